@@ -1,0 +1,90 @@
+from django.contrib import admin
+from django.db.models import Count
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from episodes.models import Appearance, Episode, Person, Segment, Show
+
+
+@admin.register(Show)
+class ShowAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "episode_count"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).annotate(episode_count=Count("episodes"))
+
+    @admin.display(description=_("episodes"), ordering="episode_count")
+    def episode_count(self, show: Show) -> int:
+        return show.episode_count
+
+
+class AppearanceInline(admin.TabularInline):
+    model = Appearance
+    extra = 0
+    autocomplete_fields = ["person"]
+    fields = ["order", "person", "role", "title", "organisation"]
+
+
+@admin.register(Episode)
+class EpisodeAdmin(admin.ModelAdmin):
+    list_display = ["title", "show", "air_date", "duration", "is_published", "source_format", "updated_at"]
+    list_filter = ["is_published", "show", "source_format", ("air_date", admin.DateFieldListFilter)]
+    list_select_related = ["show"]
+    search_fields = ["title", "description", "slug", "show__name"]
+    date_hierarchy = "air_date"
+    autocomplete_fields = ["show"]
+    readonly_fields = [
+        "slug",
+        "duration_ms",
+        "source_file",
+        "source_format",
+        "source_sha256",
+        "created_at",
+        "updated_at",
+        "segments_link",
+    ]
+    inlines = [AppearanceInline]
+    actions = ["publish", "unpublish"]
+
+    @admin.display(description=_("segments"))
+    def segments_link(self, episode: Episode) -> str:
+        url = reverse("admin:episodes_segment_changelist") + f"?episode__id__exact={episode.pk}"
+        return format_html('<a href="{}">{}</a>', url, _("%(count)d segments") % {"count": episode.segments.count()})
+
+    @admin.action(description=_("Publish the selected episodes"))
+    def publish(self, request: HttpRequest, queryset) -> None:
+        queryset.update(is_published=True)
+
+    @admin.action(description=_("Unpublish the selected episodes"))
+    def unpublish(self, request: HttpRequest, queryset) -> None:
+        queryset.update(is_published=False)
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "appearance_count"]
+    search_fields = ["name", "other_spellings"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).annotate(appearance_count=Count("appearances"))
+
+    @admin.display(description=_("appearances"), ordering="appearance_count")
+    def appearance_count(self, person: Person) -> int:
+        return person.appearance_count
+
+
+@admin.register(Segment)
+class SegmentAdmin(admin.ModelAdmin):
+    list_display = ["timestamp", "text", "speaker", "episode"]
+    list_select_related = ["episode"]
+    list_filter = ["episode__show"]
+    search_fields = ["text", "speaker", "episode__title"]
+    autocomplete_fields = ["episode"]
+    ordering = ["episode", "position"]
+    list_per_page = 200
+    show_full_result_count = False

@@ -1,0 +1,22 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from episodes.services import import_transcript
+
+SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "smart-tech-2025-06-19.txt"
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the sample episode shipped with the archive (SMART TECH, 19 June 2025), published. "
+        "Safe to run again: the episode is replaced in place, never duplicated."
+    )
+
+    def handle(self, *args, **options) -> None:
+        result = import_transcript(data=SAMPLE.read_bytes(), filename=SAMPLE.name)
+        episode = result.episode
+        action = "loaded" if result.created else "already there, reloaded"
+        url = settings.ARCHIVE_BASE_URL + episode.get_absolute_url()
+        self.stdout.write(f"Sample episode {action}: {episode.title} ({episode.segments.count()} segments) {url}")

@@ -1,0 +1,173 @@
+import unicodedata
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from episodes.parsing.timestamps import format_timestamp
+from episodes.parsing.types import Role, TranscriptFormat
+
+
+def name_key(name: str) -> str:
+    """How two spellings of a name compare: no case, no accents, single spaces."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(letters.replace("-", " ").split())
+
+
+class Show(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("show")
+        verbose_name_plural = _("shows")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EpisodeQuerySet(models.QuerySet):
+    def published(self) -> "EpisodeQuerySet":
+        return self.filter(is_published=True)
+
+
+class Episode(models.Model):
+    show = models.ForeignKey(Show, models.PROTECT, related_name="episodes", verbose_name=_("show"))
+    title = models.CharField(_("title"), max_length=300)
+    # Set once at creation: shared links to moments must keep working.
+    slug = models.SlugField(_("slug"), max_length=320, unique=True)
+    air_date = models.DateField(_("air date"), db_index=True)
+    description = models.TextField(_("description"), blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+    media_url = models.URLField(
+        _("media URL"),
+        max_length=1000,
+        blank=True,
+        help_text=_("An audio or video file, or a YouTube, Dailymotion or Vimeo page."),
+    )
+    is_published = models.BooleanField(_("published"), default=False, db_index=True)
+    source_file = models.FileField(_("original file"), upload_to="transcripts/%Y/%m/", blank=True)
+    source_format = models.CharField(
+        _("original format"), max_length=20, choices=[(f.value, f.name) for f in TranscriptFormat], blank=True
+    )
+    source_sha256 = models.CharField(_("original file SHA-256"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = EpisodeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-air_date", "title"]
+        verbose_name = _("episode")
+        verbose_name_plural = _("episodes")
+        constraints = [
+            # A re-import of the same show, day and title replaces the transcript in place.
+            models.UniqueConstraint(fields=["show", "air_date", "title"], name="episode_identity"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("episodes:detail", args=[self.slug])
+
+    def moment_url(self, start_ms: int) -> str:
+        return f"{self.get_absolute_url()}?t={start_ms // 1000}"
+
+    @property
+    def duration(self) -> str:
+        return format_timestamp(self.duration_ms)
+
+
+class PersonQuerySet(models.QuerySet):
+    def matching(self, name: str) -> "Person | None":
+        """The person known by this name or one of their other spellings."""
+        key = name_key(name)
+        person = self.filter(name_key=key).first()
+        if person:
+            return person
+        candidates = self.exclude(other_spellings="")
+        return next((p for p in candidates if key in p.spelling_keys()), None)
+
+
+class Person(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    name_key = models.CharField(max_length=200, db_index=True, editable=False)
+    slug = models.SlugField(_("slug"), max_length=220, unique=True)
+    other_spellings = models.TextField(
+        _("other spellings"),
+        blank=True,
+        help_text=_("One per line: how transcripts misspell the name (“Dorothée Décrope”)."),
+    )
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.name_key = name_key(self.name)
+        super().save(*args, **kwargs)
+
+    def spellings(self) -> list[str]:
+        return [line.strip() for line in self.other_spellings.splitlines() if line.strip()]
+
+    def spelling_keys(self) -> set[str]:
+        return {name_key(spelling) for spelling in self.spellings()}
+
+
+class Appearance(models.Model):
+    episode = models.ForeignKey(Episode, models.CASCADE, related_name="appearances", verbose_name=_("episode"))
+    person = models.ForeignKey(Person, models.PROTECT, related_name="appearances", verbose_name=_("person"))
+    role = models.CharField(
+        _("role"), max_length=10, choices=[(Role.HOST.value, _("host")), (Role.GUEST.value, _("guest"))]
+    )
+    title = models.CharField(_("title"), max_length=200, blank=True, help_text=_("As stated in this episode."))
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["episode", "order"]
+        verbose_name = _("appearance")
+        verbose_name_plural = _("appearances")
+        constraints = [models.UniqueConstraint(fields=["episode", "person", "role"], name="one_role_per_episode")]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.get_role_display()})"
+
+
+class Segment(models.Model):
+    episode = models.ForeignKey(Episode, models.CASCADE, related_name="segments", verbose_name=_("episode"))
+    position = models.PositiveIntegerField(_("position"))
+    start_ms = models.PositiveIntegerField(_("start (ms)"))
+    end_ms = models.PositiveIntegerField(_("end (ms)"))
+    text = models.TextField(_("text"))
+    speaker = models.CharField(_("speaker"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["episode", "position"]
+        verbose_name = _("segment")
+        verbose_name_plural = _("segments")
+        indexes = [models.Index(fields=["episode", "start_ms"], name="segment_episode_start")]
+        constraints = [models.UniqueConstraint(fields=["episode", "position"], name="segment_position")]
+
+    def __str__(self) -> str:
+        return f"{self.timestamp} {self.text[:60]}"
+
+    def get_absolute_url(self) -> str:
+        return self.episode.moment_url(self.start_ms)
+
+    @property
+    def timestamp(self) -> str:
+        return format_timestamp(self.start_ms)
+
+    @property
+    def start_seconds(self) -> int:
+        return self.start_ms // 1000

@@ -1,0 +1,123 @@
+"""Transcript files to a ParsedTranscript. Pure Python: no Django, no database.
+
+`parse_transcript(data, filename)` is the one entry point. It recognises the
+format by content (never by the file name), reads it, then checks the
+timeline: every error is a TranscriptError naming the line.
+"""
+
+import itertools
+from pathlib import PurePath
+
+from episodes.parsing import cues, header, podcast_json, text
+from episodes.parsing.decoding import decode
+from episodes.parsing.timestamps import format_timestamp
+from episodes.parsing.types import (
+    ParsedPerson,
+    ParsedSegment,
+    ParsedTranscript,
+    ParseWarning,
+    Role,
+    TranscriptError,
+    TranscriptFormat,
+)
+
+__all__ = [
+    "ParseWarning",
+    "ParsedPerson",
+    "ParsedSegment",
+    "ParsedTranscript",
+    "Role",
+    "TranscriptError",
+    "TranscriptFormat",
+    "parse_transcript",
+]
+
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+# Speech recognition and hand-made files jitter; a bigger jump back is a mistake.
+BACKWARDS_TOLERANCE_MS = 5_000
+MAX_START_MS = 24 * 3600 * 1000
+# The last line of a format without end times lasts this long per character.
+LAST_LINE_MS_PER_CHAR = 70
+LAST_LINE_MIN_MS = 1_000
+
+
+def parse_transcript(data: bytes, filename: str = "", *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedTranscript:
+    if len(data) > max_bytes:
+        size, limit = len(data) / 1024 / 1024, max_bytes / 1024 / 1024
+        raise TranscriptError(f"the file is {size:.1f} MB, over the {limit:.0f} MB limit")
+    content, _encoding = decode(data)
+    transcript = _parse(content)
+    _check_timeline(transcript)
+    _fill_from_filename(transcript, filename)
+    return transcript
+
+
+def _parse(content: str) -> ParsedTranscript:
+    lines = content.split("\n")
+    if podcast_json.looks_like_podcast_json(content):
+        return podcast_json.parse_podcast_json(content)
+    if cues.looks_like_webvtt(lines):
+        return cues.parse_webvtt(lines)
+    if cues.looks_like_srt(lines):
+        return cues.parse_srt(lines)
+    if text.looks_bracketed(lines):
+        return text.parse_bracketed(lines)
+    if text.looks_like_show_page(lines):
+        return text.parse_show_page(lines)
+    raise TranscriptError(
+        "no timestamps found: expected SRT, WebVTT, Podcasting 2.0 JSON, "
+        "[HH:MM:SS] lines or the show page's MM:SS lines"
+    )
+
+
+def _check_timeline(transcript: ParsedTranscript) -> None:
+    segments = transcript.segments
+    if not segments:
+        raise TranscriptError("the file has timestamps but no transcript text")
+    previous: ParsedSegment | None = None
+    for segment in segments:
+        if segment.start_ms > MAX_START_MS:
+            raise TranscriptError(f"{format_timestamp(segment.start_ms)} is past 24 hours", segment.line)
+        if previous and segment.start_ms < previous.start_ms:
+            _check_step_back(previous, segment, transcript.warnings)
+        previous = segment
+    _fill_ends(segments)
+
+
+def _check_step_back(previous: ParsedSegment, segment: ParsedSegment, warnings: list[ParseWarning]) -> None:
+    back_ms = previous.start_ms - segment.start_ms
+    at, before = format_timestamp(segment.start_ms), format_timestamp(previous.start_ms)
+    if back_ms > BACKWARDS_TOLERANCE_MS:
+        raise TranscriptError(
+            f"the time goes backwards: {at} comes after {before} (line {previous.line})", segment.line
+        )
+    # Keep the file's order and a timeline that never goes back.
+    segment.start_ms = previous.start_ms
+    warnings.append(ParseWarning(segment.line, f"{at} comes after {before}; moved to {before}"))
+
+
+def _fill_ends(segments: list[ParsedSegment]) -> None:
+    """End = the file's end time, else the next line's start; the last line lasts as its text."""
+    for segment, following in itertools.pairwise(segments):
+        if segment.end_ms is None:
+            segment.end_ms = following.start_ms
+    last = segments[-1]
+    if last.end_ms is None:
+        last.end_ms = last.start_ms + max(LAST_LINE_MIN_MS, len(last.text) * LAST_LINE_MS_PER_CHAR)
+
+
+def _fill_from_filename(transcript: ParsedTranscript, filename: str) -> None:
+    name = PurePath(filename).stem if filename else ""
+    if not transcript.air_date and name:
+        transcript.air_date = header.date_from_filename(name)
+    if not transcript.title:
+        transcript.title = _title_from_name(name, transcript)
+
+
+def _title_from_name(name: str, transcript: ParsedTranscript) -> str:
+    """`smart-tech-2025-06-19` -> `Smart tech du 19 juin 2025`."""
+    words = header.FILE_DATE.sub(" ", name).replace("_", " ").replace("-", " ").split()
+    title = " ".join(words).capitalize() or transcript.show or "Épisode"
+    if transcript.air_date:
+        title = f"{title} du {header.french_date(transcript.air_date)}"
+    return title

@@ -1,0 +1,107 @@
+"""SubRip (.srt) and WebVTT (.vtt): blocks of cues separated by blank lines.
+
+We read both ourselves rather than through `srt` or `webvtt-py`: neither keeps
+the line a cue came from, and every message here must name its line; webvtt-py
+also drops malformed cues silently unless strict, where it stops at the first.
+The two formats differ only in their header, comment blocks and cue markup.
+"""
+
+import html
+import re
+from collections.abc import Iterator
+
+from episodes.parsing.timestamps import clock_at_line
+from episodes.parsing.types import (
+    ParsedSegment,
+    ParsedTranscript,
+    ParseWarning,
+    TranscriptError,
+    TranscriptFormat,
+)
+
+ARROW = "-->"
+TIMING = re.compile(r"(?P<start>\S+)\s+-->\s+(?P<end>\S+)(?P<settings>.*)")
+VOICE = re.compile(r"<v(?:\.[^\s>]*)?\s+(?P<speaker>[^>]+)>")
+TAG = re.compile(r"<[^>]*>")
+VTT_SKIPPED_BLOCKS = ("NOTE", "STYLE", "REGION")
+
+
+def looks_like_webvtt(lines: list[str]) -> bool:
+    return bool(lines) and lines[0].lstrip("\ufeff").startswith("WEBVTT")
+
+
+def looks_like_srt(lines: list[str]) -> bool:
+    return any(TIMING.fullmatch(line.strip()) for line in lines[:50])
+
+
+def parse_webvtt(lines: list[str]) -> ParsedTranscript:
+    first = lines[0].lstrip("\ufeff")
+    if first != "WEBVTT" and not first.startswith(("WEBVTT ", "WEBVTT\t")):
+        raise TranscriptError("a WebVTT file starts with a line WEBVTT", 1)
+    blocks = list(_blocks(lines))[1:]  # the first block is the header
+    transcript = ParsedTranscript(format=TranscriptFormat.WEBVTT, segments=[])
+    for number, block in blocks:
+        if block[0].split(" ")[0].split("\t")[0] in VTT_SKIPPED_BLOCKS:
+            continue
+        _read_cue(number, block, transcript, webvtt=True)
+    return transcript
+
+
+def parse_srt(lines: list[str]) -> ParsedTranscript:
+    transcript = ParsedTranscript(format=TranscriptFormat.SRT, segments=[])
+    for number, block in _blocks(lines):
+        _read_cue(number, block, transcript, webvtt=False)
+    return transcript
+
+
+def _blocks(lines: list[str]) -> Iterator[tuple[int, list[str]]]:
+    """(line number of the block's first line, its lines) for each block."""
+    block: list[str] = []
+    start = 0
+    for number, line in enumerate(lines, start=1):
+        if line.strip():
+            if not block:
+                start = number
+            block.append(line.rstrip())
+        elif block:
+            yield start, block
+            block = []
+    if block:
+        yield start, block
+
+
+def _read_cue(number: int, block: list[str], transcript: ParsedTranscript, *, webvtt: bool) -> None:
+    timing_at = next((i for i, line in enumerate(block[:2]) if ARROW in line), None)
+    if timing_at is None:
+        _orphan_text(number, block, transcript)
+        return
+    line = number + timing_at
+    start_ms, end_ms = _timing(block[timing_at], line)
+    raw = " ".join(part.strip() for part in block[timing_at + 1 :])
+    speaker = ""
+    if webvtt and (voice := VOICE.search(raw)):
+        speaker = voice["speaker"].strip()
+    text = " ".join(html.unescape(TAG.sub("", raw)).split())
+    if not text:
+        transcript.warnings.append(ParseWarning(line, "cue without text; skipped"))
+        return
+    transcript.segments.append(ParsedSegment(start_ms=start_ms, end_ms=end_ms, text=text, line=line, speaker=speaker))
+
+
+def _orphan_text(number: int, block: list[str], transcript: ParsedTranscript) -> None:
+    """Text with no timing line: a cue's text split by a blank line, most often."""
+    if not transcript.segments:
+        raise TranscriptError(f"expected a timing line like 00:00:01,000 --> 00:00:04,000, found {block[0]!r}", number)
+    text = " ".join(html.unescape(TAG.sub("", " ".join(block))).split())
+    transcript.segments[-1].text = f"{transcript.segments[-1].text} {text}"
+    transcript.warnings.append(ParseWarning(number, "text without a timing line; added to the cue before"))
+
+
+def _timing(line: str, number: int) -> tuple[int, int]:
+    match = TIMING.fullmatch(line.strip())
+    if not match:
+        raise TranscriptError(f"{line.strip()!r} is not a timing line like 00:00:01,000 --> 00:00:04,000", number)
+    start_ms, end_ms = (clock_at_line(match[side], number) for side in ("start", "end"))
+    if end_ms < start_ms:
+        raise TranscriptError(f"the cue ends ({match['end']}) before it starts ({match['start']})", number)
+    return start_ms, end_ms

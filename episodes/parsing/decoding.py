@@ -1,0 +1,49 @@
+"""File bytes to text lines, whatever the encoding and line ends."""
+
+import codecs
+
+from episodes.parsing.types import TranscriptError
+
+BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The text of a transcript file and the encoding it was read with.
+
+    UTF-8 (with or without BOM) first, UTF-16 when a BOM says so, then
+    Windows-1252, which French files from Windows tools use and which reads
+    Latin-1 accents the same. Line ends come out as `\\n`.
+    """
+    if not data.strip():
+        raise TranscriptError("the file is empty")
+    text, encoding = _decode(data)
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise TranscriptError("the file holds NUL bytes: it looks binary, not a transcript", line)
+    control = next((c for c in text if ord(c) < 32 and c not in "\t\n\r\f\v"), None)
+    if control is not None:
+        line = text.count("\n", 0, text.index(control)) + 1
+        raise TranscriptError(f"the file holds a control character ({ord(control):#04x}): it looks binary", line)
+    return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(encoding), encoding
+            except UnicodeDecodeError as error:
+                raise TranscriptError(f"the file says it is {encoding} but is not: {error.reason}") from None
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        # The five bytes cp1252 leaves undefined are C1 controls in Latin-1.
+        return data.decode("latin-1"), "latin-1"

@@ -1,0 +1,173 @@
+"""Writes to the archive that the admin, the command line and the tests share."""
+
+import datetime
+import hashlib
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils.text import slugify
+
+from episodes.models import Appearance, Episode, Person, Segment, Show
+from episodes.parsing import ParsedPerson, ParsedTranscript, ParseWarning, TranscriptError, parse_transcript
+
+SLUG_MAX = 200
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    episode: Episode
+    created: bool
+    warnings: list[ParseWarning]
+
+
+def import_transcript(
+    *,
+    data: bytes,
+    filename: str,
+    show: str = "",
+    title: str = "",
+    air_date: datetime.date | None = None,
+    media_url: str = "",
+    published: bool = True,
+) -> ImportResult:
+    """Parse a transcript file and store it as one episode, all or nothing.
+
+    Raises TranscriptError (with the line when known) and stores nothing when
+    the file cannot be read. An episode of the same show, date and title is
+    replaced in place: same row, same slug.
+    """
+    transcript = parse_transcript(data, filename, max_bytes=settings.TRANSCRIPT_MAX_BYTES)
+    transcript.show = show or transcript.show
+    transcript.title = title or transcript.title
+    transcript.air_date = air_date or transcript.air_date
+    _require_identity(transcript)
+    stored_name = default_storage.save(f"transcripts/{_safe_name(filename)}", ContentFile(data))
+    try:
+        return save_transcript(
+            transcript=transcript,
+            stored_name=stored_name,
+            sha256=hashlib.sha256(data).hexdigest(),
+            media_url=media_url,
+            published=published,
+        )
+    except BaseException:
+        default_storage.delete(stored_name)
+        raise
+
+
+@transaction.atomic
+def save_transcript(
+    *,
+    transcript: ParsedTranscript,
+    stored_name: str = "",
+    sha256: str = "",
+    media_url: str = "",
+    published: bool = True,
+) -> ImportResult:
+    _require_identity(transcript)
+    show = _get_or_create_show(transcript.show)
+    episode = (
+        Episode.objects.select_for_update()
+        .filter(show=show, air_date=transcript.air_date, title=transcript.title)
+        .first()
+    )
+    created = episode is None
+    old_file = "" if created else episode.source_file.name
+    if created:
+        episode = Episode(show=show, air_date=transcript.air_date, title=transcript.title)
+        episode.slug = _unique_slug(Episode, transcript.title, suffix=f"{transcript.air_date:%Y-%m-%d}")
+    episode.description = transcript.description or episode.description
+    episode.duration_ms = transcript.duration_ms
+    episode.media_url = media_url or episode.media_url
+    episode.is_published = published
+    episode.source_format = transcript.format.value
+    if stored_name:
+        episode.source_file.name = stored_name
+        episode.source_sha256 = sha256
+    episode.save()
+    _replace_appearances(episode, transcript.people)
+    _replace_segments(episode, transcript)
+    if old_file and old_file != stored_name:
+        transaction.on_commit(lambda: default_storage.delete(old_file))
+    return ImportResult(episode=episode, created=created, warnings=transcript.warnings)
+
+
+def find_or_create_person(name: str) -> Person:
+    """The person known by this name or spelling, else a new one."""
+    person = Person.objects.matching(name)
+    if person:
+        return person
+    return Person.objects.create(name=name, slug=_unique_slug(Person, name))
+
+
+def _require_identity(transcript: ParsedTranscript) -> None:
+    if not transcript.show:
+        raise TranscriptError("the file names no show: give the show's name")
+    if not transcript.air_date:
+        raise TranscriptError("the file gives no air date: give the date (YYYY-MM-DD)")
+    if not transcript.title:
+        raise TranscriptError("the file gives no title: give one")
+
+
+def _get_or_create_show(name: str) -> Show:
+    show = Show.objects.filter(name__iexact=name).first()
+    return show or Show.objects.create(name=name, slug=_unique_slug(Show, name))
+
+
+def _replace_appearances(episode: Episode, people: list[ParsedPerson]) -> None:
+    episode.appearances.all().delete()
+    seen: set[tuple[int, str]] = set()
+    for order, parsed in enumerate(people):
+        person = find_or_create_person(parsed.name)
+        if (person.pk, parsed.role.value) in seen:
+            continue
+        seen.add((person.pk, parsed.role.value))
+        Appearance.objects.create(
+            episode=episode,
+            person=person,
+            role=parsed.role.value,
+            title=parsed.title,
+            organisation=parsed.organisation,
+            order=order,
+        )
+
+
+def _replace_segments(episode: Episode, transcript: ParsedTranscript) -> None:
+    episode.segments.all().delete()
+    Segment.objects.bulk_create(
+        (
+            Segment(
+                episode=episode,
+                position=position,
+                start_ms=parsed.start_ms,
+                end_ms=parsed.end_ms if parsed.end_ms is not None else parsed.start_ms,
+                text=parsed.text,
+                speaker=parsed.speaker[:200],
+            )
+            for position, parsed in enumerate(transcript.segments)
+        ),
+        batch_size=500,
+    )
+
+
+def _unique_slug(model: type, text: str, suffix: str = "") -> str:
+    """A slug no row of `model` has yet: the text's, then with the suffix, then numbered."""
+    base = slugify(text)[:SLUG_MAX].strip("-") or "x"
+    candidates = [base] + ([f"{base}-{suffix}"] if suffix and suffix not in base else [])
+    for candidate in candidates:
+        if not model.objects.filter(slug=candidate).exists():
+            return candidate
+    number = 2
+    while model.objects.filter(slug=f"{candidates[-1]}-{number}").exists():
+        number += 1
+    return f"{candidates[-1]}-{number}"
+
+
+def _safe_name(filename: str) -> str:
+    name = PurePath(filename or "transcript.txt").name
+    stem, dot, extension = name.rpartition(".")
+    return f"{slugify(stem) or 'transcript'}.{slugify(extension)}" if dot else slugify(name) or "transcript"

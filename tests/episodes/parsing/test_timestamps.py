@@ -1,0 +1,37 @@
+import pytest
+
+from episodes.parsing.timestamps import format_timestamp, parse_timestamp
+
+
+@pytest.mark.parametrize(
+    ("text", "ms"),
+    [
+        ("1309", 1_309_000),
+        ("21:49", 1_309_000),
+        ("0:21:49", 1_309_000),
+        ("00:21:49", 1_309_000),
+        ("21m49s", 1_309_000),
+        ("21m49", 1_309_000),
+        ("1h02m03s", 3_723_000),
+        ("49s", 49_000),
+        ("00:00:01,500", 1_500),
+        ("00:01.250", 1_250),
+        (" 12.5 ", 12_500),
+    ],
+)
+def test_it_reads_the_ways_people_write_a_moment(text, ms):
+    assert parse_timestamp(text) == ms
+
+
+@pytest.mark.parametrize("text", ["", "abc", "-5", "21:60", "1:60:00", "12:3", "21m49x", ":", "1e9"])
+def test_it_rejects_what_is_not_a_moment(text):
+    with pytest.raises(ValueError):
+        parse_timestamp(text)
+
+
+@pytest.mark.parametrize(
+    ("ms", "text"),
+    [(0, "00:00"), (1_309_999, "21:49"), (3_599_000, "59:59"), (3_723_000, "1:02:03"), (-5, "00:00")],
+)
+def test_it_writes_minutes_and_seconds_and_hours_only_when_needed(ms, text):
+    assert format_timestamp(ms) == text
