@@ -39,7 +39,7 @@ class Command(BaseCommand):
         parser.add_argument("--show", default="", metavar="NAME", help="show name, when the file names none")
         parser.add_argument("--title", default="", metavar="TEXT", help="episode title (one file only)")
         parser.add_argument("--date", type=iso_date, metavar="YYYY-MM-DD", help="air date")
-        parser.add_argument("--media-url", type=media_url, default="", metavar="URL", help="audio/video file or page")
+        parser.add_argument("--media-url", type=media_url, metavar="URL", help="audio/video file or page")
         parser.add_argument("--draft", action="store_true", help="store as drafts instead of publishing")
 
     def handle(self, *args, **options) -> None:
@@ -62,7 +62,7 @@ class Command(BaseCommand):
                 show=options["show"],
                 title=options["title"],
                 air_date=options["date"],
-                media_url=options["media_url"],
+                media_url=options["media_url"] or "",
                 published=not options["draft"],
             )
         except TranscriptError as error:

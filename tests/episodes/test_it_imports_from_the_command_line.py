@@ -1,0 +1,109 @@
+import os
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from episodes.models import Episode
+from tests.conftest import REPO, SAMPLE
+
+BACKWARDS = b"00:00Un\n00:30Deux\n00:10Trois\n"
+SRT = b"1\n00:00:01,000 --> 00:00:03,000\nBonjour.\n"
+
+
+def run(*args: str) -> tuple[str, str]:
+    out, err = StringIO(), StringIO()
+    call_command("import_transcript", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+@pytest.mark.django_db
+def test_it_prints_the_url_of_each_imported_episode():
+    out, err = run(str(SAMPLE))
+    assert out.strip() == (
+        f"{SAMPLE}: created (published, 408 segments) http://127.0.0.1:8000/episodes/smart-tech-du-19-juin-2025/"
+    )
+    assert err == ""
+
+
+@pytest.mark.django_db
+def test_it_reports_a_bad_file_as_file_line_message_and_stores_nothing_for_it(tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(BACKWARDS)
+    out = StringIO()
+    err = StringIO()
+    with pytest.raises(CommandError, match="1 of 2 files not imported"):
+        call_command("import_transcript", str(bad), str(SAMPLE), stdout=out, stderr=err)
+    assert err.getvalue().startswith(f"{bad}:3: the time goes backwards")
+    assert "smart-tech-du-19-juin-2025" in out.getvalue()
+    assert list(Episode.objects.values_list("title", flat=True)) == ["SMART TECH du 19 juin 2025"]
+
+
+@pytest.mark.django_db
+def test_it_takes_show_title_date_media_and_draft_from_options(tmp_path):
+    path = tmp_path / "entretien.srt"
+    path.write_bytes(SRT)
+    out, _ = run(str(path), "--show", "Podcast", "--title", "Entretien", "--date", "2024-05-06",
+                 "--media-url", "https://example.org/e.mp3", "--draft")  # fmt: skip
+    episode = Episode.objects.get()
+    assert (episode.show.name, episode.title, str(episode.air_date)) == ("Podcast", "Entretien", "2024-05-06")
+    assert (episode.media_url, episode.is_published) == ("https://example.org/e.mp3", False)
+    assert "created (draft, 1 segments)" in out
+
+
+@pytest.mark.django_db
+def test_it_says_what_is_missing_when_the_file_does_not_name_its_show(tmp_path):
+    path = tmp_path / "entretien-2024-05-06.srt"
+    path.write_bytes(SRT)
+    with pytest.raises(CommandError):
+        run(str(path))
+    assert Episode.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_it_reports_a_missing_file(tmp_path):
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_transcript", str(tmp_path / "nope.srt"), stderr=err)
+    assert err.getvalue().strip() == f"{tmp_path / 'nope.srt'}: cannot read the file: No such file or directory"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--date", "19/06/2025"], "argument --date: '19/06/2025' is not a date like 2025-06-19"),
+        (["--media-url", "javascript:alert(1)"], r"argument --media-url: .* is not an http\(s\) URL"),
+    ],
+)
+def test_it_names_the_bad_option(args, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("import_transcript", str(SAMPLE), *args)
+
+
+def test_it_refuses_one_title_for_several_files():
+    with pytest.raises(CommandError, match="--title"):
+        call_command("import_transcript", str(SAMPLE), str(SAMPLE), "--title", "X")
+
+
+def manage(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "ARCHIVE_DATA_DIR": str(data_dir)}
+    env.pop("DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_it_exits_non_zero_with_file_and_line_from_a_real_shell(tmp_path):
+    assert manage(tmp_path, "migrate", "-v0").returncode == 0
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(BACKWARDS)
+    result = manage(tmp_path, "import_transcript", str(bad))
+    assert result.returncode == 1
+    assert f"{bad}:3: the time goes backwards" in result.stderr
+    assert "Traceback" not in result.stderr
+    result = manage(tmp_path, "import_transcript", str(SAMPLE))
+    assert result.returncode == 0
+    assert "/episodes/smart-tech-du-19-juin-2025/" in result.stdout
