@@ -9,6 +9,9 @@ CLOCK = re.compile(r"(?:(?P<h>\d{1,2}):)?(?P<m>\d{1,2}):(?P<s>\d{2})(?:[.,](?P<f
 # `21m49s`, `1h02m03s`, `49s`, `1h`.
 UNITS = re.compile(r"(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m(?:in)?)?(?:(?P<s>\d+(?:[.,]\d+)?)s?)?", re.I)
 
+# Longer than `1h02m03.500s` by a margin; anything longer is not a time.
+MAX_LENGTH = 16
+
 
 def clock_to_ms(match: re.Match[str]) -> int:
     """Milliseconds of a CLOCK match; raises ValueError for minutes or seconds past 59."""
@@ -28,6 +31,8 @@ def parse_timestamp(value: str) -> int:
     text = value.strip()
     if not text:
         raise ValueError("empty time")
+    if len(text) > MAX_LENGTH:
+        raise ValueError(f"{text[:MAX_LENGTH]!r}... is too long to be a time")
     if match := CLOCK.fullmatch(text):
         return clock_to_ms(match)
     if re.fullmatch(r"\d+(?:[.,]\d+)?", text):

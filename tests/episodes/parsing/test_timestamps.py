@@ -23,7 +23,7 @@ def test_it_reads_the_ways_people_write_a_moment(text, ms):
     assert parse_timestamp(text) == ms
 
 
-@pytest.mark.parametrize("text", ["", "abc", "-5", "21:60", "1:60:00", "12:3", "21m49x", ":", "1e9"])
+@pytest.mark.parametrize("text", ["", "abc", "-5", "21:60", "1:60:00", "12:3", "21m49x", ":", "1e9", "1" * 400])
 def test_it_rejects_what_is_not_a_moment(text):
     with pytest.raises(ValueError):
         parse_timestamp(text)

@@ -1,0 +1,106 @@
+import datetime
+
+import pytest
+from bs4 import BeautifulSoup
+from django.contrib.auth.models import User
+
+from episodes.services import import_transcript
+
+pytestmark = pytest.mark.django_db
+
+SRT = b"1\n00:00:01,000 --> 00:00:03,000\n<b>Bonjour</b> &lt;script&gt;alert(1)&lt;/script&gt;\n"
+
+
+@pytest.fixture
+def episode(sample_bytes):
+    return import_transcript(data=sample_bytes, filename="smart-tech-2025-06-19.txt").episode
+
+
+@pytest.fixture
+def draft():
+    return import_transcript(
+        data=SRT,
+        filename="brouillon.srt",
+        show="Podcast",
+        title="Brouillon",
+        air_date=datetime.date(2024, 1, 1),
+        published=False,
+    ).episode
+
+
+def soup(response) -> BeautifulSoup:
+    assert response.status_code == 200
+    return BeautifulSoup(response.content, "html.parser")
+
+
+def test_the_home_page_lists_published_episodes_only(client, episode, draft):
+    page = soup(client.get("/"))
+    links = [a["href"] for a in page.select("main a")]
+    assert episode.get_absolute_url() in links
+    assert draft.get_absolute_url() not in links
+
+
+def test_the_episode_list_shows_show_date_and_duration(client, episode):
+    item = soup(client.get("/episodes/")).select_one(".episode-list li")
+    assert item.a.text == "SMART TECH du 19 juin 2025"
+    assert "SMART TECH" in item.text and "19 juin 2025" in item.text and "28:19" in item.text
+
+
+def test_the_episode_page_shows_people_with_their_roles(client, episode):
+    people = [li.get_text(" ", strip=True) for li in soup(client.get(episode.get_absolute_url())).select(".people li")]
+    assert people[0] == "Présentation : Delphine Sabattier"
+    assert "Invité·e : Dorothée Decrop (déléguée générale, Hexatrust)" in people
+
+
+def test_the_episode_page_shows_every_segment_with_its_timestamp(client, episode):
+    lines = soup(client.get(episode.get_absolute_url())).select(".transcript li")
+    assert len(lines) == 408
+    assert lines[0]["id"] == "t-0"
+    assert lines[0].select_one("a.timestamp").text == "00:00"
+    assert lines[0].select_one("a.timestamp")["href"] == "?t=0"
+    assert lines[-1].select_one(".timestamp").text == "28:18"
+    assert lines[-1].select_one(".text").text == "Excellente journée."
+
+
+@pytest.mark.parametrize("t", ["1309", "21:49", "0:21:49", "21m49s", "1309.5"])
+def test_the_episode_page_marks_the_moment_asked_for(client, episode, t):
+    current = soup(client.get(episode.get_absolute_url(), {"t": t})).select('[aria-current="time"]')
+    assert [c["id"] for c in current] == ["t-1309"]
+    assert "Nice 2" in current[0].text
+
+
+@pytest.mark.parametrize("t", ["-5", "99:99", "abc", "999999", "", "1" * 400, "\x00"])
+def test_the_episode_page_ignores_a_bad_moment(client, episode, t):
+    page = soup(client.get(episode.get_absolute_url(), {"t": t}))
+    assert page.select('[aria-current="time"]') == []
+    assert len(page.select(".transcript li")) == 408
+
+
+def test_drafts_are_hidden_from_visitors_and_shown_to_staff(client, draft):
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    client.force_login(User.objects.create_user("staff", is_staff=True))
+    assert "Brouillon" in soup(client.get(draft.get_absolute_url())).h1.text
+
+
+def test_transcript_text_is_never_rendered_as_html(client, draft):
+    client.force_login(User.objects.create_user("staff", is_staff=True))
+    response = client.get(draft.get_absolute_url())
+    assert b"<script>alert(1)</script>" not in response.content
+    assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in response.content
+
+
+def test_an_unknown_episode_is_a_404(client):
+    assert client.get("/episodes/nope/").status_code == 404
+
+
+def test_pages_speak_french_by_default_and_english_on_request(client, episode):
+    assert soup(client.get("/episodes/")).html["lang"] == "fr"
+    assert soup(client.get("/episodes/")).h1.text == "Épisodes"
+    english = soup(client.get("/episodes/", headers={"accept-language": "en"}))
+    assert (english.html["lang"], english.h1.text) == ("en", "Episodes")
+
+
+def test_the_language_switcher_keeps_the_choice(client, episode):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/episodes/"})
+    assert response.status_code == 302
+    assert soup(client.get("/episodes/")).h1.text == "Episodes"
