@@ -1,0 +1,85 @@
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from episodes.models import Episode, Segment
+from episodes.services import import_transcript
+from tests.conftest import SAMPLE
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def episode(sample_bytes):
+    return import_transcript(data=sample_bytes, filename=SAMPLE.name).episode
+
+
+@pytest.fixture
+def admin_client(client):
+    client.force_login(User.objects.create_superuser("admin", "admin@example.org", "pw"))
+    return client
+
+
+@pytest.mark.parametrize(
+    ("model", "query", "expected"),
+    [
+        ("show", "smart", "SMART TECH"),
+        ("episode", "juin", "SMART TECH du 19 juin 2025"),
+        ("person", "decrop", "Dorothée Decrop"),
+        ("segment", "Charles de Gaulle", "porte-avions Charles de Gaulle"),
+    ],
+)
+def test_it_lists_and_searches_every_model_for_staff(admin_client, episode, model, query, expected):
+    response = admin_client.get(f"/admin/episodes/{model}/", {"q": query})
+    assert response.status_code == 200
+    assert expected in response.content.decode()
+
+
+def test_it_edits_an_episode_with_its_people(admin_client, episode):
+    response = admin_client.get(f"/admin/episodes/episode/{episode.pk}/change/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Hexatrust" in page and "déléguée générale" in page
+    assert "408 segments" in page
+
+
+def test_it_filters_segments_by_episode_and_searches_their_text(admin_client, episode):
+    response = admin_client.get("/admin/episodes/segment/", {"episode__id__exact": episode.pk, "q": "quantique"})
+    assert response.status_code == 200
+    assert "cryptographie quantique" in response.content.decode()
+
+
+def test_it_filters_episodes_by_show_and_publication(admin_client, episode):
+    response = admin_client.get(
+        "/admin/episodes/episode/", {"show__id__exact": episode.show_id, "is_published__exact": 1}
+    )
+    assert "SMART TECH du 19 juin 2025" in response.content.decode()
+
+
+def test_it_imports_a_transcript_from_the_admin(admin_client):
+    upload = SimpleUploadedFile(SAMPLE.name, SAMPLE.read_bytes(), content_type="text/plain")
+    response = admin_client.post("/admin/episodes/episode/import/", {"file": upload, "published": "on"})
+    episode = Episode.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/admin/episodes/episode/{episode.pk}/change/"
+    assert episode.is_published and episode.segments.count() == 408
+
+
+def test_it_shows_the_line_of_a_bad_upload_and_stores_nothing(admin_client):
+    upload = SimpleUploadedFile("bad.txt", b"00:00Un\n00:30Deux\n00:10Trois\n")
+    response = admin_client.post("/admin/episodes/episode/import/", {"file": upload, "show": "S"})
+    assert response.status_code == 200
+    assert "bad.txt:3: the time goes backwards" in response.content.decode()
+    assert Episode.objects.count() == Segment.objects.count() == 0
+
+
+def test_it_refuses_the_import_page_to_staff_without_the_add_permission(client):
+    user = User.objects.create_user("viewer", password="pw", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="view_episode"))
+    client.force_login(user)
+    assert client.get("/admin/episodes/episode/import/").status_code == 403
+
+
+def test_it_sends_visitors_to_the_login_page(client):
+    response = client.get("/admin/episodes/episode/import/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
