@@ -93,14 +93,20 @@ def test_an_unknown_episode_is_a_404(client):
     assert client.get("/episodes/nope/").status_code == 404
 
 
-def test_pages_speak_french_by_default_and_english_on_request(client, episode):
-    assert soup(client.get("/episodes/")).html["lang"] == "fr"
-    assert soup(client.get("/episodes/")).h1.text == "Épisodes"
-    english = soup(client.get("/episodes/", headers={"accept-language": "en"}))
-    assert (english.html["lang"], english.h1.text) == ("en", "Episodes")
+def test_pages_speak_french_by_default_whatever_the_browser_prefers(client, episode):
+    page = soup(client.get("/episodes/", headers={"accept-language": "en-US,en;q=0.9"}))
+    assert (page.html["lang"], page.h1.text) == ("fr", "Épisodes")
 
 
-def test_the_language_switcher_keeps_the_choice(client, episode):
+def test_the_language_switcher_turns_the_pages_english_and_back(client, episode):
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/episodes/"})
     assert response.status_code == 302
-    assert soup(client.get("/episodes/")).h1.text == "Episodes"
+    page = soup(client.get("/episodes/"))
+    assert (page.html["lang"], page.h1.text) == ("en", "Episodes")
+    client.post("/i18n/setlang/", {"language": "fr", "next": "/episodes/"})
+    assert soup(client.get("/episodes/")).h1.text == "Épisodes"
+
+
+def test_an_unknown_language_cookie_falls_back_to_french(client, episode):
+    client.cookies["django_language"] = "de"
+    assert soup(client.get("/episodes/")).h1.text == "Épisodes"
