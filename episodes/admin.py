@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from episodes.forms import TranscriptImportForm
 from episodes.models import Appearance, Episode, Person, Segment, Show
 from episodes.parsing import TranscriptError
-from episodes.services import import_transcript
+from episodes.services import import_transcript, set_published
 
 
 @admin.register(Show)
@@ -108,11 +108,11 @@ class EpisodeAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Publish the selected episodes"))
     def publish(self, request: HttpRequest, queryset) -> None:
-        queryset.update(is_published=True)
+        set_published(queryset, True)
 
     @admin.action(description=_("Unpublish the selected episodes"))
     def unpublish(self, request: HttpRequest, queryset) -> None:
-        queryset.update(is_published=False)
+        set_published(queryset, False)
 
 
 @admin.register(Person)

@@ -2,6 +2,7 @@
 
 import datetime
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -94,6 +95,15 @@ def save_transcript(
     if old_file and old_file != stored_name:
         transaction.on_commit(lambda: default_storage.delete(old_file))
     return ImportResult(episode=episode, created=created, warnings=transcript.warnings)
+
+
+@transaction.atomic
+def set_published(episodes: Iterable[Episode], published: bool) -> None:
+    """Publish or unpublish, one save each so that the search index follows."""
+    for episode in episodes:
+        if episode.is_published != published:
+            episode.is_published = published
+            episode.save(update_fields=["is_published", "updated_at"])
 
 
 def find_or_create_person(name: str) -> Person:

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "haystack",
     "episodes",
     "search",
 ]
@@ -152,3 +153,13 @@ MEDIA_ROOT = ARCHIVE_DATA_DIR / "uploads"
 
 # Where the archive is reached; commands print links with it.
 ARCHIVE_BASE_URL = env_str("ARCHIVE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+HAYSTACK_CONNECTIONS = {
+    "default": {
+        "ENGINE": "search.backends.FrenchWhooshEngine",
+        "PATH": str(env_path("ARCHIVE_INDEX_DIR", ARCHIVE_DATA_DIR / "whoosh")),
+    },
+}
+# The index follows the database through search.signals, after each commit.
+HAYSTACK_SIGNAL_PROCESSOR = "search.signals.EpisodeSignalProcessor"
+HAYSTACK_ITERATOR_LOAD_PER_QUERY = 2000

@@ -1,3 +1,4 @@
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -16,3 +17,28 @@ def uploads_in_tmp(settings, tmp_path: Path) -> Path:
     """Stored originals go to a temporary folder, never to the real data folder."""
     settings.MEDIA_ROOT = tmp_path / "uploads"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def search_index(tmp_path: Path):
+    """A real, empty Whoosh index in a temporary folder, used by every write and search."""
+    from haystack import connections
+
+    info = connections.connections_info["default"]
+    old_path = info["PATH"]
+    info["PATH"] = str(tmp_path / "whoosh")
+    connections.reload("default")
+    yield Path(info["PATH"])
+    info["PATH"] = old_path
+    connections.reload("default")
+
+
+@pytest.fixture
+def sample_episode(search_index, transactional_db):
+    """The sample loaded through `load_sample`, committed, so it is indexed as in production."""
+    from django.core.management import call_command
+
+    from episodes.models import Episode
+
+    call_command("load_sample", stdout=StringIO())
+    return Episode.objects.get()

@@ -1,20 +1,29 @@
+import json
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from episodes.services import import_transcript
+from search.models import GlossaryEntry
 
-SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "smart-tech-2025-06-19.txt"
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+SAMPLE = SAMPLES / "smart-tech-2025-06-19.txt"
+GLOSSARY = SAMPLES / "glossary.json"
 
 
 class Command(BaseCommand):
     help = (
-        "Load the sample episode shipped with the archive (SMART TECH, 19 June 2025), published. "
+        "Load the sample episode shipped with the archive (SMART TECH, 19 June 2025), published, "
+        'and the glossary of what its speech recognition misheard (NIS2 heard as "Nice 2"...). '
         "Safe to run again: the episode is replaced in place, never duplicated."
     )
 
     def handle(self, *args, **options) -> None:
+        for entry in json.loads(GLOSSARY.read_text(encoding="utf-8")):
+            GlossaryEntry.objects.update_or_create(
+                term=entry["term"], defaults={"variants": "\n".join(entry["variants"])}
+            )
         result = import_transcript(data=SAMPLE.read_bytes(), filename=SAMPLE.name)
         episode = result.episode
         action = "loaded" if result.created else "already there, reloaded"

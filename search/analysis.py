@@ -1,0 +1,90 @@
+"""French text analysis for the index and for queries. Pure: Whoosh only, no Django.
+
+One chain serves both sides, so a word typed and a word said always meet:
+
+    "L'ordinateur quantique, NIS2 et les micro-ondes"
+    -> ordin quantiqu nis 2 et le micro ond
+
+- words are runs of letters, or runs of digits: `NIS2`, `NIS 2` and `NIS-2` all give
+  `nis 2`, and a query word that gives several tokens is searched as a phrase;
+  hyphens split the same way, so `micro-ondes` and `micro ondes` meet;
+- elisions go (`l'`, `d'`, `qu'`, `jusqu'`...), `aujourd'hui` stays whole;
+- case and accents are folded *before* stemming, so `defense` and `défense`,
+  typed or said, stem alike (`defens`);
+- the French Snowball stemmer joins plurals and close forms (`capteurs` -> `capteur`).
+  No stop words are removed: phrases like "Charles de Gaulle" keep every word.
+"""
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+
+from whoosh.analysis import (
+    Analyzer,
+    CharsetFilter,
+    Filter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    Token,
+)
+from whoosh.support.charset import accent_map
+
+WORDS = r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+"
+# Whoosh's accent map leaves ligatures, which French writes (cœur, œuvre).
+FOLDING = {**accent_map, ord("œ"): "oe", ord("æ"): "ae", ord("ß"): "ss"}
+ELISION = re.compile(r"^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu)['’](?=[^\W\d_])", re.IGNORECASE)
+
+
+class ElisionFilter(Filter):
+    """`l'ordinateur` -> `ordinateur`; other apostrophes become `'`."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for token in tokens:
+            token.text = ELISION.sub("", token.text).replace("’", "'")
+            yield token
+
+
+@cache
+def french_analyzer() -> Analyzer:
+    return (
+        RegexTokenizer(WORDS)
+        | ElisionFilter()
+        | LowercaseFilter()
+        | CharsetFilter(FOLDING)
+        | StemFilter(lang="fr", cachesize=100_000)
+    )
+
+
+@cache
+def spelling_analyzer() -> Analyzer:
+    """Words as said, lowercased, accents kept: what a spelling suggestion offers."""
+    return RegexTokenizer(WORDS) | ElisionFilter() | LowercaseFilter()
+
+
+@cache
+def folding_analyzer() -> Analyzer:
+    """Folded but not stemmed: for prefixes, which a stemmer would cut short."""
+    return RegexTokenizer(WORDS) | ElisionFilter() | LowercaseFilter() | CharsetFilter(FOLDING)
+
+
+def analyze(text: str) -> list[str]:
+    """The index terms of a text, in order."""
+    return [token.text for token in french_analyzer()(text)]
+
+
+def fold(text: str) -> list[str]:
+    return [token.text for token in folding_analyzer()(text)]
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    term: str
+
+
+def spans(text: str) -> list[Span]:
+    """Each word of the text with where it stands and the term it indexes as."""
+    return [Span(t.startchar, t.endchar, t.text) for t in french_analyzer()(text, chars=True, removestops=False)]

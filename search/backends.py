@@ -1,0 +1,123 @@
+"""Haystack's Whoosh backend with French analysis and serialised, all-or-nothing writes.
+
+What changes from the stock backend, and why:
+- the schema is `search.schema.moment_schema()`: French analysis instead of the
+  English stemmer, and only the columns that searching needs;
+- every write takes an exclusive lock beside the index folder, so web workers, the
+  import command and `rebuild_index` queue instead of failing on Whoosh's single
+  writer lock, and a write either commits whole or not at all;
+- errors are raised, never logged and dropped (the stock SILENTLY_FAIL), so a
+  caller knows when the index missed an update;
+- `replace_episode()` swaps an episode's moments in one commit: one delete, one
+  batched add, never a per-segment update.
+"""
+
+import fcntl
+import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from django.utils.encoding import force_str
+from haystack.backends.whoosh_backend import WhooshEngine, WhooshSearchBackend
+from haystack.exceptions import SearchBackendError, SkipDocument
+from haystack.utils import get_identifier
+from whoosh.searching import Searcher
+from whoosh.writing import IndexWriter
+
+from search.schema import moment_schema
+
+HAYSTACK_KEYS = {"id", "django_ct", "django_id"}
+# Whoosh waits this long for its own lock; ours is taken first, so this is a safety net.
+WHOOSH_LOCK_TIMEOUT = 60.0
+
+
+class FrenchWhooshSearchBackend(WhooshSearchBackend):
+    def build_schema(self, fields: dict) -> tuple[str, Any]:
+        schema = moment_schema()
+        given = {field.index_fieldname for field in fields.values()}
+        expected = set(schema.names()) - HAYSTACK_KEYS
+        if given != expected:
+            raise SearchBackendError(f"index fields {sorted(given)} differ from the schema's {sorted(expected)}")
+        return "text", schema
+
+    @property
+    def lock_path(self) -> Path:
+        # Beside the folder, not in it: rebuilding deletes the folder.
+        return Path(f"{os.path.normpath(self.path)}.lock")
+
+    @contextmanager
+    def writing(self) -> Iterator[IndexWriter]:
+        """A Whoosh writer that no other process or thread has at the same time."""
+        with open(self.lock_path, "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                if not self.setup_complete or not os.path.exists(self.path):
+                    self.setup()
+                writer = self.index.writer(timeout=WHOOSH_LOCK_TIMEOUT)
+                try:
+                    yield writer
+                except BaseException:
+                    writer.cancel()
+                    raise
+                writer.commit()
+                self.index = self.index.refresh()
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def document(self, index: Any, obj: Any) -> dict[str, Any] | None:
+        try:
+            prepared = index.full_prepare(obj)
+        except SkipDocument:
+            return None
+        return {key: _whoosh_value(value) for key, value in prepared.items() if value is not None}
+
+    def update(self, index: Any, iterable: Iterable[Any], commit: bool = True) -> None:
+        documents = [doc for doc in (self.document(index, obj) for obj in iterable) if doc]
+        if not documents:
+            return
+        with self.writing() as writer:
+            for doc in documents:
+                writer.update_document(**doc)
+
+    def remove(self, obj_or_string: Any, commit: bool = True) -> None:
+        with self.writing() as writer:
+            writer.delete_by_term("id", get_identifier(obj_or_string))
+
+    def clear(self, models: list | None = None, commit: bool = True) -> None:
+        if models is None:
+            with open(self.lock_path, "a") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                try:
+                    self.delete_index()
+                finally:
+                    fcntl.flock(lock, fcntl.LOCK_UN)
+            return
+        with self.writing() as writer:
+            for model in models:
+                writer.delete_by_term("django_ct", f"{model._meta.app_label}.{model._meta.model_name}")
+
+    def replace_episode(self, episode_id: int, documents: list[dict[str, Any]]) -> None:
+        with self.writing() as writer:
+            writer.delete_by_term("episode", str(episode_id))
+            for doc in documents:
+                writer.add_document(**doc)
+
+    def searcher(self) -> Searcher:
+        if not self.setup_complete or not os.path.exists(self.path):
+            self.setup()
+        self.index = self.index.refresh()
+        return self.index.searcher()
+
+
+class FrenchWhooshEngine(WhooshEngine):
+    backend = FrenchWhooshSearchBackend
+
+
+def _whoosh_value(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return ",".join(force_str(item) for item in value)
+    if isinstance(value, bool | int | float):
+        return value
+    return force_str(value)

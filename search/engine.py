@@ -1,0 +1,182 @@
+"""A parsed query and the glossary, turned into a Whoosh query. No Django.
+
+Every word goes through the same French analysis as the index. A word that
+analyses to several terms (`NIS2` -> `nis 2`, `micro-ondes`) is a phrase. A phrase
+also matches across two consecutive segments, through their `tail` and `head`
+fields, and lands on the segment where it begins. Glossary forms are ORed in.
+"""
+
+import itertools
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from whoosh import query as q
+
+from search.analysis import analyze, fold
+from search.query import Clause, Kind, ParsedQuery
+from search.schema import BOUNDARY, BRIDGE_TERMS
+
+MAX_PREFIX_TERMS = 64
+NOTHING = q.NullQuery
+
+
+@dataclass(frozen=True)
+class Form:
+    text: str
+    terms: tuple[str, ...]
+
+
+class Glossary:
+    """Groups of spellings that mean the same thing: a glossary term and its variants,
+    a person's name and their other spellings."""
+
+    def __init__(self, groups: Iterable[Sequence[str]] = ()) -> None:
+        self.alternatives: dict[tuple[str, ...], list[Form]] = {}
+        self.longest = 1
+        for texts in groups:
+            forms = [Form(text, tuple(analyze(text))) for text in texts]
+            forms = [form for form in forms if form.terms]
+            for form in forms:
+                others = [other for other in forms if other.terms != form.terms]
+                known = self.alternatives.setdefault(form.terms, [])
+                known.extend(other for other in others if other not in known)
+                self.longest = max(self.longest, len(form.terms))
+
+    def forms_for(self, terms: tuple[str, ...]) -> list[Form]:
+        return self.alternatives.get(terms, [])
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """The user's own terms and the glossary forms searched with them."""
+
+    own: tuple[str, ...]
+    variants: list[Form]
+
+
+@dataclass
+class Compiled:
+    query: q.Query
+    terms: set[str] = field(default_factory=set)
+    phrases: set[tuple[str, ...]] = field(default_factory=set)
+    prefixes: set[str] = field(default_factory=set)
+    expansions: list[Expansion] = field(default_factory=list)
+
+    def marks(self, term: str) -> bool:
+        """Whether a term of a segment's text was searched on its own."""
+        return term in self.terms or any(term.startswith(prefix) for prefix in self.prefixes)
+
+    def searched(self, terms: Sequence[str]) -> None:
+        if len(terms) == 1:
+            self.terms.add(terms[0])
+        elif terms:
+            self.phrases.add(tuple(terms))
+
+    def matched_variant(self, text_terms: Sequence[str]) -> str | None:
+        """The glossary form that made this text match, when the user's own words are not in it."""
+        for expansion in self.expansions:
+            if _contains(text_terms, expansion.own):
+                continue
+            for variant in expansion.variants:
+                if _contains(text_terms, variant.terms):
+                    return variant.text
+        return None
+
+
+def compile_query(
+    parsed: ParsedQuery, glossary: Glossary, expand_prefix: Callable[[str], Iterable[str]]
+) -> Compiled | None:
+    """The Whoosh query for what was typed; None when nothing searchable is left."""
+    compiled = Compiled(query=NOTHING)
+    musts = [clause for clause in _groups(parsed.groups, glossary, compiled, expand_prefix) if clause is not None]
+    if not musts:
+        return None
+    query: q.Query = q.And(musts) if len(musts) > 1 else musts[0]
+    excluded = [_plain(clause, compiled, expand_prefix, mark=False) for clause in parsed.excluded]
+    excluded = [clause for clause in excluded if clause is not None]
+    if excluded:
+        query = q.AndNot(query, q.Or(excluded))
+    compiled.query = query
+    return compiled
+
+
+def _groups(groups, glossary, compiled, expand_prefix) -> Iterable[q.Query | None]:
+    index = 0
+    while index < len(groups):
+        taken, joined = _glossary_run(groups, index, glossary, compiled)
+        if taken:
+            yield joined
+            index += taken
+            continue
+        alternatives = [_clause(clause, glossary, compiled, expand_prefix) for clause in groups[index]]
+        alternatives = [alternative for alternative in alternatives if alternative is not None]
+        yield (q.Or(alternatives) if len(alternatives) > 1 else alternatives[0]) if alternatives else None
+        index += 1
+
+
+def _glossary_run(groups, index, glossary, compiled) -> tuple[int, q.Query | None]:
+    """Several typed words that together spell a glossary form (`Scale AI`, `Yann LeCun`)."""
+    for size in range(min(glossary.longest, len(groups) - index), 1, -1):
+        run = groups[index : index + size]
+        if not all(len(group) == 1 and group[0].kind == Kind.WORD for group in run):
+            continue
+        words = [tuple(analyze(group[0].text)) for group in run]
+        terms = tuple(itertools.chain.from_iterable(words))
+        variants = glossary.forms_for(terms)
+        if variants:
+            own = q.And([_terms_query(word) for word in words if word])
+            for word in words:
+                compiled.searched(word)
+            return size, _with_variants(own, terms, variants, compiled)
+    return 0, None
+
+
+def _clause(clause: Clause, glossary: Glossary, compiled: Compiled, expand_prefix) -> q.Query | None:
+    query = _plain(clause, compiled, expand_prefix, mark=True)
+    if query is None or clause.kind == Kind.PREFIX:
+        return query
+    terms = tuple(analyze(clause.text))
+    return _with_variants(query, terms, glossary.forms_for(terms), compiled)
+
+
+def _plain(clause: Clause, compiled: Compiled, expand_prefix, *, mark: bool) -> q.Query | None:
+    if clause.kind == Kind.PREFIX:
+        prefix = "".join(fold(clause.text))
+        if mark:
+            compiled.prefixes.add(prefix)
+        words = list(itertools.islice(expand_prefix(prefix), MAX_PREFIX_TERMS))
+        return q.Or([q.Term("text", word) for word in words]) if words else NOTHING
+    terms = tuple(analyze(clause.text))
+    if not terms:
+        return None
+    if mark:
+        compiled.searched(terms)
+    return _terms_query(terms)
+
+
+def _with_variants(own: q.Query, terms: tuple[str, ...], variants: list[Form], compiled: Compiled) -> q.Query:
+    if not variants:
+        return own
+    compiled.expansions.append(Expansion(own=terms, variants=variants))
+    for variant in variants:
+        compiled.searched(variant.terms)
+    return q.Or([own, *(_terms_query(variant.terms) for variant in variants)])
+
+
+def _terms_query(terms: Sequence[str]) -> q.Query:
+    if len(terms) == 1:
+        return q.Term("text", terms[0])
+    return q.Or([q.Phrase("text", list(terms)), *_across_segments(terms)])
+
+
+def _across_segments(terms: Sequence[str]) -> Iterable[q.Query]:
+    """The phrase split at each point between the end of a segment and the start of the next."""
+    for split in range(1, len(terms)):
+        before, after = list(terms[:split]), list(terms[split:])
+        if len(before) <= BRIDGE_TERMS and len(after) <= BRIDGE_TERMS:
+            yield q.And([q.Phrase("tail", [*before, BOUNDARY]), q.Phrase("head", [BOUNDARY, *after])])
+
+
+def _contains(terms: Sequence[str], part: Sequence[str]) -> bool:
+    size = len(part)
+    return size > 0 and any(tuple(terms[i : i + size]) == tuple(part) for i in range(len(terms) - size + 1))

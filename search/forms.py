@@ -1,0 +1,62 @@
+from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
+from django.utils.translation import gettext_lazy as _
+
+from search.moments import Filters
+
+
+class QueryField(forms.CharField):
+    """Any text a person may type is a query; NUL bytes are spaces, never an error."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]
+
+    def to_python(self, value: str | None) -> str:
+        return super().to_python((value or "").replace("\x00", " "))
+
+
+SORTS = [("relevance", _("Relevance")), ("newest", _("Newest first"))]
+
+
+class SearchForm(forms.Form):
+    """The search parameters, shared by the results page and the JSON API."""
+
+    q = QueryField(label=_("Search"), required=False)
+    show = forms.SlugField(label=_("Show"), required=False)
+    person = forms.SlugField(label=_("Person"), required=False)
+    episode = forms.SlugField(label=_("Episode"), required=False, widget=forms.HiddenInput)
+    sort = forms.ChoiceField(label=_("Sort"), choices=SORTS, required=False)
+    page = forms.IntegerField(label=_("Page"), required=False, min_value=1, max_value=10_000)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("from"), data.get("to")
+        if start and end and start > end:
+            self.add_error("to", _("The end date is before the start date."))
+        return data
+
+    def filters(self) -> Filters:
+        data = self.cleaned_data
+        return Filters(
+            show=data.get("show") or "",
+            person=data.get("person") or "",
+            episode=data.get("episode") or "",
+            date_from=data.get("from"),
+            date_to=data.get("to"),
+            sort=data.get("sort") or "relevance",
+        )
+
+    def first_error(self) -> tuple[str, str]:
+        """(parameter, message) of the first invalid parameter."""
+        name, errors = next(iter(self.errors.items()))
+        return name, str(errors[0])
+
+
+# `from` is a Python keyword, so these two are added by name.
+SearchForm.base_fields["from"] = forms.DateField(
+    label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+)
+SearchForm.base_fields["to"] = forms.DateField(
+    label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+)

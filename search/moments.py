@@ -1,0 +1,228 @@
+"""Finding moments: a query and filters in, ordered hits and display rows out."""
+
+import datetime
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Q
+from django.utils.safestring import SafeString, mark_safe
+from whoosh import query as wq
+from whoosh import sorting
+from whoosh.collectors import TimeLimit, TimeLimitCollector
+from whoosh.searching import Searcher
+
+from episodes.models import Episode, Person, Segment
+from search.analysis import WORDS, analyze, spelling_analyzer
+from search.engine import Compiled, Glossary, compile_query
+from search.highlight import highlight
+from search.indexing import search_backend
+from search.models import GlossaryEntry
+from search.query import Kind, ParsedQuery, parse_query
+
+# No query may hold a worker longer than this; what was found by then is shown.
+TIME_LIMIT_SECONDS = 1.0
+# Fewer results than this and a spelling suggestion is offered.
+FEW_RESULTS = 3
+EPISODES_PER_PAGE = 10
+MOMENTS_PER_EPISODE = 3
+MOMENTS_PER_PAGE = 20
+
+
+@dataclass(frozen=True)
+class Filters:
+    show: str = ""
+    person: str = ""
+    episode: str = ""
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    sort: str = "relevance"
+
+
+@dataclass(frozen=True)
+class Hit:
+    segment_id: int
+    episode_id: int
+
+
+@dataclass
+class Found:
+    query: str
+    parsed: ParsedQuery
+    hits: list[Hit] = field(default_factory=list)
+    compiled: Compiled | None = None
+    suggestion: str | None = None
+    timed_out: bool = False
+
+    @property
+    def count(self) -> int:
+        return len(self.hits)
+
+    @property
+    def episode_count(self) -> int:
+        return len({hit.episode_id for hit in self.hits})
+
+
+@dataclass
+class Moment:
+    segment: Segment
+    highlighted: SafeString
+    before: Segment | None = None
+    after: Segment | None = None
+    matched_variant: str | None = None
+
+
+@dataclass
+class EpisodeMoments:
+    episode: Episode
+    moments: list[Moment]
+    total: int
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.moments)
+
+
+def find_moments(text: str, filters: Filters) -> Found:
+    found = Found(query=text, parsed=parse_query(text))
+    if found.parsed.is_empty:
+        return found
+    with search_backend().searcher() as searcher:
+        found.compiled = compile_query(found.parsed, load_glossary(), _prefix_expander(searcher))
+        if found.compiled is not None:
+            _collect(searcher, found, filters)
+        if found.count < FEW_RESULTS:
+            found.suggestion = suggest(searcher, found)
+    return found
+
+
+def load_glossary() -> Glossary:
+    groups = [entry.forms() for entry in GlossaryEntry.objects.all()]
+    groups += [[person.name, *person.spellings()] for person in Person.objects.exclude(other_spellings="")]
+    return Glossary(groups)
+
+
+def grouped_page(found: Found, number: int | str | None) -> Page:
+    """A page of episodes, best (or newest) first, each with its best moments."""
+    groups: dict[int, list[Hit]] = {}
+    for hit in found.hits:
+        groups.setdefault(hit.episode_id, []).append(hit)
+    page = Paginator(list(groups.values()), EPISODES_PER_PAGE).get_page(number)
+    shown = [hit for hits in page.object_list for hit in hits[:MOMENTS_PER_EPISODE]]
+    moments = {moment.segment.pk: moment for moment in build_moments(found, shown)}
+    page.object_list = [_episode_moments(hits, moments) for hits in page.object_list]
+    page.object_list = [group for group in page.object_list if group]
+    return page
+
+
+def flat_page(found: Found, number: int) -> Page:
+    """A page of moments, in the order found (raises EmptyPage past the end)."""
+    page = Paginator(found.hits, MOMENTS_PER_PAGE, allow_empty_first_page=True).page(number)
+    page.object_list = build_moments(found, page.object_list)
+    return page
+
+
+def build_moments(found: Found, hits: Iterable[Hit]) -> list[Moment]:
+    """Rows from the database for these hits, in the same order: published episodes only."""
+    ids = [hit.segment_id for hit in hits]
+    rows = Segment.objects.filter(pk__in=ids, episode__is_published=True).select_related("episode__show")
+    segments = {segment.pk: segment for segment in rows}
+    neighbours = _neighbours(segments.values())
+    moments = []
+    for segment_id in ids:
+        segment = segments.get(segment_id)
+        if segment is None:
+            continue  # deleted or unpublished since it was indexed
+        moments.append(_moment(found.compiled, segment, neighbours))
+    return moments
+
+
+def suggest(searcher: Searcher, found: Found) -> str | None:
+    """The query with unknown words replaced by the closest ones said in the archive."""
+    corrector = searcher.corrector("spell")
+    reader = searcher.reader()
+    suggestion = found.query
+    for group in found.parsed.groups:
+        for clause in group:
+            if clause.kind != Kind.WORD:
+                continue
+            for word in re.findall(WORDS, clause.text):
+                spelled = [token.text for token in spelling_analyzer()(word)]
+                if not spelled or word.isdigit() or ("spell", spelled[0]) in reader:
+                    continue
+                closest = corrector.suggest(spelled[0], limit=1, maxdist=2, prefix=1)
+                if closest:
+                    suggestion = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", closest[0], suggestion, count=1)
+    return suggestion if suggestion != found.query else None
+
+
+def _collect(searcher: Searcher, found: Found, filters: Filters) -> None:
+    collector = searcher.collector(limit=None, sortedby=_sorting(filters.sort), filter=_filter(filters))
+    timed = TimeLimitCollector(collector, timelimit=TIME_LIMIT_SECONDS)
+    try:
+        searcher.search_with_collector(found.compiled.query, timed)
+    except TimeLimit:
+        found.timed_out = True
+    found.hits = [Hit(int(hit["django_id"]), int(hit["episode"])) for hit in timed.results()]
+
+
+def _sorting(sort: str) -> sorting.FacetType | None:
+    if sort == "newest":
+        return sorting.MultiFacet([sorting.FieldFacet("air_date", reverse=True), sorting.FieldFacet("start_ms")])
+    return None
+
+
+def _filter(filters: Filters) -> wq.Query | None:
+    parts: list[wq.Query] = []
+    if filters.show:
+        parts.append(wq.Term("show", filters.show))
+    if filters.person:
+        parts.append(wq.Term("people", filters.person))
+    if filters.episode:
+        episode_id = Episode.objects.filter(slug=filters.episode).values_list("pk", flat=True).first()
+        parts.append(wq.Term("episode", str(episode_id or 0)))
+    if filters.date_from or filters.date_to:
+        parts.append(wq.NumericRange("air_date", _day_number(filters.date_from), _day_number(filters.date_to)))
+    return wq.And(parts) if parts else None
+
+
+def _day_number(day: datetime.date | None) -> int | None:
+    return day.year * 10_000 + day.month * 100 + day.day if day else None
+
+
+def _prefix_expander(searcher: Searcher):
+    def expand(prefix: str) -> Iterable[str]:
+        for term in searcher.reader().expand_prefix("text", prefix):
+            yield term.decode() if isinstance(term, bytes) else term
+
+    return expand
+
+
+def _neighbours(segments: Iterable[Segment]) -> dict[tuple[int, int], Segment]:
+    wanted = [Q(episode_id=s.episode_id, position__in=[s.position - 1, s.position + 1]) for s in segments]
+    if not wanted:
+        return {}
+    return {(s.episode_id, s.position): s for s in Segment.objects.filter(reduce(or_, wanted))}
+
+
+def _moment(compiled: Compiled | None, segment: Segment, neighbours: dict) -> Moment:
+    marks = compiled.marks if compiled else (lambda term: False)
+    phrases = compiled.phrases if compiled else ()
+    return Moment(
+        segment=segment,
+        highlighted=mark_safe(highlight(segment.text, marks, phrases)),
+        before=neighbours.get((segment.episode_id, segment.position - 1)),
+        after=neighbours.get((segment.episode_id, segment.position + 1)),
+        matched_variant=compiled.matched_variant(analyze(segment.text)) if compiled else None,
+    )
+
+
+def _episode_moments(hits: list[Hit], moments: dict[int, Moment]) -> EpisodeMoments | None:
+    best = [moments[hit.segment_id] for hit in hits[:MOMENTS_PER_EPISODE] if hit.segment_id in moments]
+    if not best:
+        return None
+    best.sort(key=lambda moment: moment.segment.start_ms)
+    return EpisodeMoments(episode=best[0].segment.episode, moments=best, total=len(hits))

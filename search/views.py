@@ -1,0 +1,77 @@
+from django.core.paginator import EmptyPage
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from episodes.models import Person, Show
+from search.forms import SearchForm
+from search.moments import Found, Moment, find_moments, flat_page, grouped_page
+
+
+@require_safe
+def search_page(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET)
+    context = {
+        "form": form,
+        "shows": Show.objects.all(),
+        "people": Person.objects.filter(appearances__isnull=False).distinct(),
+    }
+    if not form.is_valid():
+        return render(request, "search/results.html", context, status=400)
+    found = find_moments(form.cleaned_data["q"], form.filters())
+    context.update(
+        found=found, page=grouped_page(found, form.cleaned_data["page"]), query_string=_without_page(request)
+    )
+    return render(request, "search/results.html", context)
+
+
+@require_safe
+def search_api(request: HttpRequest) -> JsonResponse:
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        parameter, message = form.first_error()
+        return JsonResponse({"error": f"{parameter}: {message}", "parameter": parameter}, status=400)
+    found = find_moments(form.cleaned_data["q"], form.filters())
+    try:
+        page = flat_page(found, form.cleaned_data["page"] or 1)
+    except EmptyPage:
+        return JsonResponse({"error": "page: past the last page", "parameter": "page"}, status=400)
+    return JsonResponse(_api_body(found, page))
+
+
+def _api_body(found: Found, page) -> dict:
+    return {
+        "query": found.query,
+        "count": found.count,
+        "page": page.number,
+        "pages": page.paginator.num_pages,
+        "suggestion": found.suggestion,
+        "notices": [str(notice) for notice in found.parsed.notices] + (["timed_out"] if found.timed_out else []),
+        "results": [_api_moment(moment) for moment in page.object_list],
+    }
+
+
+def _api_moment(moment: Moment) -> dict:
+    segment, episode = moment.segment, moment.segment.episode
+    return {
+        "episode": {
+            "slug": episode.slug,
+            "title": episode.title,
+            "show": episode.show.name,
+            "air_date": episode.air_date.isoformat(),
+            "url": episode.get_absolute_url(),
+        },
+        "start": segment.start_ms / 1000,
+        "end": segment.end_ms / 1000,
+        "timestamp": segment.timestamp,
+        "url": segment.get_absolute_url(),
+        "text": segment.text,
+        "highlighted": str(moment.highlighted),
+        "matched_variant": moment.matched_variant,
+    }
+
+
+def _without_page(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()

@@ -1,0 +1,106 @@
+"""Searching the sample episode through the real Whoosh index, as a visitor does (JSON API)."""
+
+import pytest
+
+
+def moments(client, q: str, **params) -> list[str]:
+    response = client.get("/api/search/", {"q": q, **params})
+    assert response.status_code == 200
+    return [result["timestamp"] for result in response.json()["results"]]
+
+
+def test_quantique_finds_its_singular_and_plural(client, sample_episode):
+    found = moments(client, "quantique")
+    assert {"01:18", "01:31", "09:09"} <= set(found)
+
+
+def test_nis2_finds_itself_and_what_the_recognition_heard(client, sample_episode):
+    body = client.get("/api/search/", {"q": "NIS2"}).json()
+    by_time = {result["timestamp"]: result for result in body["results"]}
+    assert set(by_time) == {"27:06", "21:49", "21:50"}
+    assert by_time["21:49"]["matched_variant"] == "Nice 2"
+    assert by_time["27:06"]["matched_variant"] is None
+
+
+@pytest.mark.parametrize("q", ["NIS 2", "NIS-2", "nis2"])
+def test_nis2_is_found_however_it_is_typed(client, sample_episode, q):
+    assert "27:06" in moments(client, q)
+
+
+def test_the_reverse_of_a_glossary_variant_finds_the_term(client, sample_episode):
+    body = client.get("/api/search/", {"q": "Nice 2"}).json()
+    by_time = {result["timestamp"]: result["matched_variant"] for result in body["results"]}
+    assert by_time["27:06"] == "NIS2"
+
+
+@pytest.mark.parametrize(
+    ("q", "heard"), [("Scale AI", "ScaliEye"), ("Hexatrust", "Exatrust"), ("VeriQloud", "Vericlock")]
+)
+def test_glossary_terms_find_their_variants(client, sample_episode, q, heard):
+    results = client.get("/api/search/", {"q": q}).json()["results"]
+    assert any(r["matched_variant"] == heard and heard in r["text"] for r in results)
+
+
+def test_a_person_is_found_by_their_other_spellings(client, sample_episode):
+    from episodes.models import Person
+
+    Person.objects.filter(name="Dorothée Decrop").update(other_spellings="Dorothée Décrope\nDorothée Descroppes")
+    found = moments(client, "Dorothée Decrop")
+    assert "00:31" in found and "28:06" in found
+
+
+def test_a_phrase_is_found_exactly(client, sample_episode):
+    assert moments(client, '"Charles de Gaulle"') == ["08:51"]
+
+
+def test_a_phrase_across_two_segments_lands_where_it_begins(client, sample_episode):
+    assert moments(client, '"souveraineté qui était"') == ["13:58"]
+
+
+def test_a_phrase_inside_the_next_segment_does_not_land_on_the_one_before(client, sample_episode):
+    found = moments(client, '"qui était il y a"')
+    assert "14:03" in found and "13:58" not in found
+
+
+@pytest.mark.parametrize(("q", "expected"), [("ordinateur", "09:30"), ("defense", "01:31"), ("capteur", "09:09")])
+def test_accents_elisions_and_plurals_are_forgiven(client, sample_episode, q, expected):
+    assert expected in moments(client, q)
+
+
+def test_words_are_anded_and_or_and_minus_work(client, sample_episode):
+    both = set(moments(client, "campus quantique"))
+    either = set(moments(client, "campus OR Charles"))
+    assert "01:31" in both and "08:51" not in both
+    assert {"01:31", "08:51"} <= either
+    assert "01:31" not in moments(client, "campus -défense")
+
+
+def test_a_prefix_finds_the_words_it_starts(client, sample_episode):
+    assert {"01:18", "09:09"} <= set(moments(client, "quanti*"))
+
+
+def test_a_misspelling_offers_the_word_said(client, sample_episode):
+    body = client.get("/api/search/", {"q": "quantque"}).json()
+    assert (body["count"], body["suggestion"]) == (0, "quantique")
+
+
+def test_results_link_to_the_second(client, sample_episode):
+    result = client.get("/api/search/", {"q": '"Charles de Gaulle"'}).json()["results"][0]
+    assert result["url"] == f"/episodes/{sample_episode.slug}/?t=531"
+    assert (result["start"], result["timestamp"]) == (531.0, "08:51")
+    assert result["end"] > result["start"]
+    assert result["episode"] == {
+        "slug": sample_episode.slug,
+        "title": "SMART TECH du 19 juin 2025",
+        "show": "SMART TECH",
+        "air_date": "2025-06-19",
+        "url": f"/episodes/{sample_episode.slug}/",
+    }
+    assert "<mark>Charles</mark> <mark>de</mark> <mark>Gaulle</mark>" in result["highlighted"]
+
+
+def test_stems_and_variants_are_highlighted(client, sample_episode):
+    highlighted = client.get("/api/search/", {"q": "capteur"}).json()["results"]
+    assert any("<mark>capteurs</mark>" in r["highlighted"] for r in highlighted)
+    nice = client.get("/api/search/", {"q": "NIS2"}).json()["results"]
+    assert any("<mark>Nice</mark> <mark>2</mark>" in r["highlighted"] for r in nice)

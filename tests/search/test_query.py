@@ -1,0 +1,83 @@
+import pytest
+
+from search.query import MAX_QUERY_CHARS, Clause, Kind, Notice, parse_query
+
+W, P, X = Kind.WORD, Kind.PHRASE, Kind.PREFIX
+
+
+def shape(text: str):
+    parsed = parse_query(text)
+    groups = [[(c.kind, c.text) for c in group] for group in parsed.groups]
+    return groups, [(c.kind, c.text) for c in parsed.excluded]
+
+
+def test_words_are_anded():
+    assert shape("quantique défense") == ([[(W, "quantique")], [(W, "défense")]], [])
+
+
+def test_quotes_make_a_phrase():
+    assert shape('"Charles de Gaulle" porte') == ([[(P, "Charles de Gaulle")], [(W, "porte")]], [])
+
+
+def test_or_joins_alternatives():
+    assert shape("quantique OR cyber OR IA") == ([[(W, "quantique"), (W, "cyber"), (W, "IA")]], [])
+
+
+def test_minus_excludes():
+    assert shape('cyber -SFR -"panne géante"') == ([[(W, "cyber")]], [(W, "SFR"), (P, "panne géante")])
+
+
+def test_not_excludes_the_next_word():
+    assert shape("cyber NOT SFR") == ([[(W, "cyber")]], [(W, "SFR")])
+
+
+def test_a_star_makes_a_prefix_of_three_letters_or_more():
+    assert shape("quanti*") == ([[(X, "quanti")]], [])
+
+
+@pytest.mark.parametrize("text", ["a*", "qu*", "é*"])
+def test_a_short_prefix_is_searched_as_a_word_with_a_notice(text):
+    parsed = parse_query(text)
+    assert parsed.groups == [[Clause(W, text.rstrip("*"))]]
+    assert parsed.notices == [Notice.SHORT_PREFIX]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "*", "**", "AND", "OR", "NOT", "!!!", "?", "\x00", "\x00\x00", '"', '""', "-", "()", ":"],
+)
+def test_nothing_searchable_gives_an_empty_query(text):
+    assert parse_query(text).is_empty
+
+
+def test_unbalanced_quotes_run_to_the_end():
+    assert shape('"Charles de Gaulle') == ([[(P, "Charles de Gaulle")]], [])
+
+
+def test_field_syntax_is_read_as_the_word():
+    assert shape("title:quantique") == ([[(W, "quantique")]], [])
+    assert shape("title:") == ([[(W, "title")]], [])
+
+
+def test_proximity_is_dropped_and_the_phrase_kept():
+    assert shape('"campus quantique"~100000') == ([[(P, "campus quantique")]], [])
+
+
+def test_french_quotes_make_a_phrase():
+    assert shape("« campus quantique »") == ([[(P, "campus quantique")]], [])
+
+
+def test_nul_bytes_and_controls_separate_words():
+    assert shape("quantique\x00défense") == ([[(W, "quantique")], [(W, "défense")]], [])
+
+
+def test_a_very_long_query_is_cut_with_a_notice():
+    parsed = parse_query("quantique " * 1000)
+    assert Notice.TRUNCATED in parsed.notices
+    assert sum(len(c.text) + 1 for group in parsed.groups for c in group) <= MAX_QUERY_CHARS + 1
+
+
+def test_too_many_words_are_cut_with_a_notice():
+    parsed = parse_query(" ".join(f"mot{i}" for i in range(30)))
+    assert len(parsed.groups) == 12
+    assert Notice.TOO_MANY_WORDS in parsed.notices
