@@ -53,10 +53,11 @@ class SearchForm(forms.Form):
         return name, str(errors[0])
 
 
+def iso_date_field(label: str) -> forms.DateField:
+    # ISO only, whatever the language: links and API calls must mean the same day everywhere.
+    return forms.DateField(label=label, required=False, input_formats=["%Y-%m-%d"])
+
+
 # `from` is a Python keyword, so these two are added by name.
-SearchForm.base_fields["from"] = forms.DateField(
-    label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-)
-SearchForm.base_fields["to"] = forms.DateField(
-    label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-)
+SearchForm.base_fields["from"] = iso_date_field(_("From"))
+SearchForm.base_fields["to"] = iso_date_field(_("To"))

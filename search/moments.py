@@ -160,10 +160,16 @@ def suggest(searcher: Searcher, found: Found) -> str | None:
 
 
 def _collect(searcher: Searcher, found: Found, filters: Filters) -> None:
-    collector = searcher.collector(limit=None, sortedby=_sorting(filters.sort), filter=_filter(filters))
-    timed = TimeLimitCollector(collector, timelimit=TIME_LIMIT_SECONDS)
+    query = found.compiled.query
+    if restriction := _filter(filters):
+        # In the query, not as a collector filter: Whoosh's TimeLimitCollector
+        # bypasses a FilterCollector it wraps. A constant score keeps the ranking.
+        query = wq.And([query, wq.ConstantScoreQuery(restriction)])
+    timed = TimeLimitCollector(
+        searcher.collector(limit=None, sortedby=_sorting(filters.sort)), timelimit=TIME_LIMIT_SECONDS
+    )
     try:
-        searcher.search_with_collector(found.compiled.query, timed)
+        searcher.search_with_collector(query, timed)
     except TimeLimit:
         found.timed_out = True
     found.hits = [Hit(int(hit["django_id"]), int(hit["episode"])) for hit in timed.results()]

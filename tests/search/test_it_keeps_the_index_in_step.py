@@ -1,0 +1,100 @@
+"""The index follows every change to the database, through the real Whoosh index."""
+
+import datetime
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+
+from episodes.models import Episode, Segment
+from episodes.services import import_transcript, set_published
+from search.indexing import search_backend
+
+pytestmark = pytest.mark.usefixtures("search_index")
+
+
+def indexed(episode_id: int | None = None) -> list[int]:
+    """The segment ids the index holds (for one episode, or all)."""
+    with search_backend().searcher() as searcher:
+        docs = searcher.documents(episode=str(episode_id)) if episode_id else searcher.all_stored_fields()
+        return sorted(int(doc["django_id"]) for doc in docs)
+
+
+def published_segment_ids() -> list[int]:
+    return sorted(Segment.objects.filter(episode__is_published=True).values_list("pk", flat=True))
+
+
+def found(client, q: str) -> list[str]:
+    return [r["timestamp"] for r in client.get("/api/search/", {"q": q}).json()["results"]]
+
+
+def test_an_import_is_searchable_when_it_returns(sample_episode):
+    assert indexed() == published_segment_ids()
+    assert len(indexed()) == 408
+
+
+def test_a_reimport_leaves_no_stale_moment(client, sample_episode, sample_bytes):
+    edited = sample_bytes.replace(b"Excellente journ\xc3\xa9e.", b"Belle soir\xc3\xa9e quinquennale.")
+    import_transcript(data=edited, filename="smart-tech-2025-06-19.txt")
+    assert indexed() == published_segment_ids()
+    assert found(client, "quinquennale") == ["28:18"]
+    assert found(client, '"Excellente journée"') == []
+
+
+def test_an_edited_line_is_found_by_its_new_words(client, sample_episode):
+    segment = sample_episode.segments.get(start_ms=531_000)
+    segment.text = "Le porte-avions Richelieu."
+    segment.save()
+    assert found(client, "Richelieu") == ["08:51"]
+    assert found(client, '"Charles de Gaulle"') == []
+
+
+def test_unpublishing_removes_every_moment_and_publishing_brings_them_back(client, sample_episode):
+    set_published([sample_episode], False)
+    assert indexed() == [] and found(client, "quantique") == []
+    set_published([sample_episode], True)
+    assert len(indexed()) == 408
+
+
+def test_a_deleted_episode_leaves_the_results(client, sample_episode):
+    sample_episode.delete()
+    assert indexed() == [] and found(client, "quantique") == []
+
+
+def test_a_deleted_line_leaves_the_results(client, sample_episode):
+    sample_episode.segments.get(start_ms=531_000).delete()
+    assert found(client, '"Charles de Gaulle"') == []
+    assert indexed() == published_segment_ids()
+
+
+def test_a_rolled_back_change_never_reaches_the_index(client, sample_episode):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Segment.objects.create(
+            episode=sample_episode, position=999, start_ms=1_700_000, end_ms=1_700_500, text="fantôme"
+        )
+        raise RuntimeError("rollback")
+    assert found(client, "fantôme") == []
+    assert indexed() == published_segment_ids()
+
+
+def test_a_draft_import_is_never_indexed(client, transactional_db):
+    srt = b"1\n00:00:01,000 --> 00:00:03,000\nBrouillon confidentiel.\n"
+    import_transcript(data=srt, filename="x.srt", show="S", air_date=datetime.date(2024, 1, 1), published=False)
+    assert indexed() == [] and found(client, "confidentiel") == []
+
+
+def test_rebuild_index_and_update_index_rebuild_the_same_moments(client, sample_episode):
+    Episode.objects.create(show=sample_episode.show, title="Brouillon", slug="b", air_date="2024-01-01")
+    call_command("rebuild_index", interactive=False, stdout=StringIO(), stderr=StringIO())
+    assert indexed() == published_segment_ids()
+    assert found(client, '"souveraineté qui était"') == ["13:58"]
+    call_command("update_index", stdout=StringIO(), stderr=StringIO())
+    assert indexed() == published_segment_ids()
+    assert set(found(client, "NIS2")) == {"21:49", "21:50", "27:06"}
+
+
+def test_clear_index_empties_it_and_search_still_answers(client, sample_episode):
+    call_command("clear_index", interactive=False, stdout=StringIO())
+    assert indexed() == []
+    assert client.get("/search/", {"q": "quantique"}).status_code == 200
