@@ -165,9 +165,9 @@ def _collect(searcher: Searcher, found: Found, filters: Filters) -> None:
         # In the query, not as a collector filter: Whoosh's TimeLimitCollector
         # bypasses a FilterCollector it wraps. A constant score keeps the ranking.
         query = wq.And([query, wq.ConstantScoreQuery(restriction)])
-    timed = TimeLimitCollector(
-        searcher.collector(limit=None, sortedby=_sorting(filters.sort)), timelimit=TIME_LIMIT_SECONDS
-    )
+    # No SIGALRM: signals work only in the main thread, and web workers search in others.
+    collector = searcher.collector(limit=None, sortedby=_sorting(filters.sort))
+    timed = TimeLimitCollector(collector, timelimit=TIME_LIMIT_SECONDS, use_alarm=False)
     try:
         searcher.search_with_collector(query, timed)
     except TimeLimit:

@@ -104,3 +104,14 @@ def test_stems_and_variants_are_highlighted(client, sample_episode):
     assert any("<mark>capteurs</mark>" in r["highlighted"] for r in highlighted)
     nice = client.get("/api/search/", {"q": "NIS2"}).json()["results"]
     assert any("<mark>Nice</mark> <mark>2</mark>" in r["highlighted"] for r in nice)
+
+
+def test_a_search_works_from_a_worker_thread(sample_episode):
+    """Web servers answer in threads; nothing in a search may need the main thread."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from search.moments import Filters, find_moments
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        counts = list(pool.map(lambda q: find_moments(q, Filters()).count, ["quantique", "NIS2"]))
+    assert counts == [22, 3]
