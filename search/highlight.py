@@ -39,10 +39,20 @@ def _phrase_positions(terms: list[str], phrase: tuple[str, ...]) -> set[int]:
 def _render(text: str, words: list[Span], marked: set[int]) -> str:
     pieces: list[str] = []
     position = 0
-    for index in sorted(marked):
-        word = words[index]
-        pieces.append(escape(text[position : word.start]))
-        pieces.append(f"<mark>{escape(text[word.start : word.end])}</mark>")
-        position = word.end
+    for start, end in _runs(text, [words[index] for index in sorted(marked)]):
+        pieces.append(escape(text[position:start]))
+        pieces.append(f"<mark>{escape(text[start:end])}</mark>")
+        position = end
     pieces.append(escape(text[position:]))
     return "".join(pieces)
+
+
+def _runs(text: str, words: list[Span]) -> list[tuple[int, int]]:
+    """Marked words next to each other, apart only by spaces, make one mark: `NIS2`, `Charles de Gaulle`."""
+    runs: list[tuple[int, int]] = []
+    for word in words:
+        if runs and not text[runs[-1][1] : word.start].strip():
+            runs[-1] = (runs[-1][0], word.end)
+        else:
+            runs.append((word.start, word.end))
+    return runs
