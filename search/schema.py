@@ -30,6 +30,7 @@ def moment_schema() -> Schema:
         people=KEYWORD(commas=True),
         air_date=NUMERIC(int, bits=32, stored=True, sortable=True),
         start_ms=NUMERIC(int, bits=32, stored=True, sortable=True),
+        end_ms=NUMERIC(int, bits=32, stored=True),
     )
 
 

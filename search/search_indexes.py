@@ -31,6 +31,7 @@ class MomentIndex(indexes.SearchIndex, indexes.Indexable):
     people = indexes.MultiValueField(stored=False)
     air_date = indexes.IntegerField()
     start_ms = indexes.IntegerField(model_attr="start_ms")
+    end_ms = indexes.IntegerField(model_attr="end_ms")
 
     def get_model(self) -> type[Segment]:
         return Segment
