@@ -20,3 +20,20 @@ class TranscriptImportForm(forms.Form):
             limit = settings.TRANSCRIPT_MAX_BYTES // (1024 * 1024)
             raise forms.ValidationError(_("The file is over the %(limit)d MB limit.") % {"limit": limit})
         return upload
+
+
+class EpisodeFilterForm(forms.Form):
+    show = forms.SlugField(label=_("Show"), required=False)
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=1900, max_value=2200)
+    person = forms.SlugField(label=_("Person"), required=False)
+    page = forms.IntegerField(required=False, min_value=1)
+
+    def filter(self, episodes):
+        data = self.cleaned_data
+        if data.get("show"):
+            episodes = episodes.filter(show__slug=data["show"])
+        if data.get("year"):
+            episodes = episodes.filter(air_date__year=data["year"])
+        if data.get("person"):
+            episodes = episodes.filter(appearances__person__slug=data["person"]).distinct()
+        return episodes

@@ -27,6 +27,9 @@ class Show(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("episodes:show", args=[self.slug])
+
 
 class EpisodeQuerySet(models.QuerySet):
     def published(self) -> "EpisodeQuerySet":
@@ -82,6 +85,13 @@ class Episode(models.Model):
 
 
 class PersonQuerySet(models.QuerySet):
+    def on_air(self) -> "PersonQuerySet":
+        """People in at least one published episode, with how many (`episode_count`)."""
+        published = models.Q(appearances__episode__is_published=True)
+        return self.annotate(
+            episode_count=models.Count("appearances__episode", filter=published, distinct=True)
+        ).filter(episode_count__gt=0)
+
     def matching(self, name: str) -> "Person | None":
         """The person known by this name or one of their other spellings."""
         key = name_key(name)
@@ -115,6 +125,9 @@ class Person(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.name_key = name_key(self.name)
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("episodes:person", args=[self.slug])
 
     def spellings(self) -> list[str]:
         return [line.strip() for line in self.other_spellings.splitlines() if line.strip()]

@@ -4,10 +4,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from episodes.models import Appearance, Episode, EpisodeQuerySet, Segment
-from episodes.parsing.timestamps import parse_timestamp
+from episodes.episode_page import build_episode_page, json_ld, share_text
+from episodes.forms import EpisodeFilterForm
+from episodes.models import Appearance, Episode, EpisodeQuerySet, Person, Segment, Show
+from search.moments import Filters, find_moments, flat_page
 
 EPISODES_PER_PAGE = 20
+LATEST_ON_HOME = 5
+PEOPLE_ON_HOME = 10
 
 
 def visible_episodes(request: HttpRequest) -> EpisodeQuerySet:
@@ -17,32 +21,88 @@ def visible_episodes(request: HttpRequest) -> EpisodeQuerySet:
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    return episode_list(request)
+    published = Episode.objects.published()
+    context = {
+        "latest": published.select_related("show")[:LATEST_ON_HOME],
+        "people": Person.objects.on_air().order_by("-episode_count", "name")[:PEOPLE_ON_HOME],
+        "counts": {
+            "episodes": published.count(),
+            "moments": Segment.objects.filter(episode__is_published=True).count(),
+            "people": Person.objects.on_air().count(),
+            "shows": Show.objects.filter(episodes__is_published=True).distinct().count(),
+        },
+    }
+    return render(request, "episodes/home.html", context)
 
 
 @require_safe
 def episode_list(request: HttpRequest) -> HttpResponse:
-    paginator = Paginator(visible_episodes(request), EPISODES_PER_PAGE)
-    page = paginator.get_page(request.GET.get("page"))
-    return render(request, "episodes/episode_list.html", {"page": page})
+    form = EpisodeFilterForm(request.GET)
+    if not form.is_valid():
+        return render(request, "episodes/episode_list.html", _list_context(form, None), status=400)
+    page = Paginator(form.filter(visible_episodes(request)), EPISODES_PER_PAGE).get_page(form.cleaned_data["page"])
+    return render(request, "episodes/episode_list.html", _list_context(form, page, request))
+
+
+def _list_context(form: EpisodeFilterForm, page, request: HttpRequest | None = None) -> dict:
+    query_string = ""
+    if request:
+        params = request.GET.copy()
+        params.pop("page", None)
+        query_string = params.urlencode()
+    years = Episode.objects.published().dates("air_date", "year", order="DESC")
+    return {
+        "form": form,
+        "page": page,
+        "query_string": query_string,
+        "shows": Show.objects.all(),
+        "years": [day.year for day in years],
+        "people": Person.objects.on_air().order_by("name"),
+    }
 
 
 @require_safe
 def episode_detail(request: HttpRequest, slug: str) -> HttpResponse:
     appearances = Prefetch("appearances", Appearance.objects.select_related("person"))
     episode = get_object_or_404(visible_episodes(request).prefetch_related(appearances), slug=slug)
-    segments = list(episode.segments.all())
-    current = current_segment(segments, request.GET.get("t", ""))
-    context = {"episode": episode, "segments": segments, "current": current}
+    page = build_episode_page(episode, request.GET.get("t", ""), request.GET.get("q", "")[:500])
+    share_title, share_description = share_text(page)
+    context = {
+        "episode": episode,
+        "page": page,
+        "share_title": share_title,
+        "share_description": share_description,
+        "canonical_url": request.build_absolute_uri(episode.get_absolute_url()),
+        "share_url": request.build_absolute_uri(
+            episode.moment_url(page.current.start_ms) if page.current else episode.get_absolute_url()
+        ),
+        "json_ld": json_ld(page, request),
+    }
     return render(request, "episodes/episode_detail.html", context)
 
 
-def current_segment(segments: list[Segment], t: str) -> Segment | None:
-    """The segment said at `?t=`; None for a missing, malformed or out-of-range time."""
-    try:
-        ms = parse_timestamp(t)
-    except ValueError:
-        return None
-    if not segments or ms > segments[-1].end_ms:
-        return None
-    return next((segment for segment in reversed(segments) if segment.start_ms <= ms), None)
+@require_safe
+def show_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    show = get_object_or_404(Show, slug=slug)
+    episodes = visible_episodes(request).filter(show=show)
+    page = Paginator(episodes, EPISODES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "episodes/show_detail.html", {"show": show, "page": page})
+
+
+@require_safe
+def person_list(request: HttpRequest) -> HttpResponse:
+    people = Person.objects.on_air().order_by("name")
+    return render(request, "episodes/person_list.html", {"people": people})
+
+
+@require_safe
+def person_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    person = get_object_or_404(Person.objects.on_air(), slug=slug)
+    appearances = (
+        person.appearances.filter(episode__is_published=True)
+        .select_related("episode__show")
+        .order_by("-episode__air_date")
+    )
+    named = find_moments(f'"{person.name}"', Filters())
+    context = {"person": person, "appearances": appearances, "named": flat_page(named, 1), "found": named}
+    return render(request, "episodes/person_detail.html", context)

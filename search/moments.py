@@ -86,6 +86,30 @@ class EpisodeMoments:
         return self.total - len(self.moments)
 
 
+@dataclass
+class EpisodeMatches:
+    """Where a search lands inside one episode: the matching segments, in time order."""
+
+    found: Found
+    segments: list[Segment]
+    highlighted: dict[int, SafeString]
+
+    def after(self, start_ms: int) -> Segment | None:
+        return next((s for s in self.segments if s.start_ms > start_ms), None)
+
+    def before(self, start_ms: int) -> Segment | None:
+        return next((s for s in reversed(self.segments) if s.start_ms < start_ms), None)
+
+
+def episode_matches(episode: Episode, segments: list[Segment], text: str) -> EpisodeMatches:
+    """The segments of this episode that a search for `text` finds, marked."""
+    found = find_moments(text, Filters(episode=episode.slug))
+    hit_ids = {hit.segment_id for hit in found.hits}
+    matching = [segment for segment in segments if segment.pk in hit_ids]
+    highlighted = {segment.pk: _highlighted(found.compiled, segment) for segment in matching}
+    return EpisodeMatches(found=found, segments=matching, highlighted=highlighted)
+
+
 def find_moments(text: str, filters: Filters) -> Found:
     found = Found(query=text, parsed=parse_query(text))
     if found.parsed.is_empty:
@@ -214,12 +238,16 @@ def _neighbours(segments: Iterable[Segment]) -> dict[tuple[int, int], Segment]:
     return {(s.episode_id, s.position): s for s in Segment.objects.filter(reduce(or_, wanted))}
 
 
-def _moment(compiled: Compiled | None, segment: Segment, neighbours: dict) -> Moment:
+def _highlighted(compiled: Compiled | None, segment: Segment) -> SafeString:
     marks = compiled.marks if compiled else (lambda term: False)
     phrases = compiled.phrases if compiled else ()
+    return mark_safe(highlight(segment.text, marks, phrases))
+
+
+def _moment(compiled: Compiled | None, segment: Segment, neighbours: dict) -> Moment:
     return Moment(
         segment=segment,
-        highlighted=mark_safe(highlight(segment.text, marks, phrases)),
+        highlighted=_highlighted(compiled, segment),
         before=neighbours.get((segment.episode_id, segment.position - 1)),
         after=neighbours.get((segment.episode_id, segment.position + 1)),
         matched_variant=compiled.matched_variant(analyze(segment.text)) if compiled else None,

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "smarttech.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -146,7 +147,11 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = env_path("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles")
+STATIC_ROOT = env_path("DJANGO_STATIC_ROOT", ARCHIVE_DATA_DIR / "static")
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# WhiteNoise serves what `collectstatic` gathered into STATIC_ROOT, and falls back to the
+# apps' own static folders, so the archive also runs without a collectstatic step.
+WHITENOISE_USE_FINDERS = True
 
 MEDIA_URL = "media/"
 MEDIA_ROOT = ARCHIVE_DATA_DIR / "uploads"

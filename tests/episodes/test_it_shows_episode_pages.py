@@ -57,7 +57,7 @@ def test_the_episode_page_shows_every_segment_with_its_timestamp(client, episode
     assert len(lines) == 408
     assert lines[0]["id"] == "t-0"
     assert lines[0].select_one("a.timestamp").text == "00:00"
-    assert lines[0].select_one("a.timestamp")["href"] == "?t=0"
+    assert lines[0].select_one("a.timestamp")["href"] == "?t=0#t-0"
     assert lines[-1].select_one(".timestamp").text == "28:18"
     assert lines[-1].select_one(".text").text == "Excellente journée."
 

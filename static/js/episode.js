@@ -1,0 +1,147 @@
+// The episode page, made livelier. Everything here is an extra: without it the
+// timestamps are links to ?t=, the server marks the moment and cues the player.
+
+const transcript = document.querySelector(".transcript");
+const lines = transcript ? Array.from(transcript.querySelectorAll("li[data-start]")) : [];
+const media = document.getElementById("player");
+const embed = document.getElementById("player-embed");
+const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
+// After the visitor scrolls by hand, following the player waits this long.
+const HANDS_OFF_MS = 4000;
+let lastManualScroll = 0;
+let current = transcript ? transcript.querySelector('[aria-current="time"]') : null;
+
+function lineAt(ms) {
+  let found = null;
+  for (const line of lines) {
+    if (Number(line.dataset.start) <= ms) found = line;
+    else break;
+  }
+  return found;
+}
+
+function secondsOf(line) {
+  return Math.floor(Number(line.dataset.start) / 1000);
+}
+
+function markCurrent(line) {
+  if (line === current) return;
+  if (current) {
+    current.removeAttribute("aria-current");
+    current.classList.remove("current");
+  }
+  current = line;
+  if (!line) return;
+  line.setAttribute("aria-current", "time");
+  line.classList.add("current");
+  const url = new URL(window.location.href);
+  url.searchParams.set("t", String(secondsOf(line)));
+  url.hash = "";
+  window.history.replaceState(null, "", url);
+}
+
+function reveal(line, { force = false } = {}) {
+  if (!line) return;
+  if (!force && Date.now() - lastManualScroll < HANDS_OFF_MS) return;
+  line.scrollIntoView({ block: "center", behavior: reducedMotion.matches ? "auto" : "smooth" });
+}
+
+function seek(line, { play = true } = {}) {
+  const seconds = secondsOf(line);
+  if (media) {
+    media.currentTime = seconds;
+    if (play) media.play().catch(() => {});
+  } else if (embed && embed.dataset.template) {
+    embed.src = embed.dataset.template.replace("{start}", String(seconds));
+  }
+}
+
+function go(line, options = {}) {
+  markCurrent(line);
+  reveal(line, { force: true });
+  if (options.seek !== false) seek(line, options);
+}
+
+async function copyLink(button) {
+  const url = new URL(window.location.href);
+  url.search = `?t=${button.dataset.seconds}`;
+  url.hash = "";
+  const status = document.querySelector(".copied");
+  try {
+    await navigator.clipboard.writeText(url.href);
+  } catch {
+    const field = document.createElement("textarea");
+    field.value = url.href;
+    document.body.append(field);
+    field.select();
+    document.execCommand("copy");
+    field.remove();
+  }
+  if (status) status.textContent = `${status.dataset.message} : ${url.href}`;
+}
+
+function lineFromHash() {
+  const match = /^#t-(\d+)$/.exec(window.location.hash);
+  return match ? lineAt(Number(match[1]) * 1000) : null;
+}
+
+function matchAfter(line, direction) {
+  const matches = lines.filter((candidate) => candidate.classList.contains("match"));
+  if (direction > 0) return matches.find((m) => !line || Number(m.dataset.start) > Number(line.dataset.start));
+  return matches.reverse().find((m) => line && Number(m.dataset.start) < Number(line.dataset.start));
+}
+
+function start() {
+  if (!transcript) return;
+  for (const button of transcript.querySelectorAll(".copy-link")) button.hidden = false;
+
+  transcript.addEventListener("click", (event) => {
+    const button = event.target.closest(".copy-link");
+    if (button) {
+      copyLink(button);
+      return;
+    }
+    const stamp = event.target.closest("a.timestamp");
+    if (!stamp || event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
+    event.preventDefault();
+    go(stamp.closest("li"));
+  });
+
+  for (const link of document.querySelectorAll(".match-nav a")) {
+    link.addEventListener("click", (event) => {
+      const target = matchAfter(current, link.classList.contains("match-next") ? 1 : -1);
+      if (!target) return;
+      event.preventDefault();
+      go(target, { play: false });
+    });
+  }
+
+  for (const type of ["wheel", "touchmove"]) {
+    window.addEventListener(type, () => { lastManualScroll = Date.now(); }, { passive: true });
+  }
+  window.addEventListener("keydown", (event) => {
+    if (["ArrowUp", "ArrowDown", "PageUp", "PageDown", "Home", "End", " "].includes(event.key)) {
+      lastManualScroll = Date.now();
+    }
+  });
+
+  if (media) {
+    media.addEventListener("timeupdate", () => {
+      const line = lineAt(media.currentTime * 1000);
+      if (line && line !== current) {
+        markCurrent(line);
+        if (!media.paused) reveal(line);
+      }
+    });
+  }
+
+  window.addEventListener("hashchange", () => {
+    const line = lineFromHash();
+    if (line) go(line, { play: false });
+  });
+
+  const initial = lineFromHash() || current;
+  if (initial) go(initial, { play: false, seek: Boolean(media) });
+}
+
+start();
