@@ -56,8 +56,21 @@ function seek(line, { play = true } = {}) {
   }
 }
 
+function updateMatchNav() {
+  for (const link of document.querySelectorAll(".match-nav a")) {
+    const target = matchAfter(current, link.classList.contains("match-next") ? 1 : -1);
+    link.hidden = !target;
+    if (!target) continue;
+    const url = new URL(window.location.href);
+    url.searchParams.set("t", String(secondsOf(target)));
+    url.hash = `t-${secondsOf(target)}`;
+    link.href = url.pathname + url.search + url.hash;
+  }
+}
+
 function go(line, options = {}) {
   markCurrent(line);
+  updateMatchNav();
   reveal(line, { force: true });
   if (options.seek !== false) seek(line, options);
 }

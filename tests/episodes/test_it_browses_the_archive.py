@@ -144,3 +144,10 @@ def test_the_json_ld_is_valid_json_with_the_transcript(client, sample_episode):
     assert data["datePublished"] == "2025-06-19"
     assert data["transcript"].startswith("00:00 Bonjour à tous")
     assert {p["name"] for p in data["contributor"]} == {"Louis Soris", "Marc Kaplan", "Dorothée Decrop", "Alain Staron"}
+
+
+def test_the_search_hints_are_whole_attributes(client, sample_episode):
+    for url in ("/", "/search/"):
+        page = soup(client.get(url))
+        hint = page.select_one('main input[type="search"]')["placeholder"]
+        assert hint == 'quantique, NIS2, "Charles de Gaulle"…'
