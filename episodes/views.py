@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from episodes.episode_page import build_episode_page, json_ld, share_text
+from episodes.episode_page import build_episode_page, json_ld, share_text, transcript_html
 from episodes.forms import EpisodeFilterForm
 from episodes.models import Appearance, Episode, EpisodeQuerySet, Person, Segment, Show
 from search.moments import Filters, find_moments, flat_page
@@ -77,6 +77,7 @@ def episode_detail(request: HttpRequest, slug: str) -> HttpResponse:
             episode.moment_url(page.current.start_ms) if page.current else episode.get_absolute_url()
         ),
         "json_ld": json_ld(page, request),
+        "transcript": transcript_html(page),
     }
     return render(request, "episodes/episode_detail.html", context)
 

@@ -1,0 +1,86 @@
+"""How long the server takes to render an episode page of 700 segments.
+
+    .venv/bin/python bench/episode_page.py [--segments 700] [--runs 50]
+
+Builds a throwaway archive (SQLite and Whoosh in a temporary folder), imports one
+episode through the real import path, then renders its page through Django's
+test client: plain, at a moment (?t=), and from a search (?q=). Prints figures.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+WORDS = [
+    "quantique",
+    "défense",
+    "capteurs",
+    "souveraineté",
+    "cloud",
+    "données",
+    "cyber",
+    "entreprises",
+    "directive",
+    "européenne",
+]
+
+
+def transcript(segments: int) -> bytes:
+    lines = [
+        "- 19/06/2025",
+        "Jeudi, retrouvez Ana Lopez (CEO, Acme) dans BENCH TECH, une émission présentée par Paul Durand.",
+    ]
+    for i in range(segments):
+        seconds = i * 3
+        words = " ".join(WORDS[(i + k) % len(WORDS)] for k in range(12))
+        lines.append(f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}Ligne {i}, on parle de {words}.")
+    return "\n".join(lines).encode()
+
+
+def measure(client, url: str, runs: int) -> tuple[float, float, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    timings = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        response = client.get(url)
+        timings.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, response.status_code
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    return statistics.median(timings), sorted(timings)[int(len(timings) * 0.95) - 1], len(queries)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--segments", type=int, default=700)
+    parser.add_argument("--runs", type=int, default=50)
+    args = parser.parse_args()
+    os.environ["ARCHIVE_DATA_DIR"] = tempfile.mkdtemp(prefix="bench-")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smarttech.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.test import Client
+
+    from episodes.services import import_transcript
+
+    call_command("migrate", verbosity=0)
+    episode = import_transcript(data=transcript(args.segments), filename="bench.txt").episode
+    client = Client(HTTP_HOST="localhost")
+    url = episode.get_absolute_url()
+    print(f"episode page, {episode.segments.count()} segments, {args.runs} runs each")
+    for label, suffix in [("plain", ""), ("at a moment", "?t=600"), ("from a search", "?q=quantique&t=600")]:
+        median, p95, queries = measure(client, url + suffix, args.runs)
+        print(f"  {label:14s} median {median:6.1f} ms   p95 {p95:6.1f} ms   {queries} SQL queries")
+
+
+if __name__ == "__main__":
+    main()
