@@ -110,3 +110,12 @@ def test_the_language_switcher_turns_the_pages_english_and_back(client, episode)
 def test_an_unknown_language_cookie_falls_back_to_french(client, episode):
     client.cookies["django_language"] = "de"
     assert soup(client.get("/episodes/")).h1.text == "Épisodes"
+
+
+def test_a_speaker_name_is_never_rendered_as_html(client, episode):
+    line = episode.segments.get(start_ms=0)
+    line.speaker = '<img src=x onerror="alert(1)">'
+    line.save()
+    response = client.get(episode.get_absolute_url())
+    assert b'<img src=x onerror="alert(1)">' not in response.content
+    assert b"&lt;img src=x onerror=&quot;alert(1)&quot;&gt; :" in response.content
