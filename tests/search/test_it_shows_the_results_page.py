@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from bs4 import BeautifulSoup
 
@@ -12,10 +14,10 @@ def test_it_groups_moments_by_episode_with_links_to_the_second(client, sample_ep
     soup = page(client, q="quantique")
     groups = soup.select("section.result")
     assert len(groups) == 1
-    assert groups[0].h2.a["href"] == sample_episode.get_absolute_url()
+    assert groups[0].h2.a["href"] == f"{sample_episode.get_absolute_url()}?q=quantique"
     links = [a["href"] for a in groups[0].select("a.timestamp")]
     assert len(links) == 3
-    assert all(link.startswith(f"/episodes/{sample_episode.slug}/?t=") for link in links)
+    assert all(re.fullmatch(rf"/episodes/{sample_episode.slug}/\?t=(\d+)&q=quantique#t-\1", link) for link in links)
 
 
 def test_it_counts_and_offers_the_other_moments_of_the_episode(client, sample_episode):
