@@ -1,22 +1,37 @@
 """Keeping the index in step with the database, which is the source of truth.
 
-Changes are indexed per episode, after the transaction that made them commits:
-a rolled-back change never reaches the index, and an episode's moments are
-replaced in one index commit (one delete, one batched add).
+Every change to an episode writes an IndexJob in its own transaction (see
+search.signals): a rolled-back change leaves no job, a committed one always has
+one, even if the process dies right after. The worker (`manage.py index_worker`)
+or a command that must return only once its work is searchable
+(`process_index_jobs(episode_ids=...)`) then replaces the episode's moments in
+one index commit: one delete, one batched add.
 """
 
 import logging
-import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
 
-from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
 from haystack import connections
 
 from episodes.models import Segment
 from search.backends import FrenchWhooshSearchBackend
+from search.models import IndexJob
 from search.search_indexes import MomentIndex
 
 log = logging.getLogger(__name__)
-_pending = threading.local()
+# A failing job is retried after 5 s, 10 s, 20 s... at most every 10 minutes.
+RETRY_BASE_SECONDS = 5
+RETRY_MAX_SECONDS = 600
+
+
+@dataclass(frozen=True)
+class Processed:
+    done: int = 0
+    failed: int = 0
 
 
 def search_backend() -> FrenchWhooshSearchBackend:
@@ -36,20 +51,46 @@ def reindex_episode(episode_id: int) -> int:
     return len(documents)
 
 
-def schedule_episode(episode_id: int) -> None:
-    """Reindex the episode once the current transaction commits (at once outside one)."""
-    pending: set[int] = _pending.__dict__.setdefault("episodes", set())
-    pending.add(episode_id)
-    # One callback per call: after a rollback, the next commit still finds the id pending.
-    transaction.on_commit(_flush)
+def request_reindex(episode_id: int) -> None:
+    """Ask, within the current transaction, for this episode to be reindexed."""
+    IndexJob.objects.bulk_create(
+        [IndexJob(episode_id=episode_id, requested_at=timezone.now())],
+        update_conflicts=True,
+        unique_fields=["episode_id"],
+        update_fields=["requested_at", "not_before"],
+    )
 
 
-def _flush() -> None:
-    pending: set[int] = _pending.__dict__.setdefault("episodes", set())
-    while pending:
-        episode_id = pending.pop()
-        try:
-            reindex_episode(episode_id)
-        except Exception:
-            # The database change stands; `check_index --repair` brings the index back in step.
-            log.exception("Could not index episode %s", episode_id)
+def process_index_jobs(*, episode_ids: Iterable[int] | None = None, limit: int | None = None) -> Processed:
+    """Do the pending jobs that are due (only these episodes' when given)."""
+    due = IndexJob.objects.filter(Q(not_before__isnull=True) | Q(not_before__lte=timezone.now()))
+    if episode_ids is not None:
+        due = due.filter(episode_id__in=list(episode_ids))
+    done = failed = 0
+    for job in due[:limit] if limit else due:
+        if _process(job):
+            done += 1
+        else:
+            failed += 1
+    return Processed(done=done, failed=failed)
+
+
+def pending_episode_ids() -> set[int]:
+    return set(IndexJob.objects.values_list("episode_id", flat=True))
+
+
+def _process(job: IndexJob) -> bool:
+    try:
+        reindex_episode(job.episode_id)
+    except Exception as error:
+        log.exception("Could not index episode %s", job.episode_id)
+        delay = min(RETRY_BASE_SECONDS * 2**job.attempts, RETRY_MAX_SECONDS)
+        IndexJob.objects.filter(pk=job.pk).update(
+            attempts=F("attempts") + 1,
+            last_error=f"{type(error).__name__}: {error}"[:2000],
+            not_before=timezone.now() + timedelta(seconds=delay),
+        )
+        return False
+    # Requested again while we worked? Then the job stays for another round.
+    IndexJob.objects.filter(pk=job.pk, requested_at=job.requested_at).delete()
+    return True

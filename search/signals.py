@@ -3,17 +3,18 @@ from django.db.models.signals import post_delete, post_save
 from haystack.signals import BaseSignalProcessor
 
 from episodes.models import Appearance, Episode, Person, Segment
-from search.indexing import schedule_episode
+from search.indexing import request_reindex
 
 FOLLOWED = (Episode, Segment, Appearance, Person)
 
 
 class EpisodeSignalProcessor(BaseSignalProcessor):
-    """Reindexes the episodes a saved or deleted object belongs to, after commit.
+    """Asks for the episodes a saved or deleted object belongs to to be reindexed.
 
     Haystack's RealtimeSignalProcessor indexes inside the transaction (a rollback
     leaves phantom moments), one object at a time, and ignores index_queryset()
-    (drafts get indexed). Here every change goes through reindex_episode().
+    (drafts get indexed). Here a change only writes an IndexJob, in its own
+    transaction; the worker does the indexing, through reindex_episode().
     """
 
     def setup(self) -> None:
@@ -28,7 +29,7 @@ class EpisodeSignalProcessor(BaseSignalProcessor):
 
     def handle_change(self, sender: type[Model], instance: Model, **kwargs) -> None:
         for episode_id in episode_ids(instance):
-            schedule_episode(episode_id)
+            request_reindex(episode_id)
 
 
 def episode_ids(instance: Model) -> list[int]:

@@ -42,3 +42,10 @@ def sample_episode(search_index, transactional_db):
 
     call_command("load_sample", stdout=StringIO())
     return Episode.objects.get()
+
+
+def index_now() -> None:
+    """What `manage.py index_worker` does: catch up with every committed change."""
+    from search.indexing import process_index_jobs
+
+    process_index_jobs()

@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 
 from episodes.services import import_transcript
 from tests.browser.conftest import screenshot
+from tests.conftest import index_now
 
 CUES = "\n\n".join(
     f"{i + 1}\n00:00:{i * 5:02d},000 --> 00:00:{i * 5 + 5:02d},000\nLigne numéro {i + 1} de l'émission de test."
@@ -17,7 +18,7 @@ CUES = "\n\n".join(
 
 @pytest.fixture
 def episode(search_index, transactional_db, media_url):
-    return import_transcript(
+    imported = import_transcript(
         data=CUES.encode(),
         filename="test.srt",
         show="Émission de test",
@@ -25,6 +26,8 @@ def episode(search_index, transactional_db, media_url):
         air_date=datetime.date(2025, 1, 1),
         media_url=media_url,
     ).episode
+    index_now()
+    return imported
 
 
 def player_time(page: Page) -> float:

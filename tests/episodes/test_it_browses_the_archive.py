@@ -8,6 +8,7 @@ from bs4 import BeautifulSoup
 
 from episodes.models import Appearance, Person
 from episodes.services import import_transcript
+from tests.conftest import index_now
 
 SRT = b"1\n00:00:01,000 --> 00:00:03,000\nBonjour Dorothee Decrop et Marc Kaplan.\n"
 
@@ -31,6 +32,7 @@ def archive(sample_episode):
         air_date=datetime.date(2026, 1, 1),
         published=False,
     )
+    index_now()
     return sample_episode, other
 
 

@@ -6,6 +6,7 @@ from bs4 import BeautifulSoup
 from episodes.models import Appearance, Person
 from episodes.services import import_transcript
 from search import moments
+from tests.conftest import index_now
 
 
 @pytest.fixture
@@ -23,7 +24,7 @@ def two_shows(sample_episode):
     ).episode
     guest = Person.objects.create(name="Ana Lopez", slug="ana-lopez")
     Appearance.objects.create(episode=other, person=guest, role="guest", order=0)
-    other.save()  # reindex with its new guest
+    index_now()
     return sample_episode, other
 
 

@@ -1,4 +1,4 @@
-"""The index follows every change to the database, through the real Whoosh index."""
+"""The index follows every change to the database, through the real Whoosh index and the job queue."""
 
 import datetime
 from io import StringIO
@@ -9,7 +9,10 @@ from django.db import transaction
 
 from episodes.models import Episode, Segment
 from episodes.services import import_transcript, set_published
-from search.indexing import search_backend
+from search import indexing
+from search.indexing import process_index_jobs, search_backend
+from search.models import IndexJob
+from tests.conftest import index_now
 
 pytestmark = pytest.mark.usefixtures("search_index")
 
@@ -29,51 +32,63 @@ def found(client, q: str) -> list[str]:
     return [r["timestamp"] for r in client.get("/api/search/", {"q": q}).json()["results"]]
 
 
-def test_an_import_is_searchable_when_it_returns(sample_episode):
+def test_load_sample_returns_once_the_sample_is_searchable(sample_episode):
     assert indexed() == published_segment_ids()
     assert len(indexed()) == 408
+    assert not IndexJob.objects.exists()
+
+
+def test_a_change_waits_in_the_queue_until_the_worker_indexes_it(client, sample_episode):
+    segment = sample_episode.segments.get(start_ms=531_000)
+    segment.text = "Le porte-avions Richelieu."
+    segment.save()
+    assert list(IndexJob.objects.values_list("episode_id", flat=True)) == [sample_episode.pk]
+    assert found(client, "Richelieu") == []
+    index_now()
+    assert found(client, "Richelieu") == ["08:51"]
+    assert found(client, '"Charles de Gaulle"') == []
+    assert not IndexJob.objects.exists()
 
 
 def test_a_reimport_leaves_no_stale_moment(client, sample_episode, sample_bytes):
     edited = sample_bytes.replace(b"Excellente journ\xc3\xa9e.", b"Belle soir\xc3\xa9e quinquennale.")
     import_transcript(data=edited, filename="smart-tech-2025-06-19.txt")
+    index_now()
     assert indexed() == published_segment_ids()
     assert found(client, "quinquennale") == ["28:18"]
     assert found(client, '"Excellente journée"') == []
 
 
-def test_an_edited_line_is_found_by_its_new_words(client, sample_episode):
-    segment = sample_episode.segments.get(start_ms=531_000)
-    segment.text = "Le porte-avions Richelieu."
-    segment.save()
-    assert found(client, "Richelieu") == ["08:51"]
-    assert found(client, '"Charles de Gaulle"') == []
-
-
 def test_unpublishing_removes_every_moment_and_publishing_brings_them_back(client, sample_episode):
     set_published([sample_episode], False)
+    index_now()
     assert indexed() == [] and found(client, "quantique") == []
     set_published([sample_episode], True)
+    index_now()
     assert len(indexed()) == 408
 
 
 def test_a_deleted_episode_leaves_the_results(client, sample_episode):
     sample_episode.delete()
+    index_now()
     assert indexed() == [] and found(client, "quantique") == []
 
 
 def test_a_deleted_line_leaves_the_results(client, sample_episode):
     sample_episode.segments.get(start_ms=531_000).delete()
+    index_now()
     assert found(client, '"Charles de Gaulle"') == []
     assert indexed() == published_segment_ids()
 
 
-def test_a_rolled_back_change_never_reaches_the_index(client, sample_episode):
+def test_a_rolled_back_change_leaves_no_job_and_never_reaches_the_index(client, sample_episode):
     with pytest.raises(RuntimeError), transaction.atomic():
         Segment.objects.create(
             episode=sample_episode, position=999, start_ms=1_700_000, end_ms=1_700_500, text="fantôme"
         )
         raise RuntimeError("rollback")
+    assert not IndexJob.objects.exists()
+    index_now()
     assert found(client, "fantôme") == []
     assert indexed() == published_segment_ids()
 
@@ -81,7 +96,48 @@ def test_a_rolled_back_change_never_reaches_the_index(client, sample_episode):
 def test_a_draft_import_is_never_indexed(client, transactional_db):
     srt = b"1\n00:00:01,000 --> 00:00:03,000\nBrouillon confidentiel.\n"
     import_transcript(data=srt, filename="x.srt", show="S", air_date=datetime.date(2024, 1, 1), published=False)
+    index_now()
     assert indexed() == [] and found(client, "confidentiel") == []
+
+
+def test_a_failed_job_is_kept_with_its_error_and_retried_later(client, sample_episode, monkeypatch):
+    sample_episode.segments.filter(start_ms=531_000).update(text="Richelieu")
+    indexing.request_reindex(sample_episode.pk)
+
+    def locked(episode_id):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(indexing, "reindex_episode", locked)
+    assert process_index_jobs() == indexing.Processed(done=0, failed=1)
+    job = IndexJob.objects.get()
+    assert (job.attempts, job.last_error) == (1, "OSError: disk full")
+    assert process_index_jobs() == indexing.Processed()  # not due yet
+    monkeypatch.undo()
+    IndexJob.objects.update(not_before=None)
+    assert process_index_jobs() == indexing.Processed(done=1)
+    assert found(client, "Richelieu") == ["08:51"]
+
+
+def test_a_job_requested_again_while_indexing_stays_for_another_round(sample_episode, monkeypatch):
+    real = indexing.reindex_episode
+    indexing.request_reindex(sample_episode.pk)
+
+    def meanwhile(episode_id):
+        count = real(episode_id)
+        indexing.request_reindex(episode_id)  # another change commits during indexing
+        return count
+
+    monkeypatch.setattr(indexing, "reindex_episode", meanwhile)
+    process_index_jobs()
+    assert IndexJob.objects.filter(episode_id=sample_episode.pk).exists()
+
+
+def test_the_worker_command_empties_the_queue(client, sample_episode):
+    set_published([sample_episode], False)
+    out = StringIO()
+    call_command("index_worker", "--once", stdout=out)
+    assert "indexed 1 episodes" in out.getvalue()
+    assert indexed() == [] and not IndexJob.objects.exists()
 
 
 def test_rebuild_index_and_update_index_rebuild_the_same_moments(client, sample_episode):

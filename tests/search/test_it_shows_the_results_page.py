@@ -3,6 +3,8 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
+from tests.conftest import index_now
+
 
 def page(client, **params) -> BeautifulSoup:
     response = client.get("/search/", params)
@@ -95,6 +97,7 @@ def test_drafts_are_never_found(client, sample_episode):
     from episodes.services import set_published
 
     set_published([sample_episode], False)
+    index_now()
     assert page(client, q="quantique").select("section.result") == []
     assert client.get("/api/search/", {"q": "quantique"}).json()["count"] == 0
 
@@ -106,6 +109,7 @@ def test_a_transcript_is_never_rendered_as_html(client, search_index, transactio
 
     srt = b"1\n00:00:01,000 --> 00:00:03,000\n<script>alert(1)</script> &lt;img src=x onerror=alert(2)&gt; quantique\n"
     import_transcript(data=srt, filename="x.srt", show="S", air_date=datetime.date(2024, 1, 1))
+    index_now()
     response = client.get("/search/", {"q": "quantique"})
     assert b"onerror=alert(2)>" not in response.content
     assert b"&lt;img src=x onerror=alert(2)&gt; <mark>quantique</mark>" in response.content

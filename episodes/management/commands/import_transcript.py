@@ -9,6 +9,7 @@ from django.core.validators import URLValidator
 
 from episodes.parsing import TranscriptError
 from episodes.services import ImportResult, import_transcript
+from search.indexing import process_index_jobs
 
 
 def iso_date(value: str) -> datetime.date:
@@ -69,6 +70,8 @@ class Command(BaseCommand):
             where = f"{path}:{error.line}" if error.line else str(path)
             self.stderr.write(f"{where}: {error.message}")
             return False
+        # A command returns once what it imported is searchable.
+        process_index_jobs(episode_ids=[result.episode.pk])
         self.report(path, result)
         return True
 

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from episodes.services import import_transcript
+from search.indexing import process_index_jobs
 from search.models import GlossaryEntry
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
@@ -26,6 +27,7 @@ class Command(BaseCommand):
             )
         result = import_transcript(data=SAMPLE.read_bytes(), filename=SAMPLE.name)
         episode = result.episode
+        process_index_jobs(episode_ids=[episode.pk])
         action = "loaded" if result.created else "already there, reloaded"
         url = settings.ARCHIVE_BASE_URL + episode.get_absolute_url()
         self.stdout.write(f"Sample episode {action}: {episode.title} ({episode.segments.count()} segments) {url}")
