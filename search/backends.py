@@ -9,11 +9,18 @@ What changes from the stock backend, and why:
 - errors are raised, never logged and dropped (the stock SILENTLY_FAIL), so a
   caller knows when the index missed an update;
 - `replace_episode()` swaps an episode's moments in one commit: one delete, one
-  batched add, never a per-segment update.
+  batched add, never a per-segment update;
+- the index folder (PATH) is a symbolic link to the current build. `rebuild()`
+  and `clear()` build a new one aside and swap the link in one rename, so a search
+  always answers, from the previous index until the new one is complete, and a
+  killed rebuild leaves the previous index untouched.
 """
 
 import fcntl
 import os
+import shutil
+import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +30,7 @@ from django.utils.encoding import force_str
 from haystack.backends.whoosh_backend import WhooshEngine, WhooshSearchBackend
 from haystack.exceptions import SearchBackendError, SkipDocument
 from haystack.utils import get_identifier
+from whoosh.filedb.filestore import FileStorage
 from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter
 
@@ -31,6 +39,9 @@ from search.schema import moment_schema
 HAYSTACK_KEYS = {"id", "django_ct", "django_id"}
 # Whoosh waits this long for its own lock; ours is taken first, so this is a safety net.
 WHOOSH_LOCK_TIMEOUT = 60.0
+_held = threading.local()
+# Builds kept beside the current one: the previous, for searchers still reading it.
+KEPT_BUILDS = 1
 
 
 class FrenchWhooshSearchBackend(WhooshSearchBackend):
@@ -48,23 +59,71 @@ class FrenchWhooshSearchBackend(WhooshSearchBackend):
         return Path(f"{os.path.normpath(self.path)}.lock")
 
     @contextmanager
-    def writing(self) -> Iterator[IndexWriter]:
-        """A Whoosh writer that no other process or thread has at the same time."""
+    def locked(self) -> Iterator[None]:
+        """The index's write lock, across threads and processes; released even by kill -9.
+
+        Re-entrant within a thread: a second flock on a new descriptor would wait for ourselves.
+        """
+        if getattr(_held, "depth", 0):
+            _held.depth += 1
+            try:
+                yield
+            finally:
+                _held.depth -= 1
+            return
+        os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
         with open(self.lock_path, "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
+            _held.depth = 1
             try:
-                if not self.setup_complete or not os.path.exists(self.path):
-                    self.setup()
-                writer = self.index.writer(timeout=WHOOSH_LOCK_TIMEOUT)
-                try:
-                    yield writer
-                except BaseException:
-                    writer.cancel()
-                    raise
-                writer.commit()
-                self.index = self.index.refresh()
+                yield
             finally:
+                _held.depth = 0
                 fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def setup(self) -> None:
+        # Two first writers on an empty index would each create one: create it under the lock.
+        if not os.path.exists(self.path):
+            with self.locked():
+                if not os.path.exists(self.path):
+                    self._swap_in(self._new_build())
+        super().setup()
+
+    @contextmanager
+    def writing(self) -> Iterator[IndexWriter]:
+        """A Whoosh writer that no other process or thread has at the same time."""
+        with self.locked():
+            if not self.setup_complete or not os.path.exists(self.path):
+                self.setup()
+            self.index = self.index.refresh()
+            writer = self.index.writer(timeout=WHOOSH_LOCK_TIMEOUT)
+            try:
+                yield writer
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+            self.index = self.index.refresh()
+
+    def rebuild(self, documents: Iterable[dict[str, Any]]) -> int:
+        """Index these documents into a new build, then make it the index in one swap."""
+        with self.locked():
+            build = self._new_build()
+            index = FileStorage(str(build)).open_index(schema=moment_schema())
+            writer = index.writer(limitmb=256)
+            count = 0
+            try:
+                for doc in documents:
+                    writer.add_document(**doc)
+                    count += 1
+            except BaseException:
+                writer.cancel()
+                shutil.rmtree(build, ignore_errors=True)
+                raise
+            writer.commit()
+            self._swap_in(build)
+            self.setup()
+            return count
 
     def document(self, index: Any, obj: Any) -> dict[str, Any] | None:
         try:
@@ -87,12 +146,7 @@ class FrenchWhooshSearchBackend(WhooshSearchBackend):
 
     def clear(self, models: list | None = None, commit: bool = True) -> None:
         if models is None:
-            with open(self.lock_path, "a") as lock:
-                fcntl.flock(lock, fcntl.LOCK_EX)
-                try:
-                    self.delete_index()
-                finally:
-                    fcntl.flock(lock, fcntl.LOCK_UN)
+            self.rebuild([])
             return
         with self.writing() as writer:
             for model in models:
@@ -103,6 +157,28 @@ class FrenchWhooshSearchBackend(WhooshSearchBackend):
             writer.delete_by_term("episode", str(episode_id))
             for doc in documents:
                 writer.add_document(**doc)
+
+    def _new_build(self) -> Path:
+        """A new, empty index folder beside PATH."""
+        base = os.path.normpath(self.path)
+        build = Path(f"{base}-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns()}")
+        build.mkdir(parents=True)
+        FileStorage(str(build)).create_index(moment_schema())
+        return build
+
+    def _swap_in(self, build: Path) -> None:
+        """Point PATH at `build` in one atomic rename, then drop builds no longer needed."""
+        base = Path(os.path.normpath(self.path))
+        if base.exists() and not base.is_symlink():
+            # An index from before builds were swapped: moved aside once.
+            base.rename(f"{base}-{time.strftime('%Y%m%d-%H%M%S')}-legacy")
+        link = base.with_name(f".{base.name}.{os.getpid()}.link")
+        link.unlink(missing_ok=True)
+        link.symlink_to(build.name)
+        os.replace(link, base)
+        builds = sorted(base.parent.glob(f"{base.name}-*"), key=lambda path: path.stat().st_mtime)
+        for old in [b for b in builds if b.name != build.name][: -KEPT_BUILDS or None]:
+            shutil.rmtree(old, ignore_errors=True)
 
     def searcher(self) -> Searcher:
         if not self.setup_complete or not os.path.exists(self.path):

@@ -82,9 +82,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "haystack",
     "episodes",
+    # Before haystack: its rebuild_index command replaces haystack's.
     "search",
+    "haystack",
 ]
 
 MIDDLEWARE = [
@@ -128,6 +129,17 @@ DATABASES = {
 }
 if not DATABASES["default"].get("ENGINE"):
     raise ImproperlyConfigured("DATABASE_URL is not a database URL Django knows")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several processes write at once (web workers, the index worker, imports): WAL lets
+    # readers go on during a write, IMMEDIATE takes the write lock up front instead of
+    # failing on an upgrade, and writers wait their turn for up to 30 s.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

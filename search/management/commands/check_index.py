@@ -1,0 +1,32 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from search.consistency import index_drift
+from search.indexing import reindex_episode
+
+
+class Command(BaseCommand):
+    help = (
+        "Compare the search index with the database: for each episode, the moments missing from "
+        "the index, stale (text, time or date differ) and orphan (no longer published or gone). "
+        "Prints the differences and exits with status 1 when there are any; --repair reindexes "
+        "those episodes, then checks again."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--repair", action="store_true", help="reindex the episodes that differ")
+
+    def handle(self, *args, **options) -> None:
+        drifts = index_drift()
+        for drift in drifts:
+            self.stdout.write(str(drift))
+        if not drifts:
+            self.stdout.write("The index and the database agree.")
+            return
+        if not options["repair"]:
+            raise CommandError(f"{len(drifts)} episodes differ; run check_index --repair")
+        for drift in drifts:
+            reindex_episode(drift.episode_id)
+        remaining = index_drift()
+        if remaining:
+            raise CommandError(f"{len(remaining)} episodes still differ after repair")
+        self.stdout.write(f"Repaired {len(drifts)} episodes: the index and the database agree.")

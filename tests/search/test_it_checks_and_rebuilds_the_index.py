@@ -1,0 +1,84 @@
+"""check_index, and rebuilding while the archive is in use."""
+
+import threading
+import time
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from episodes.models import Episode
+from search.indexing import moment_index, search_backend
+from search.moments import Filters, find_moments
+
+pytestmark = pytest.mark.usefixtures("search_index")
+
+
+def check(*args: str) -> str:
+    out = StringIO()
+    call_command("check_index", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_check_index_says_when_index_and_database_agree(sample_episode):
+    assert check().strip() == "The index and the database agree."
+
+
+def test_check_index_reports_missing_stale_and_orphan_moments_and_exits_non_zero(sample_episode):
+    segments = list(sample_episode.segments.order_by("position")[:3])
+    sample_episode.segments.filter(pk=segments[0].pk).update(text="Changé dans le dos de l'index")
+    backend = search_backend()
+    with backend.writing() as writer:
+        writer.delete_by_term("django_id", str(segments[1].pk))
+        writer.add_document(
+            id="episodes.segment.999999", django_ct="episodes.segment", django_id="999999",
+            text="fantôme", episode=str(sample_episode.pk), air_date=20250619, start_ms=1, end_ms=2,
+        )  # fmt: skip
+    with pytest.raises(CommandError, match="1 episodes differ"):
+        check()
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("check_index", stdout=out)
+    assert out.getvalue().strip() == "smart-tech-du-19-juin-2025: 1 missing, 1 stale, 1 orphan moments"
+
+
+def test_check_index_repair_brings_the_index_back_in_step(client, sample_episode):
+    sample_episode.segments.filter(start_ms=531_000).update(text="Le porte-avions Richelieu.")
+    Episode.objects.filter(pk=sample_episode.pk).update(is_published=False)
+    assert "Repaired 1 episodes" in check("--repair")
+    assert check().strip() == "The index and the database agree."
+    assert client.get("/api/search/", {"q": "quantique"}).json()["count"] == 0
+
+
+def test_a_search_answers_from_the_previous_index_during_a_rebuild(sample_episode):
+    index, backend = moment_index(), search_backend()
+    documents = [backend.document(index, s) for s in index.index_queryset()]
+    started = threading.Event()
+
+    def slowly():
+        for number, doc in enumerate(documents):
+            if number == 10:
+                started.set()
+            if number % 50 == 0:
+                time.sleep(0.05)
+            yield doc
+
+    counts = []
+    rebuild = threading.Thread(target=lambda: backend.rebuild(slowly()))
+    rebuild.start()
+    started.wait(5)
+    while rebuild.is_alive():
+        counts.append(find_moments("quantique", Filters()).count)
+    rebuild.join()
+    assert len(counts) > 3 and set(counts) == {22}
+    assert find_moments("quantique", Filters()).count == 22
+
+
+def test_rebuild_index_keeps_one_previous_build_and_drops_older_ones(sample_episode, search_index):
+    for _ in range(3):
+        call_command("rebuild_index", "--noinput", stdout=StringIO())
+    builds = sorted(p.name for p in search_index.parent.glob(f"{search_index.name}-*"))
+    assert len(builds) == 2
+    assert search_index.is_symlink() and search_index.resolve().name in builds
+    assert check().strip() == "The index and the database agree."
