@@ -1,19 +1,15 @@
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib import admin
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
-from episodes.forms import TranscriptImportForm
+from episodes.admin_import import import_view
 from episodes.models import Appearance, Episode, Person, Segment, Show
-from episodes.parsing import TranscriptError
-from episodes.services import import_transcript, set_published
+from episodes.services import set_published
+from search.models import IndexJob
 
 
 @admin.register(Show)
@@ -39,7 +35,7 @@ class AppearanceInline(admin.TabularInline):
 
 @admin.register(Episode)
 class EpisodeAdmin(admin.ModelAdmin):
-    list_display = ["title", "show", "air_date", "duration", "is_published", "source_format", "updated_at"]
+    list_display = ["title", "show", "air_date", "duration", "is_published", "search_state", "updated_at"]
     list_filter = ["is_published", "show", "source_format", ("air_date", admin.DateFieldListFilter)]
     list_select_related = ["show"]
     search_fields = ["title", "description", "slug", "show__name"]
@@ -59,47 +55,28 @@ class EpisodeAdmin(admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     actions = ["publish", "unpublish"]
 
+    def get_queryset(self, request: HttpRequest):
+        jobs = IndexJob.objects.filter(episode_id=OuterRef("pk"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(index_pending=Exists(jobs), index_attempts=Subquery(jobs.values("attempts")[:1]))
+        )
+
+    @admin.display(description=_("search"))
+    def search_state(self, episode: Episode) -> str:
+        if episode.index_attempts:
+            return _("Indexing failed, retrying")
+        if episode.index_pending:
+            return _("Indexing")
+        return _("Searchable") if episode.is_published else _("Not searchable (draft)")
+
     def get_urls(self):
         import_view = self.admin_site.admin_view(self.import_view)
         return [path("import/", import_view, name="episodes_episode_import"), *super().get_urls()]
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
-        if not self.has_add_permission(request):
-            raise PermissionDenied
-        form = TranscriptImportForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            episode = self.import_upload(request, form)
-            if episode:
-                return redirect("admin:episodes_episode_change", episode.pk)
-        context = {**self.admin_site.each_context(request), "form": form, "opts": self.model._meta}
-        context["title"] = _t("Import a transcript")
-        return TemplateResponse(request, "admin/episodes/episode/import.html", context)
-
-    def import_upload(self, request: HttpRequest, form: TranscriptImportForm) -> Episode | None:
-        upload = form.cleaned_data["file"]
-        try:
-            result = import_transcript(
-                data=upload.read(),
-                filename=upload.name,
-                show=form.cleaned_data["show"],
-                title=form.cleaned_data["title"],
-                air_date=form.cleaned_data["air_date"],
-                media_url=form.cleaned_data["media_url"],
-                published=form.cleaned_data["published"],
-            )
-        except TranscriptError as error:
-            where = f"{upload.name}:{error.line}" if error.line else upload.name
-            form.add_error("file", f"{where}: {error.message}")
-            return None
-        for warning in result.warnings:
-            messages.warning(request, f"{upload.name}:{warning.line}: {warning.message}")
-        text = (
-            _t("Imported: %(episode)s (%(count)d segments)")
-            if result.created
-            else _t("Replaced: %(episode)s (%(count)d segments)")
-        )
-        messages.success(request, text % {"episode": result.episode, "count": result.episode.segments.count()})
-        return result.episode
+        return import_view(self, request)
 
     @admin.display(description=_("segments"))
     def segments_link(self, episode: Episode) -> str:

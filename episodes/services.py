@@ -34,6 +34,7 @@ def import_transcript(
     air_date: datetime.date | None = None,
     media_url: str = "",
     published: bool = True,
+    people: list[ParsedPerson] | None = None,
 ) -> ImportResult:
     """Parse a transcript file and store it as one episode, all or nothing.
 
@@ -45,6 +46,8 @@ def import_transcript(
     transcript.show = show or transcript.show
     transcript.title = title or transcript.title
     transcript.air_date = air_date or transcript.air_date
+    if people is not None:
+        transcript.people = people
     _require_identity(transcript)
     stored_name = default_storage.save(f"transcripts/{_safe_name(filename)}", ContentFile(data))
     try:

@@ -1,8 +1,6 @@
 import pytest
 from django.contrib.auth.models import Permission, User
-from django.core.files.uploadedfile import SimpleUploadedFile
 
-from episodes.models import Episode, Segment
 from episodes.services import import_transcript
 from tests.conftest import SAMPLE
 
@@ -54,23 +52,6 @@ def test_it_filters_episodes_by_show_and_publication(admin_client, episode):
         "/admin/episodes/episode/", {"show__id__exact": episode.show_id, "is_published__exact": 1}
     )
     assert "SMART TECH du 19 juin 2025" in response.content.decode()
-
-
-def test_it_imports_a_transcript_from_the_admin(admin_client):
-    upload = SimpleUploadedFile(SAMPLE.name, SAMPLE.read_bytes(), content_type="text/plain")
-    response = admin_client.post("/admin/episodes/episode/import/", {"file": upload, "published": "on"})
-    episode = Episode.objects.get()
-    assert response.status_code == 302
-    assert response["Location"] == f"/admin/episodes/episode/{episode.pk}/change/"
-    assert episode.is_published and episode.segments.count() == 408
-
-
-def test_it_shows_the_line_of_a_bad_upload_and_stores_nothing(admin_client):
-    upload = SimpleUploadedFile("bad.txt", b"00:00Un\n00:30Deux\n00:10Trois\n")
-    response = admin_client.post("/admin/episodes/episode/import/", {"file": upload, "show": "S"})
-    assert response.status_code == 200
-    assert "bad.txt:3: the time goes backwards" in response.content.decode()
-    assert Episode.objects.count() == Segment.objects.count() == 0
 
 
 def test_it_refuses_the_import_page_to_staff_without_the_add_permission(client):
