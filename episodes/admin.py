@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from episodes.admin_import import import_view
+from episodes.admin_transcript import transcript_view
 from episodes.models import Appearance, Episode, Person, Segment, Show
 from episodes.services import set_published
 from search.models import IndexJob
@@ -73,15 +74,27 @@ class EpisodeAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         import_view = self.admin_site.admin_view(self.import_view)
-        return [path("import/", import_view, name="episodes_episode_import"), *super().get_urls()]
+        editor = self.admin_site.admin_view(self.transcript_view)
+        return [
+            path("import/", import_view, name="episodes_episode_import"),
+            path("<path:object_id>/transcript/", editor, name="episodes_episode_transcript"),
+            *super().get_urls(),
+        ]
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
         return import_view(self, request)
 
+    def transcript_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return transcript_view(self, request, object_id)
+
     @admin.display(description=_("segments"))
     def segments_link(self, episode: Episode) -> str:
-        url = reverse("admin:episodes_segment_changelist") + f"?episode__id__exact={episode.pk}"
-        return format_html('<a href="{}">{}</a>', url, _("%(count)d segments") % {"count": episode.segments.count()})
+        editor = reverse("admin:episodes_episode_transcript", args=[episode.pk])
+        listing = reverse("admin:episodes_segment_changelist") + f"?episode__id__exact={episode.pk}"
+        count = _("%(count)d segments") % {"count": episode.segments.count()}
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>', editor, _("Edit the transcript"), listing, count
+        )
 
     @admin.action(description=_("Publish the selected episodes"))
     def publish(self, request: HttpRequest, queryset) -> None:

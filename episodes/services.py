@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import F
 from django.utils.text import slugify
 
 from episodes.models import Appearance, Episode, Person, Segment, Show
@@ -184,3 +185,86 @@ def _safe_name(filename: str) -> str:
     name = PurePath(filename or "transcript.txt").name
     stem, dot, extension = name.rpartition(".")
     return f"{slugify(stem) or 'transcript'}.{slugify(extension)}" if dot else slugify(name) or "transcript"
+
+
+class EditError(ValueError):
+    """A correction that cannot be made as asked; the message says why."""
+
+
+# Renumbering passes through this offset so that no two lines share a position mid-update.
+POSITION_SHIFT = 1_000_000
+
+
+@transaction.atomic
+def edit_segment(*, segment: Segment, text: str, speaker: str = "", start_ms: int | None = None) -> Segment:
+    """Correct a line's text, speaker or start; its neighbours' ends follow."""
+    text = " ".join(text.split())
+    if not text:
+        raise EditError("a line needs text; merge it with the next one instead")
+    segment = Segment.objects.select_for_update().get(pk=segment.pk)
+    before, after = _neighbours(segment)
+    if start_ms is not None and start_ms != segment.start_ms:
+        low = before.start_ms if before else 0
+        high = after.start_ms if after else segment.episode.duration_ms or segment.end_ms
+        if not low <= start_ms <= high:
+            raise EditError("the new time must stay between the lines before and after")
+        segment.start_ms = start_ms
+        if before:
+            Segment.objects.filter(pk=before.pk).update(end_ms=start_ms)
+    segment.end_ms = max(segment.end_ms, segment.start_ms)
+    segment.text, segment.speaker = text, speaker.strip()[:200]
+    segment.save()
+    return segment
+
+
+@transaction.atomic
+def split_segment(*, segment: Segment, at: int, start_ms: int) -> Segment:
+    """Cut a line in two at character `at`; the second part starts at `start_ms`."""
+    segment = Segment.objects.select_for_update().get(pk=segment.pk)
+    first, second = segment.text[:at].strip(), segment.text[at:].strip()
+    if not first or not second:
+        raise EditError("split inside the text, so that both lines have words")
+    if not segment.start_ms <= start_ms <= segment.end_ms:
+        raise EditError("the second line must start within the first one's time")
+    _shift_positions(segment.episode_id, after=segment.position, by=1)
+    new = Segment.objects.create(
+        episode_id=segment.episode_id,
+        position=segment.position + 1,
+        start_ms=start_ms,
+        end_ms=segment.end_ms,
+        text=second,
+        speaker=segment.speaker,
+    )
+    segment.text, segment.end_ms = first, start_ms
+    segment.save()
+    return new
+
+
+@transaction.atomic
+def merge_with_next(*, segment: Segment) -> Segment:
+    """Join a line and the one after it into one."""
+    segment = Segment.objects.select_for_update().get(pk=segment.pk)
+    _before, after = _neighbours(segment)
+    if after is None:
+        raise EditError("the last line has no next line to merge with")
+    segment.text = f"{segment.text} {after.text}"
+    segment.end_ms = after.end_ms
+    after.delete()
+    _shift_positions(segment.episode_id, after=segment.position + 1, by=-1)
+    segment.save()
+    return segment
+
+
+def _neighbours(segment: Segment) -> tuple[Segment | None, Segment | None]:
+    lines = Segment.objects.filter(episode_id=segment.episode_id)
+    before = lines.filter(position__lt=segment.position).order_by("-position").first()
+    after = lines.filter(position__gt=segment.position).order_by("position").first()
+    return before, after
+
+
+def _shift_positions(episode_id: int, *, after: int, by: int) -> None:
+    later = Segment.objects.filter(episode_id=episode_id, position__gt=after)
+    later.update(position=F("position") + POSITION_SHIFT)
+    Segment.objects.filter(episode_id=episode_id, position__gt=POSITION_SHIFT).update(
+        position=F("position") - POSITION_SHIFT + by
+    )
