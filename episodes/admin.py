@@ -10,6 +10,7 @@ from episodes.admin_import import import_view
 from episodes.admin_transcript import transcript_view
 from episodes.models import Appearance, Episode, Person, Segment, Show
 from episodes.services import set_published
+from search.admin import counts_list
 from search.models import IndexJob
 
 
@@ -110,6 +111,11 @@ class PersonAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "appearance_count"]
     search_fields = ["name", "other_spellings"]
     prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["moments_per_spelling"]
+
+    @admin.display(description=_("moments per spelling"))
+    def moments_per_spelling(self, person: Person) -> str:
+        return counts_list([person.name, *person.spellings()]) if person.pk else "—"
 
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).annotate(appearance_count=Count("appearances"))

@@ -123,6 +123,17 @@ def find_moments(text: str, filters: Filters) -> Found:
     return found
 
 
+def spelling_counts(spellings: list[str]) -> list[tuple[str, int]]:
+    """How many moments say each spelling exactly (no glossary), for staff to see which ones occur."""
+    with search_backend().searcher() as searcher:
+        expand = _prefix_expander(searcher)
+        counts = []
+        for spelling in spellings:
+            compiled = compile_query(parse_query(f'"{spelling}"'), Glossary(), expand)
+            counts.append((spelling, len(searcher.search(compiled.query, limit=None)) if compiled else 0))
+        return counts
+
+
 def load_glossary() -> Glossary:
     groups = [entry.forms() for entry in GlossaryEntry.objects.all()]
     groups += [[person.name, *person.spellings()] for person in Person.objects.exclude(other_spellings="")]

@@ -64,3 +64,24 @@ def test_it_refuses_the_import_page_to_staff_without_the_add_permission(client):
 def test_it_sends_visitors_to_the_login_page(client):
     response = client.get("/admin/episodes/episode/import/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_a_glossary_entry_shows_how_many_moments_say_each_spelling(admin_client, sample_episode):
+    from search.models import GlossaryEntry
+
+    entry = GlossaryEntry.objects.get(term="NIS2")
+    page = admin_client.get(f"/admin/search/glossaryentry/{entry.pk}/change/").content.decode()
+    assert "NIS2 (1), Nice 2 (2)" in page
+    listing = admin_client.get("/admin/search/glossaryentry/").content.decode()
+    assert "VeriQloud (0), Vericlock (1), Very Cloud (1)" in listing
+
+
+def test_a_person_shows_how_many_moments_say_each_spelling(admin_client, sample_episode):
+    from episodes.models import Person
+
+    person = Person.objects.get(name="Dorothée Decrop")
+    person.other_spellings = "Dorothée Décrope\nDorothée Descroppes"
+    person.save()
+    page = admin_client.get(f"/admin/episodes/person/{person.pk}/change/").content.decode()
+    # "Decrop" and "Décrope" fold and stem alike: the analysis already joins those two.
+    assert "Dorothée Decrop (1), Dorothée Décrope (1), Dorothée Descroppes (1)" in page
