@@ -28,6 +28,24 @@ class ShowAdmin(admin.ModelAdmin):
         return show.episode_count
 
 
+class StatusFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        return [("draft", _("draft")), ("published", _("published")), ("unpublished", _("unpublished"))]
+
+    def queryset(self, request: HttpRequest, queryset):
+        value = self.value()
+        if value == "published":
+            return queryset.filter(is_published=True)
+        if value == "draft":
+            return queryset.filter(is_published=False, first_published_at__isnull=True)
+        if value == "unpublished":
+            return queryset.filter(is_published=False, first_published_at__isnull=False)
+        return queryset
+
+
 class AppearanceInline(admin.TabularInline):
     model = Appearance
     extra = 0
@@ -37,13 +55,15 @@ class AppearanceInline(admin.TabularInline):
 
 @admin.register(Episode)
 class EpisodeAdmin(admin.ModelAdmin):
-    list_display = ["title", "show", "air_date", "duration", "is_published", "search_state", "updated_at"]
-    list_filter = ["is_published", "show", "source_format", ("air_date", admin.DateFieldListFilter)]
+    list_display = ["title", "show", "air_date", "duration", "status", "search_state", "updated_at"]
+    list_filter = [StatusFilter, "show", "source_format", ("air_date", admin.DateFieldListFilter)]
     list_select_related = ["show"]
     search_fields = ["title", "description", "slug", "show__name"]
     date_hierarchy = "air_date"
     autocomplete_fields = ["show"]
     readonly_fields = [
+        "status",
+        "first_published_at",
         "slug",
         "duration_ms",
         "source_file",

@@ -2,6 +2,7 @@ import unicodedata
 
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from episodes.parsing.timestamps import format_timestamp
@@ -51,6 +52,8 @@ class Episode(models.Model):
         help_text=_("An audio or video file, or a YouTube, Dailymotion or Vimeo page."),
     )
     is_published = models.BooleanField(_("published"), default=False, db_index=True)
+    # Tells an unpublished episode (once public) from a draft (never public).
+    first_published_at = models.DateTimeField(_("first published"), null=True, blank=True, editable=False)
     source_file = models.FileField(_("original file"), upload_to="transcripts/%Y/%m/", blank=True)
     source_format = models.CharField(
         _("original format"), max_length=20, choices=[(f.value, f.name) for f in TranscriptFormat], blank=True
@@ -73,6 +76,13 @@ class Episode(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs) -> None:
+        if self.is_published and not self.first_published_at:
+            self.first_published_at = timezone.now()
+            if kwargs.get("update_fields"):
+                kwargs["update_fields"] = [*kwargs["update_fields"], "first_published_at"]
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("episodes:detail", args=[self.slug])
 
@@ -82,6 +92,12 @@ class Episode(models.Model):
     @property
     def duration(self) -> str:
         return format_timestamp(self.duration_ms)
+
+    @property
+    def status(self) -> str:
+        if self.is_published:
+            return _("published")
+        return _("unpublished") if self.first_published_at else _("draft")
 
 
 class PersonQuerySet(models.QuerySet):

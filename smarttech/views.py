@@ -1,4 +1,5 @@
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 ROBOTS = """User-agent: *
@@ -11,4 +12,5 @@ Allow: /
 
 @require_safe
 def robots_txt(request: HttpRequest) -> HttpResponse:
-    return HttpResponse(ROBOTS, content_type="text/plain; charset=utf-8")
+    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    return HttpResponse(f"{ROBOTS}Sitemap: {sitemap}\n", content_type="text/plain; charset=utf-8")
