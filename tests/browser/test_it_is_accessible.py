@@ -79,3 +79,17 @@ def test_keyboard_reaches_the_copy_control_of_a_line(page: Page, sample_episode)
     assert "copy-link" in focused(page)
     page.keyboard.press("Enter")
     expect(page.locator(".copied")).to_contain_text("Lien copié")
+
+
+@pytest.mark.parametrize("name", list(MAIN_PAGES))
+def test_the_pages_satisfy_their_content_security_policy(page: Page, sample_episode, name):
+    page.add_init_script(
+        "window.__violations = [];"
+        "document.addEventListener('securitypolicyviolation', e => window.__violations.push(e.violatedDirective));"
+    )
+    console = []
+    page.on("console", lambda message: console.append(message.text))
+    page.goto(MAIN_PAGES[name])
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("window.__violations") == []
+    assert not [text for text in console if "Content Security Policy" in text]

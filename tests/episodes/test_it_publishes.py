@@ -16,7 +16,12 @@ SRT = b"1\n00:00:01,000 --> 00:00:03,000\nUne exclusivite confidentielle.\n"
 @pytest.fixture
 def draft(search_index, transactional_db):
     episode = import_transcript(
-        data=SRT, filename="x.srt", show="Podcast", title="Brouillon", air_date=datetime.date(2026, 1, 1), published=False
+        data=SRT,
+        filename="x.srt",
+        show="Podcast",
+        title="Brouillon",
+        air_date=datetime.date(2026, 1, 1),
+        published=False,
     ).episode
     index_now()
     return episode

@@ -16,7 +16,7 @@ LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 def environment(data_dir: Path) -> dict[str, str]:
     env = {**os.environ, "ARCHIVE_DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "smarttech.settings"}
-    for name in ("DATABASE_URL", "ARCHIVE_INDEX_DIR"):
+    for name in ("DATABASE_URL", "ARCHIVE_INDEX_DIR", "DJANGO_ALLOW_ASYNC_UNSAFE"):
         env.pop(name, None)
     return env
 
