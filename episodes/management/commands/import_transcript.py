@@ -37,7 +37,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("files", nargs="+", metavar="FILE", help="transcript files to import")
-        parser.add_argument("--show", default="", metavar="NAME", help="show name, when the file names none")
+        parser.add_argument("--show", default="", metavar="NAME", help="show name (overrides the file's)")
         parser.add_argument("--title", default="", metavar="TEXT", help="episode title (one file only)")
         parser.add_argument("--date", type=iso_date, metavar="YYYY-MM-DD", help="air date")
         parser.add_argument("--media-url", type=media_url, metavar="URL", help="audio/video file or page")
