@@ -119,11 +119,17 @@ class EpisodeAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Publish the selected episodes"))
     def publish(self, request: HttpRequest, queryset) -> None:
-        set_published(queryset, True)
+        self._set_published(request, queryset, True)
 
     @admin.action(description=_("Unpublish the selected episodes"))
     def unpublish(self, request: HttpRequest, queryset) -> None:
-        set_published(queryset, False)
+        self._set_published(request, queryset, False)
+
+    def _set_published(self, request: HttpRequest, queryset, published: bool) -> None:
+        episodes = list(queryset)
+        set_published(episodes, published)
+        for episode in episodes:
+            self.log_change(request, episode, _("Published") if published else _("Unpublished"))
 
 
 @admin.register(Person)

@@ -86,7 +86,7 @@ def _confirm(model_admin: admin.ModelAdmin, request: HttpRequest) -> HttpRespons
         for block in blocks:
             block.preview = preview(block.preview.pending)
         return _render_preview(model_admin, request, blocks)
-    episodes = [_import(request, block) for block in blocks if block.form.cleaned_data["include"]]
+    episodes = [_import(model_admin, request, block) for block in blocks if block.form.cleaned_data["include"]]
     for block in blocks:
         block.preview.pending.discard()
     episodes = [episode for episode in episodes if episode]
@@ -95,7 +95,7 @@ def _confirm(model_admin: admin.ModelAdmin, request: HttpRequest) -> HttpRespons
     return redirect("admin:episodes_episode_changelist")
 
 
-def _import(request: HttpRequest, block: FileBlock) -> Episode | None:
+def _import(model_admin: admin.ModelAdmin, request: HttpRequest, block: FileBlock) -> Episode | None:
     data, pending = block.form.cleaned_data, block.preview.pending
     try:
         result = import_transcript(
@@ -116,7 +116,10 @@ def _import(request: HttpRequest, block: FileBlock) -> Episode | None:
         if result.created
         else _("Replaced: %(episode)s (%(count)d segments)")
     )
-    messages.success(request, text % {"episode": result.episode, "count": result.episode.segments.count()})
+    text = text % {"episode": result.episode, "count": result.episode.segments.count()}
+    log = model_admin.log_addition if result.created else model_admin.log_change
+    log(request, result.episode, f"{text} — {pending.filename} (sha256 {pending.sha256[:12]})")
+    messages.success(request, text)
     return result.episode
 
 

@@ -198,3 +198,15 @@ def test_a_logged_in_visitor_who_is_not_staff_never_reaches_the_admin(client):
     for url in (IMPORT, "/admin/", "/admin/episodes/episode/", "/admin/search/glossaryentry/"):
         response = client.get(url)
         assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_an_import_and_a_publication_are_in_the_history(staff):
+    from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+
+    staff.post(IMPORT, confirm_data(page(upload(staff, (SAMPLE.name, SAMPLE.read_bytes()))), **{"f0-state": "draft"}))
+    episode = Episode.objects.get()
+    staff.post("/admin/episodes/episode/", {"action": "publish", "_selected_action": [episode.pk]})
+    entries = list(LogEntry.objects.filter(object_id=str(episode.pk)).order_by("action_time"))
+    assert [entry.action_flag for entry in entries] == [ADDITION, CHANGE]
+    assert SAMPLE.name in entries[0].get_change_message() and entries[0].user.username == "admin"
+    assert Episode.objects.get().is_published
