@@ -57,7 +57,7 @@ class ConfirmFileForm(forms.Form):
 
 class PersonRowForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200, required=False)
-    role = forms.ChoiceField(label=_("Role"), choices=[("host", _("host")), ("guest", _("guest"))])
+    role = forms.ChoiceField(label=_("Role"), choices=[("host", _("host")), ("guest", _("guest"))], initial="guest")
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
 

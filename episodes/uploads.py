@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from episodes.models import Episode, Person, Show
 from episodes.parsing import ParsedPerson, ParsedTranscript, Role, TranscriptError, parse_transcript
+from episodes.parsing.timestamps import format_timestamp
 
 SALT = "episodes.uploads"
 PENDING_DIR = "pending"
@@ -66,6 +67,10 @@ class Preview:
     @property
     def segments(self):
         return self.transcript.segments if self.transcript else []
+
+    @property
+    def duration(self) -> str:
+        return format_timestamp(self.transcript.duration_ms) if self.transcript else ""
 
 
 def keep_pending(data: bytes, filename: str) -> Pending:
