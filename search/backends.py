@@ -180,11 +180,26 @@ class FrenchWhooshSearchBackend(WhooshSearchBackend):
         for old in [b for b in builds if b.name != build.name][: -KEPT_BUILDS or None]:
             shutil.rmtree(old, ignore_errors=True)
 
-    def searcher(self) -> Searcher:
-        if not self.setup_complete or not os.path.exists(self.path):
+    @contextmanager
+    def searcher(self) -> Iterator[Searcher]:
+        """The searcher of the current index, kept open across requests.
+
+        Opening one reads every segment's metadata, which at archive scale costs more
+        than most searches; it is reopened only when the index changed (a commit, or
+        a rebuild swapped in). The backend is per thread, and so is its searcher.
+        """
+        build = os.path.realpath(self.path)
+        cached = getattr(self, "_searcher", None)
+        if cached is None or self._searcher_build != build or not os.path.exists(build):
+            if cached is not None:
+                cached.close()
             self.setup()
-        self.index = self.index.refresh()
-        return self.index.searcher()
+            cached, self._searcher_build = self.index.searcher(), build
+        else:
+            # The refreshed searcher reuses the old one's segment readers: do not close it.
+            cached = cached.refresh()
+        self._searcher = cached
+        yield cached
 
 
 class FrenchWhooshEngine(WhooshEngine):
