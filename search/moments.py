@@ -42,10 +42,24 @@ class Filters:
     sort: str = "relevance"
 
 
-@dataclass(frozen=True)
+@dataclass
 class Hit:
-    segment_id: int
+    """A matching moment: its place in the index and its episode, read from a column.
+
+    The segment's id is read from the stored fields only for the hits shown, which at
+    archive scale is most of the cost saved for common words.
+    """
+
+    docnum: int
     episode_id: int
+    _searcher: Searcher | None = field(default=None, repr=False, compare=False)
+    _segment_id: int | None = field(default=None, repr=False)
+
+    @property
+    def segment_id(self) -> int:
+        if self._segment_id is None:
+            self._segment_id = int(self._searcher.stored_fields(self.docnum)["django_id"])
+        return self._segment_id
 
 
 @dataclass
@@ -207,7 +221,8 @@ def _collect(searcher: Searcher, found: Found, filters: Filters) -> None:
         searcher.search_with_collector(query, timed)
     except TimeLimit:
         found.timed_out = True
-    found.hits = [Hit(int(hit["django_id"]), int(hit["episode"])) for hit in timed.results()]
+    episodes = searcher.reader().column_reader("episode")
+    found.hits = [Hit(hit.docnum, int(_text(episodes[hit.docnum])), searcher) for hit in timed.results()]
 
 
 def _sorting(sort: str) -> sorting.FacetType | None:
@@ -228,6 +243,10 @@ def _filter(filters: Filters) -> wq.Query | None:
     if filters.date_from or filters.date_to:
         parts.append(wq.NumericRange("air_date", _day_number(filters.date_from), _day_number(filters.date_to)))
     return wq.And(parts) if parts else None
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
 
 
 def _day_number(day: datetime.date | None) -> int | None:
