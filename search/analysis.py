@@ -18,7 +18,7 @@ One chain serves both sides, so a word typed and a word said always meet:
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from whoosh.analysis import (
     Analyzer,
@@ -71,7 +71,14 @@ def folding_analyzer() -> Analyzer:
 
 def analyze(text: str) -> list[str]:
     """The index terms of a text, in order."""
-    return [token.text for token in french_analyzer()(text)]
+    return list(_analyzed(text))
+
+
+@lru_cache(maxsize=8192)
+def _analyzed(text: str) -> tuple[str, ...]:
+    # Indexing reads each line twice (its own terms, and as the next line of the one
+    # before), and queries repeat: a small cache spares the analyzer both times.
+    return tuple(token.text for token in french_analyzer()(text))
 
 
 def fold(text: str) -> list[str]:
