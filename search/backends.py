@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.utils.encoding import force_str
 from haystack.backends.whoosh_backend import WhooshEngine, WhooshSearchBackend
 from haystack.exceptions import SearchBackendError, SkipDocument
@@ -110,7 +111,9 @@ class FrenchWhooshSearchBackend(WhooshSearchBackend):
         with self.locked():
             build = self._new_build()
             index = FileStorage(str(build)).open_index(schema=moment_schema())
-            writer = index.writer(limitmb=256)
+            # Whoosh analyses in several processes when asked: both cores for a rebuild.
+            procs = settings.ARCHIVE_INDEX_PROCS
+            writer = index.writer(limitmb=256, procs=procs, multisegment=procs > 1)
             count = 0
             try:
                 for doc in documents:

@@ -221,8 +221,11 @@ def _collect(searcher: Searcher, found: Found, filters: Filters) -> None:
         searcher.search_with_collector(query, timed)
     except TimeLimit:
         found.timed_out = True
+    results = timed.results()
+    if not results.scored_length():
+        return  # an empty index has no columns to read
     episodes = searcher.reader().column_reader("episode")
-    found.hits = [Hit(hit.docnum, int(_text(episodes[hit.docnum])), searcher) for hit in timed.results()]
+    found.hits = [Hit(hit.docnum, int(_text(episodes[hit.docnum])), searcher) for hit in results]
 
 
 def _sorting(sort: str) -> sorting.FacetType | None:
