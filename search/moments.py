@@ -210,10 +210,11 @@ def suggest(searcher: Searcher, found: Found) -> str | None:
 
 def _collect(searcher: Searcher, found: Found, filters: Filters) -> None:
     query = found.compiled.query
-    if restriction := _filter(filters):
-        # In the query, not as a collector filter: Whoosh's TimeLimitCollector
-        # bypasses a FilterCollector it wraps. A constant score keeps the ranking.
-        query = wq.And([query, wq.ConstantScoreQuery(restriction)])
+    if filters.episode:
+        # One episode: the index narrows best. In the query, not as a collector filter:
+        # Whoosh's TimeLimitCollector bypasses a FilterCollector it wraps.
+        episode_id = Episode.objects.filter(slug=filters.episode).values_list("pk", flat=True).first()
+        query = wq.And([query, wq.ConstantScoreQuery(wq.Term("episode", str(episode_id or 0)))])
     # No SIGALRM: signals work only in the main thread, and web workers search in others.
     collector = searcher.collector(limit=None, sortedby=_sorting(filters.sort))
     timed = TimeLimitCollector(collector, timelimit=TIME_LIMIT_SECONDS, use_alarm=False)
@@ -225,7 +226,9 @@ def _collect(searcher: Searcher, found: Found, filters: Filters) -> None:
     if not results.scored_length():
         return  # an empty index has no columns to read
     episodes = searcher.reader().column_reader("episode")
-    found.hits = [Hit(hit.docnum, int(_text(episodes[hit.docnum])), searcher) for hit in results]
+    hits = [Hit(hit.docnum, int(_text(episodes[hit.docnum])), searcher) for hit in results]
+    allowed = _allowed_episodes(filters)
+    found.hits = hits if allowed is None else [hit for hit in hits if hit.episode_id in allowed]
 
 
 def _sorting(sort: str) -> sorting.FacetType | None:
@@ -234,26 +237,28 @@ def _sorting(sort: str) -> sorting.FacetType | None:
     return None
 
 
-def _filter(filters: Filters) -> wq.Query | None:
-    parts: list[wq.Query] = []
+def _allowed_episodes(filters: Filters) -> set[int] | None:
+    """The episodes that show, person and dates allow; None when they allow all.
+
+    Asked of the database, then applied to the hits' episode column: a Whoosh date
+    range expands into hundreds of terms (125 ms at 100 episodes), this costs ~1 ms.
+    """
+    if not (filters.show or filters.person or filters.date_from or filters.date_to):
+        return None
+    episodes = Episode.objects.published()
     if filters.show:
-        parts.append(wq.Term("show", filters.show))
+        episodes = episodes.filter(show__slug=filters.show)
     if filters.person:
-        parts.append(wq.Term("people", filters.person))
-    if filters.episode:
-        episode_id = Episode.objects.filter(slug=filters.episode).values_list("pk", flat=True).first()
-        parts.append(wq.Term("episode", str(episode_id or 0)))
-    if filters.date_from or filters.date_to:
-        parts.append(wq.NumericRange("air_date", _day_number(filters.date_from), _day_number(filters.date_to)))
-    return wq.And(parts) if parts else None
+        episodes = episodes.filter(appearances__person__slug=filters.person)
+    if filters.date_from:
+        episodes = episodes.filter(air_date__gte=filters.date_from)
+    if filters.date_to:
+        episodes = episodes.filter(air_date__lte=filters.date_to)
+    return set(episodes.values_list("pk", flat=True))
 
 
 def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
-
-
-def _day_number(day: datetime.date | None) -> int | None:
-    return day.year * 10_000 + day.month * 100 + day.day if day else None
 
 
 def _prefix_expander(searcher: Searcher):
