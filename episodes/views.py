@@ -8,6 +8,7 @@ from episodes.episode_page import build_episode_page, json_ld, share_text, trans
 from episodes.forms import EpisodeFilterForm
 from episodes.models import Appearance, Episode, EpisodeQuerySet, Person, Segment, Show
 from search.moments import Filters, find_moments, flat_page
+from smarttech.paging import query_without_page
 
 EPISODES_PER_PAGE = 20
 LATEST_ON_HOME = 5
@@ -45,11 +46,7 @@ def episode_list(request: HttpRequest) -> HttpResponse:
 
 
 def _list_context(form: EpisodeFilterForm, page, request: HttpRequest | None = None) -> dict:
-    query_string = ""
-    if request:
-        params = request.GET.copy()
-        params.pop("page", None)
-        query_string = params.urlencode()
+    query_string = query_without_page(request) if request else ""
     years = Episode.objects.published().dates("air_date", "year", order="DESC")
     return {
         "form": form,

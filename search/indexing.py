@@ -75,10 +75,6 @@ def process_index_jobs(*, episode_ids: Iterable[int] | None = None, limit: int |
     return Processed(done=done, failed=failed)
 
 
-def pending_episode_ids() -> set[int]:
-    return set(IndexJob.objects.values_list("episode_id", flat=True))
-
-
 def _process(job: IndexJob) -> bool:
     try:
         reindex_episode(job.episode_id)

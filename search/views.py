@@ -6,6 +6,7 @@ from django.views.decorators.http import require_safe
 from episodes.models import Person, Show
 from search.forms import SearchForm
 from search.moments import Found, Moment, find_moments, flat_page, grouped_page
+from smarttech.paging import query_without_page
 
 
 @require_safe
@@ -14,13 +15,13 @@ def search_page(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "shows": Show.objects.all(),
-        "people": Person.objects.filter(appearances__isnull=False).distinct(),
+        "people": Person.objects.on_air().order_by("name"),
     }
     if not form.is_valid():
         return render(request, "search/results.html", context, status=400)
     found = find_moments(form.cleaned_data["q"], form.filters())
     context.update(
-        found=found, page=grouped_page(found, form.cleaned_data["page"]), query_string=_without_page(request)
+        found=found, page=grouped_page(found, form.cleaned_data["page"]), query_string=query_without_page(request)
     )
     return render(request, "search/results.html", context)
 
@@ -69,9 +70,3 @@ def _api_moment(moment: Moment) -> dict:
         "highlighted": str(moment.highlighted),
         "matched_variant": moment.matched_variant,
     }
-
-
-def _without_page(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()

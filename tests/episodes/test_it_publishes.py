@@ -75,3 +75,12 @@ def test_the_admin_filters_episodes_by_status(client, sample_episode, draft):
 
 def test_robots_txt_names_the_sitemap(client, db):
     assert "Sitemap: http://testserver/sitemap.xml" in client.get("/robots.txt").content.decode()
+
+
+def test_a_guest_of_drafts_only_is_not_offered_as_a_search_filter(client, sample_episode, draft):
+    from episodes.models import Appearance, Person
+
+    secret = Person.objects.create(name="Invitée Secrète", slug="invitee-secrete")
+    Appearance.objects.create(episode=draft, person=secret, role="guest", order=0)
+    options = client.get("/search/").content.decode()
+    assert "Invitée Secrète" not in options and "Dorothée Decrop" in options
