@@ -198,9 +198,13 @@ class FrenchWhooshSearchBackend(WhooshSearchBackend):
                 cached.close()
             self.setup()
             cached, self._searcher_build = self.index.searcher(), build
-        else:
-            # The refreshed searcher reuses the old one's segment readers: do not close it.
-            cached = cached.refresh()
+        elif not cached.up_to_date():
+            # A whole new searcher, not Searcher.refresh(): refresh() shares segment readers
+            # with the old one and, along a chain of refreshes, closes some of them twice
+            # (ReaderClosed under concurrent writes). The old searcher is not closed here:
+            # hits of the current request may still read from it; it goes with them.
+            self.index = self.index.refresh()
+            cached = self.index.searcher()
         self._searcher = cached
         yield cached
 
