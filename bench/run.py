@@ -77,7 +77,7 @@ def run_size(episodes: int, repeats: int) -> dict:
     from bench.corpus import episode_text, vocabulary, write_corpus
     from episodes.models import Episode, Segment
     from episodes.services import import_transcript
-    from search.indexing import moment_index, process_index_jobs, search_backend
+    from search.indexing import process_index_jobs, rebuild
     from search.models import IndexJob
 
     call_command("migrate", verbosity=0)
@@ -89,12 +89,7 @@ def run_size(episodes: int, repeats: int) -> dict:
     import_seconds, _ = timed(lambda: [import_transcript(data=f.read_bytes(), filename=f.name) for f in corpus])
     segments = Segment.objects.count()
     IndexJob.objects.all().delete()  # the rebuild below indexes everything at once
-    index, backend = moment_index(), search_backend()
-    index_seconds, _ = timed(
-        lambda: backend.rebuild(
-            d for d in (backend.document(index, s) for s in index.index_queryset().iterator(chunk_size=2000)) if d
-        )
-    )
+    index_seconds, _ = timed(rebuild)
     result["segments"] = segments
     result["bulk import (database), segments/s"] = round(segments / import_seconds)
     result["bulk indexing (rebuild), segments/s"] = round(segments / index_seconds)

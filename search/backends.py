@@ -13,7 +13,9 @@ What changes from the stock backend, and why:
 - the index folder (PATH) is a symbolic link to the current build. `rebuild()`
   and `clear()` build a new one aside and swap the link in one rename, so a search
   always answers, from the previous index until the new one is complete, and a
-  killed rebuild leaves the previous index untouched.
+  killed rebuild leaves the previous index untouched;
+- a rebuild writes in ARCHIVE_INDEX_PROCS processes, one segment each, whose
+  processes end with it however it ends.
 """
 
 import fcntl
@@ -27,11 +29,11 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.utils.encoding import force_str
 from haystack.backends.whoosh_backend import WhooshEngine, WhooshSearchBackend
 from haystack.exceptions import SearchBackendError, SkipDocument
 from haystack.utils import get_identifier
 from whoosh.filedb.filestore import FileStorage
+from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter
 
@@ -41,6 +43,8 @@ HAYSTACK_KEYS = {"id", "django_ct", "django_id"}
 # Whoosh waits this long for its own lock; ours is taken first, so this is a safety net.
 WHOOSH_LOCK_TIMEOUT = 60.0
 _held = threading.local()
+_thread_locks: dict[Path, threading.Lock] = {}
+_thread_locks_guard = threading.Lock()
 # Builds kept beside the current one: the previous, for searchers still reading it.
 KEPT_BUILDS = 1
 
@@ -63,7 +67,10 @@ class FrenchWhooshSearchBackend(WhooshSearchBackend):
     def locked(self) -> Iterator[None]:
         """The index's write lock, across threads and processes; released even by kill -9.
 
-        Re-entrant within a thread: a second flock on a new descriptor would wait for ourselves.
+        A POSIX record lock (lockf), not flock: it belongs to this process alone, so the
+        writer processes a rebuild forks do not inherit it and cannot keep it after we
+        die. Such a lock does not exclude the threads of one process from each other: a
+        thread lock per path does. Re-entrant within a thread.
         """
         if getattr(_held, "depth", 0):
             _held.depth += 1
@@ -73,14 +80,14 @@ class FrenchWhooshSearchBackend(WhooshSearchBackend):
                 _held.depth -= 1
             return
         os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
-        with open(self.lock_path, "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+        with _thread_lock(self.lock_path), open(self.lock_path, "a") as lock:
+            fcntl.lockf(lock, fcntl.LOCK_EX)
             _held.depth = 1
             try:
                 yield
             finally:
                 _held.depth = 0
-                fcntl.flock(lock, fcntl.LOCK_UN)
+                fcntl.lockf(lock, fcntl.LOCK_UN)
 
     def setup(self) -> None:
         # Two first writers on an empty index would each create one: create it under the lock.
@@ -111,9 +118,7 @@ class FrenchWhooshSearchBackend(WhooshSearchBackend):
         with self.locked():
             build = self._new_build()
             index = FileStorage(str(build)).open_index(schema=moment_schema())
-            # Whoosh analyses in several processes when asked: both cores for a rebuild.
-            procs = settings.ARCHIVE_INDEX_PROCS
-            writer = index.writer(limitmb=256, procs=procs, multisegment=procs > 1)
+            writer = bulk_writer(index, settings.ARCHIVE_INDEX_PROCS, settings.ARCHIVE_INDEX_MEMORY_MB)
             count = 0
             try:
                 for doc in documents:
@@ -130,10 +135,9 @@ class FrenchWhooshSearchBackend(WhooshSearchBackend):
 
     def document(self, index: Any, obj: Any) -> dict[str, Any] | None:
         try:
-            prepared = index.full_prepare(obj)
+            return index.full_prepare(obj)
         except SkipDocument:
             return None
-        return {key: _whoosh_value(value) for key, value in prepared.items() if value is not None}
 
     def update(self, index: Any, iterable: Iterable[Any], commit: bool = True) -> None:
         documents = [doc for doc in (self.document(index, obj) for obj in iterable) if doc]
@@ -148,12 +152,8 @@ class FrenchWhooshSearchBackend(WhooshSearchBackend):
             writer.delete_by_term("id", get_identifier(obj_or_string))
 
     def clear(self, models: list | None = None, commit: bool = True) -> None:
-        if models is None:
-            self.rebuild([])
-            return
-        with self.writing() as writer:
-            for model in models:
-                writer.delete_by_term("django_ct", f"{model._meta.app_label}.{model._meta.model_name}")
+        # The index holds one model only: clearing it for any model empties it.
+        self.rebuild([])
 
     def replace_episode(self, episode_id: int, documents: list[dict[str, Any]]) -> None:
         with self.writing() as writer:
@@ -209,13 +209,57 @@ class FrenchWhooshSearchBackend(WhooshSearchBackend):
         yield cached
 
 
+def bulk_writer(index: Any, procs: int, memory_mb: int) -> IndexWriter:
+    """A writer for many documents: in `procs` processes, each with `memory_mb` for sorting."""
+    if procs > 1:
+        # Each process writes its own segment: no final merge, which would sort everything again.
+        return _ParentBoundMpWriter(index, procs=procs, multisegment=True, limitmb=memory_mb)
+    return index.writer(limitmb=memory_mb)
+
+
+class _ParentBoundTask(SubWriterTask):
+    """Whoosh's writer process, made to end with its parent.
+
+    It waits on a queue that only the parent feeds: if the parent is killed, it
+    would wait for ever, holding its memory.
+    """
+
+    def run(self) -> None:
+        parent = os.getppid()
+        threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
+        super().run()
+
+
+class _ParentBoundMpWriter(MpWriter):
+    def _new_task(self) -> SubWriterTask:
+        task = _ParentBoundTask(
+            self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs, self.multisegment
+        )
+        self.tasks.append(task)
+        task.start()
+        return task
+
+    def cancel(self) -> None:
+        # MpWriter.cancel() flags its processes in this process's memory only; they
+        # would go on waiting for documents, and exiting would wait for them.
+        try:
+            super().cancel()
+        finally:
+            for task in self.tasks:
+                task.terminate()
+                task.join()
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+
+
 class FrenchWhooshEngine(WhooshEngine):
     backend = FrenchWhooshSearchBackend
 
 
-def _whoosh_value(value: Any) -> Any:
-    if isinstance(value, list | tuple):
-        return ",".join(force_str(item) for item in value)
-    if isinstance(value, bool | int | float):
-        return value
-    return force_str(value)
+def _thread_lock(path: Path) -> threading.Lock:
+    with _thread_locks_guard:
+        return _thread_locks.setdefault(path, threading.Lock())

@@ -17,10 +17,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 from haystack import connections
 
-from episodes.models import Segment
 from search.backends import FrenchWhooshSearchBackend
 from search.models import IndexJob
-from search.search_indexes import MomentIndex
+from search.search_indexes import moment_documents, moments
 
 log = logging.getLogger(__name__)
 # A failing job is retried after 5 s, 10 s, 20 s... at most every 10 minutes.
@@ -38,17 +37,16 @@ def search_backend() -> FrenchWhooshSearchBackend:
     return connections["default"].get_backend()
 
 
-def moment_index() -> MomentIndex:
-    return connections["default"].get_unified_index().get_index(Segment)
-
-
 def reindex_episode(episode_id: int) -> int:
     """Make the index hold exactly this episode's published moments; how many it now holds."""
-    index, backend = moment_index(), search_backend()
-    segments = index.index_queryset().filter(episode_id=episode_id)
-    documents = [doc for doc in (backend.document(index, segment) for segment in segments) if doc]
-    backend.replace_episode(episode_id, documents)
+    documents = list(moment_documents(moments().filter(episode_id=episode_id)))
+    search_backend().replace_episode(episode_id, documents)
     return len(documents)
+
+
+def rebuild() -> int:
+    """A new index of every published moment, swapped in whole; how many it holds."""
+    return search_backend().rebuild(moment_documents(moments()))
 
 
 def request_reindex(episode_id: int) -> None:

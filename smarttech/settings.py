@@ -224,10 +224,10 @@ HAYSTACK_CONNECTIONS = {
         "PATH": str(env_path("ARCHIVE_INDEX_DIR", ARCHIVE_DATA_DIR / "whoosh")),
     },
 }
-# Processes that analyse text during a full rebuild (Whoosh's multiprocessing writer).
-# 2 rebuilds 1.6x faster on two cores, but its forked writers inherit the index lock: a
-# rebuild killed with -9 then leaves them holding it. Hence 1 by default, for now.
-ARCHIVE_INDEX_PROCS = env_int("ARCHIVE_INDEX_PROCS", 1)
+# A full rebuild writes in this many processes (one segment each), and each sorts its
+# postings in this much memory before spilling them to disk (see README, Benchmarks).
+ARCHIVE_INDEX_PROCS = env_int("ARCHIVE_INDEX_PROCS", min(os.cpu_count() or 1, 4))
+ARCHIVE_INDEX_MEMORY_MB = env_int("ARCHIVE_INDEX_MEMORY_MB", 512)
 # The index follows the database through search.signals and the index worker.
 HAYSTACK_SIGNAL_PROCESSOR = "search.signals.EpisodeSignalProcessor"
 HAYSTACK_ITERATOR_LOAD_PER_QUERY = 2000

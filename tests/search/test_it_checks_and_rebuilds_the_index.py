@@ -1,5 +1,6 @@
 """check_index, and rebuilding while the archive is in use."""
 
+import multiprocessing
 import threading
 import time
 from io import StringIO
@@ -9,8 +10,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from episodes.models import Episode
-from search.indexing import moment_index, search_backend
+from search.indexing import search_backend
 from search.moments import Filters, find_moments
+from search.search_indexes import moment_documents, moments
 
 pytestmark = pytest.mark.usefixtures("search_index")
 
@@ -30,7 +32,7 @@ def test_check_index_reports_missing_stale_and_orphan_moments_and_exits_non_zero
     sample_episode.segments.filter(pk=segments[0].pk).update(text="Changé dans le dos de l'index")
     backend = search_backend()
     with backend.writing() as writer:
-        writer.delete_by_term("django_id", str(segments[1].pk))
+        writer.delete_by_term("id", f"episodes.segment.{segments[1].pk}")
         writer.add_document(
             id="episodes.segment.999999", django_ct="episodes.segment", django_id="999999",
             text="fantôme", episode=str(sample_episode.pk), air_date=20250619, start_ms=1, end_ms=2,
@@ -52,8 +54,8 @@ def test_check_index_repair_brings_the_index_back_in_step(client, sample_episode
 
 
 def test_a_search_answers_from_the_previous_index_during_a_rebuild(sample_episode):
-    index, backend = moment_index(), search_backend()
-    documents = [backend.document(index, s) for s in index.index_queryset()]
+    backend = search_backend()
+    documents = list(moment_documents(moments()))
     started = threading.Event()
 
     def slowly():
@@ -81,4 +83,33 @@ def test_rebuild_index_keeps_one_previous_build_and_drops_older_ones(sample_epis
     builds = sorted(p.name for p in search_index.parent.glob(f"{search_index.name}-*"))
     assert len(builds) == 2
     assert search_index.is_symlink() and search_index.resolve().name in builds
+    assert check().strip() == "The index and the database agree."
+
+
+@pytest.mark.parametrize("procs", [1, 2])
+def test_a_rebuild_that_fails_midway_leaves_the_index_and_no_writer_process(sample_episode, settings, procs):
+    settings.ARCHIVE_INDEX_PROCS = procs
+
+    def failing():
+        for number, doc in enumerate(moment_documents(moments())):
+            if number == 300:
+                raise RuntimeError("the database went away")
+            yield doc
+
+    with pytest.raises(RuntimeError, match="went away"):
+        search_backend().rebuild(failing())
+    assert multiprocessing.active_children() == []
+    assert find_moments("quantique", Filters()).count == 22
+    assert check().strip() == "The index and the database agree."
+
+
+def test_rebuild_index_in_two_processes_indexes_every_moment_once(sample_episode, settings):
+    settings.ARCHIVE_INDEX_PROCS = 2
+    out = StringIO()
+    call_command("rebuild_index", "--noinput", stdout=out)
+    assert out.getvalue().strip() == "Indexed 408 moments."
+    with search_backend().searcher() as searcher:
+        assert searcher.doc_count() == 408
+        assert len(searcher.reader().leaf_readers()) == 2  # one segment per writer process
+    assert find_moments("quantique", Filters()).count == 22
     assert check().strip() == "The index and the database agree."

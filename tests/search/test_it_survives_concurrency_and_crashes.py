@@ -18,7 +18,21 @@ def environment(data_dir: Path) -> dict[str, str]:
     env = {**os.environ, "ARCHIVE_DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "smarttech.settings"}
     for name in ("DATABASE_URL", "ARCHIVE_INDEX_DIR", "DJANGO_ALLOW_ASYNC_UNSAFE"):
         env.pop(name, None)
+    env["ARCHIVE_INDEX_PROCS"] = "2"  # a rebuild forks writer processes, whatever the machine
     return env
+
+
+def processes_of(data_dir: Path) -> set[int]:
+    """Processes started for this archive, and the ones they forked (same environment)."""
+    marker = f"ARCHIVE_DATA_DIR={data_dir}".encode()
+    found = set()
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and marker in (entry / "environ").read_bytes().split(b"\0"):
+                found.add(int(entry.name))
+        except OSError:
+            continue  # gone meanwhile, or not ours to read
+    return found
 
 
 def manage(data_dir: Path, *args: str, timeout: int = 300) -> subprocess.CompletedProcess:
@@ -147,14 +161,20 @@ def test_a_kill_9_during_rebuild_leaves_a_readable_index_and_check_index_repairs
 
     index_dir = tmp_path / "whoosh"
     builds_before = set(tmp_path.glob("whoosh-*"))
-    rebuild = start(tmp_path, "rebuild_index", "--noinput", "--batch-size", "200")
+    rebuild = start(tmp_path, "rebuild_index", "--noinput")
     deadline = time.time() + 60
     while set(tmp_path.glob("whoosh-*")) == builds_before and time.time() < deadline:
         time.sleep(0.01)
-    time.sleep(0.3)
+    while len(processes_of(tmp_path)) < 3 and time.time() < deadline:
+        time.sleep(0.01)
     assert rebuild.poll() is None, "the rebuild ended before it could be killed"
+    assert len(processes_of(tmp_path)) == 3  # the command and its two writers
     os.kill(rebuild.pid, signal.SIGKILL)
     rebuild.wait(timeout=30)
+    deadline = time.time() + 10
+    while processes_of(tmp_path) and time.time() < deadline:
+        time.sleep(0.1)
+    assert not processes_of(tmp_path), "the rebuild's writer processes outlived it"
 
     assert index_dir.is_symlink() and set(tmp_path.glob("whoosh-*")) > builds_before
     assert python(tmp_path, count) == "220"  # the previous index still answers

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from search.indexing import moment_index, search_backend
+from search.indexing import rebuild
 
 
 class Command(BaseCommand):
@@ -15,11 +15,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--noinput", "--no-input", action="store_false", dest="interactive", help="accepted; never asks"
         )
-        parser.add_argument("--batch-size", type=int, default=2000, help="segments read from the database at a time")
+        parser.add_argument("--batch-size", type=int, help="accepted for Haystack's command line; unused")
 
     def handle(self, *args, **options) -> None:
-        index, backend = moment_index(), search_backend()
-        segments = index.index_queryset().order_by("episode_id", "position").iterator(chunk_size=options["batch_size"])
-        documents = (doc for doc in (backend.document(index, segment) for segment in segments) if doc)
-        count = backend.rebuild(documents)
-        self.stdout.write(f"Indexed {count} moments.")
+        self.stdout.write(f"Indexed {rebuild()} moments.")
