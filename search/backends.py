@@ -32,6 +32,7 @@ from django.conf import settings
 from haystack.backends.whoosh_backend import WhooshEngine, WhooshSearchBackend
 from haystack.exceptions import SearchBackendError, SkipDocument
 from haystack.utils import get_identifier
+from whoosh import scoring
 from whoosh.filedb.filestore import FileStorage
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.searching import Searcher
@@ -129,6 +130,11 @@ class FrenchWhooshSearchBackend(WhooshSearchBackend):
                 shutil.rmtree(build, ignore_errors=True)
                 raise
             writer.commit()
+            written = FileStorage(str(build)).open_index().doc_count_all()
+            if written != count:
+                # Whoosh drops the segment of a writer process that died, without a word.
+                shutil.rmtree(build, ignore_errors=True)
+                raise SearchBackendError(f"the rebuild wrote {written} of {count} moments; the index is unchanged")
             self._swap_in(build)
             self.setup()
             return count
@@ -197,14 +203,14 @@ class FrenchWhooshSearchBackend(WhooshSearchBackend):
             if cached is not None:
                 cached.close()
             self.setup()
-            cached, self._searcher_build = self.index.searcher(), build
+            cached, self._searcher_build = self.index.searcher(weighting=WEIGHTING), build
         elif not cached.up_to_date():
             # A whole new searcher, not Searcher.refresh(): refresh() shares segment readers
             # with the old one and, along a chain of refreshes, closes some of them twice
             # (ReaderClosed under concurrent writes). The old searcher is not closed here:
             # hits of the current request may still read from it; it goes with them.
             self.index = self.index.refresh()
-            cached = self.index.searcher()
+            cached = self.index.searcher(weighting=WEIGHTING)
         self._searcher = cached
         yield cached
 
@@ -254,6 +260,28 @@ def _exit_when_orphaned(parent: int) -> None:
     while os.getppid() == parent:
         time.sleep(0.5)
     os._exit(1)
+
+
+class MomentWeighting(scoring.TF_IDF):
+    """How moments are ranked: TF-IDF, not Whoosh's default BM25F.
+
+    A moment is one short line, so BM25's length normalisation changes little, while
+    reading every hit's length doubled the cost of common words (127 -> 54 ms for
+    40,000 hits at 1,000 episodes).
+    """
+
+    def scorer(self, searcher: Searcher, fieldname: str, text: bytes, qf: int = 1) -> scoring.BaseScorer:
+        return _MomentScorer(1.0, searcher.get_parent().idf(fieldname, text))
+
+
+class _MomentScorer(scoring.TF_IDFScorer):
+    def supports_block_quality(self) -> bool:
+        # With it, a search with a limit on `a OR b` loops for ever in Whoosh 2.7's
+        # UnionMatcher.skip_to_quality (seen on a prefix query at 1,000 episodes).
+        return False
+
+
+WEIGHTING = MomentWeighting()
 
 
 class FrenchWhooshEngine(WhooshEngine):

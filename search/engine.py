@@ -14,7 +14,7 @@ from whoosh import query as q
 
 from search.analysis import analyze, fold
 from search.query import Clause, Kind, ParsedQuery
-from search.schema import BOUNDARY, BRIDGE_TERMS
+from search.schema import BRIDGE_TERMS, bridge_term
 
 MAX_PREFIX_TERMS = 64
 NOTHING = q.NullQuery
@@ -174,7 +174,9 @@ def _across_segments(terms: Sequence[str]) -> Iterable[q.Query]:
     for split in range(1, len(terms)):
         before, after = list(terms[:split]), list(terms[split:])
         if len(before) <= BRIDGE_TERMS and len(after) <= BRIDGE_TERMS:
-            yield q.And([q.Phrase("tail", [*before, BOUNDARY]), q.Phrase("head", [BOUNDARY, *after])])
+            ends = [q.Term("tail", bridge_term(d, term)) for d, term in enumerate(reversed(before), 1)]
+            starts = [q.Term("head", bridge_term(d, term)) for d, term in enumerate(after, 1)]
+            yield q.And(ends + starts)
 
 
 def _contains(terms: Sequence[str], part: Sequence[str]) -> bool:

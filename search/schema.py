@@ -11,9 +11,6 @@ from search.analysis import french_analyzer, spelling_analyzer
 
 # How many terms on each side of a segment boundary a phrase may span.
 BRIDGE_TERMS = 8
-# Ends the last terms of a segment (`tail`) and starts the first of the next (`head`),
-# so a phrase matched across them must touch the boundary.
-BOUNDARY = "|"
 
 
 class SortedNumber(NUMERIC):
@@ -33,8 +30,10 @@ def moment_schema() -> Schema:
         django_id=STORED,
         text=TEXT(analyzer=french_analyzer(), stored=True, phrase=True),
         spell=TEXT(analyzer=spelling_analyzer(), phrase=False),
-        tail=TEXT(analyzer=SpaceSeparatedTokenizer(), phrase=True),
-        head=TEXT(analyzer=SpaceSeparatedTokenizer(), phrase=True),
+        # A segment's last terms and the next one's first, each with its distance from
+        # the boundary: a phrase across it is then a few exact terms, no position check.
+        tail=TEXT(analyzer=SpaceSeparatedTokenizer(), phrase=False),
+        head=TEXT(analyzer=SpaceSeparatedTokenizer(), phrase=False),
         # Replacing an episode deletes by this term; hits read it from its column.
         episode=ID(stored=True, sortable=True),
         show=STORED,
@@ -45,9 +44,14 @@ def moment_schema() -> Schema:
     )
 
 
+def bridge_term(distance: int, term: str) -> str:
+    """A term at this distance from a segment boundary (1 = touching it)."""
+    return f"{distance}:{term}"
+
+
 def tail_terms(terms: list[str]) -> str:
-    return " ".join([*terms[-BRIDGE_TERMS:], BOUNDARY])
+    return " ".join(bridge_term(distance, term) for distance, term in enumerate(reversed(terms[-BRIDGE_TERMS:]), 1))
 
 
 def head_terms(terms: list[str]) -> str:
-    return " ".join([BOUNDARY, *terms[:BRIDGE_TERMS]])
+    return " ".join(bridge_term(distance, term) for distance, term in enumerate(terms[:BRIDGE_TERMS], 1))

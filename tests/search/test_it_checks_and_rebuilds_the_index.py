@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from haystack.exceptions import SearchBackendError
 
 from episodes.models import Episode
 from search.indexing import search_backend
@@ -111,5 +112,17 @@ def test_rebuild_index_in_two_processes_indexes_every_moment_once(sample_episode
     with search_backend().searcher() as searcher:
         assert searcher.doc_count() == 408
         assert len(searcher.reader().leaf_readers()) == 2  # one segment per writer process
+    assert find_moments("quantique", Filters()).count == 22
+    assert check().strip() == "The index and the database agree."
+
+
+def test_a_writer_process_that_dies_fails_the_rebuild_instead_of_dropping_its_moments(sample_episode, settings):
+    settings.ARCHIVE_INDEX_PROCS = 2
+    documents = list(moment_documents(moments()))
+    documents[250]["start_ms"] = "not a number"  # only the writer process that gets it fails
+
+    with pytest.raises(SearchBackendError, match=r"wrote \d+ of 408 moments; the index is unchanged"):
+        search_backend().rebuild(documents)
+    assert multiprocessing.active_children() == []
     assert find_moments("quantique", Filters()).count == 22
     assert check().strip() == "The index and the database agree."

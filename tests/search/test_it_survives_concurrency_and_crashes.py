@@ -11,6 +11,8 @@ from pathlib import Path
 from tests.conftest import REPO, SAMPLE
 
 IMPORTERS, FILES_EACH = 8, 5
+# Copies of the sample a rebuild is killed in: enough that its writers run for a while.
+COPIES = 20
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
@@ -145,14 +147,14 @@ def test_imports_edits_searches_and_the_worker_at_once_end_in_step(tmp_path):
 def test_a_kill_9_during_rebuild_leaves_a_readable_index_and_check_index_repairs(tmp_path):
     assert manage(tmp_path, "migrate", "-v0").returncode == 0
     copies = []
-    for day in range(1, 11):
+    for day in range(1, COPIES + 1):
         path = tmp_path / f"copie-{day}.txt"
         path.write_bytes(SAMPLE.read_bytes().replace(b"- 19/06/2025", f"- {day:02d}/05/2025".encode(), 1))
         copies.append(str(path))
     imported = manage(tmp_path, "import_transcript", *copies)
     assert imported.returncode == 0, imported.stderr
     count = "from search.moments import find_moments, Filters; print(find_moments('quantique', Filters()).count)"
-    assert python(tmp_path, count) == "220"
+    assert python(tmp_path, count) == str(22 * COPIES)
     # A change made behind the index's back, which only a check will find.
     python(
         tmp_path,
@@ -177,11 +179,11 @@ def test_a_kill_9_during_rebuild_leaves_a_readable_index_and_check_index_repairs
     assert not processes_of(tmp_path), "the rebuild's writer processes outlived it"
 
     assert index_dir.is_symlink() and set(tmp_path.glob("whoosh-*")) > builds_before
-    assert python(tmp_path, count) == "220"  # the previous index still answers
+    assert python(tmp_path, count) == str(22 * COPIES)  # the previous index still answers
     check = manage(tmp_path, "check_index")
-    assert check.returncode == 1 and "10 episodes differ" in check.stderr
+    assert check.returncode == 1 and f"{COPIES} episodes differ" in check.stderr
     repair = manage(tmp_path, "check_index", "--repair")
     assert repair.returncode == 0, repair.stderr
     assert manage(tmp_path, "check_index").returncode == 0
     assert manage(tmp_path, "rebuild_index", "--noinput").returncode == 0  # the lock was released by the kill
-    assert python(tmp_path, count) == "220"
+    assert python(tmp_path, count) == str(22 * COPIES)

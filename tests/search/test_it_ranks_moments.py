@@ -1,0 +1,39 @@
+"""Ranking: TF-IDF over a real index of the sample episode."""
+
+import threading
+
+import pytest
+from whoosh import query as wq
+
+from episodes.models import Segment
+from search.backends import MomentWeighting
+from search.indexing import search_backend
+from search.moments import Filters, find_moments
+
+pytestmark = pytest.mark.usefixtures("search_index")
+
+
+def test_the_moment_that_says_the_word_most_comes_first(sample_episode):
+    with search_backend().searcher() as searcher:
+        assert isinstance(searcher.weighting, MomentWeighting)
+    found = find_moments("quantique", Filters())
+    texts = dict(Segment.objects.values_list("pk", "text"))
+    said = [texts[found.segment_id(hit)].lower().count("quantique") for hit in found.hits]
+    assert found.count == 22 and said[0] == max(said) > 1
+    assert said == sorted(said, reverse=True)
+
+
+def test_a_search_with_a_limit_on_either_of_two_words_ends(sample_episode):
+    # Whoosh 2.7's block-quality skipping loops for ever on some `a OR b` with TF-IDF.
+    either = wq.Or([wq.Term("text", "quantiqu"), wq.Term("text", "souverainet")])
+    found: list[int] = []
+
+    def search() -> None:
+        with search_backend().searcher() as searcher:
+            found.append(len(searcher.search(either, limit=5).top_n))
+
+    thread = threading.Thread(target=search, daemon=True)
+    thread.start()
+    thread.join(timeout=30)
+    assert not thread.is_alive(), "the search never ended"
+    assert found == [5]
