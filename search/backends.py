@@ -8,7 +8,7 @@ What changes from the stock backend, and why:
   writer lock, and a write either commits whole or not at all;
 - errors are raised, never logged and dropped (the stock SILENTLY_FAIL), so a
   caller knows when the index missed an update;
-- `replace_episode()` swaps an episode's moments in one commit: one delete, one
+- `replace_episodes()` swaps episodes' moments in one commit: deletes, then one
   batched add, never a per-segment update;
 - the index folder (PATH) is a symbolic link to the current build. `rebuild()`
   and `clear()` build a new one aside and swap the link in one rename, so a search
@@ -46,6 +46,8 @@ WHOOSH_LOCK_TIMEOUT = 60.0
 _held = threading.local()
 _thread_locks: dict[Path, threading.Lock] = {}
 _thread_locks_guard = threading.Lock()
+# Above this many documents, a write is worth Whoosh's writer processes.
+BULK_DOCUMENTS = 5_000
 # Builds kept beside the current one: the previous, for searchers still reading it.
 KEPT_BUILDS = 1
 
@@ -99,13 +101,15 @@ class FrenchWhooshSearchBackend(WhooshSearchBackend):
         super().setup()
 
     @contextmanager
-    def writing(self) -> Iterator[IndexWriter]:
+    def writing(self, *, bulk: bool = False) -> Iterator[IndexWriter]:
         """A Whoosh writer that no other process or thread has at the same time."""
         with self.locked():
             if not self.setup_complete or not os.path.exists(self.path):
                 self.setup()
             self.index = self.index.refresh()
-            writer = self.index.writer(timeout=WHOOSH_LOCK_TIMEOUT)
+            memory = settings.ARCHIVE_INDEX_MEMORY_MB
+            procs = settings.ARCHIVE_INDEX_PROCS if bulk else 1
+            writer = bulk_writer(self.index, procs, memory, timeout=WHOOSH_LOCK_TIMEOUT)
             try:
                 yield writer
             except BaseException:
@@ -161,9 +165,10 @@ class FrenchWhooshSearchBackend(WhooshSearchBackend):
         # The index holds one model only: clearing it for any model empties it.
         self.rebuild([])
 
-    def replace_episode(self, episode_id: int, documents: list[dict[str, Any]]) -> None:
-        with self.writing() as writer:
-            writer.delete_by_term("episode", str(episode_id))
+    def replace_episodes(self, episode_ids: list[int], documents: list[dict[str, Any]]) -> None:
+        with self.writing(bulk=len(documents) > BULK_DOCUMENTS) as writer:
+            for episode_id in episode_ids:
+                writer.delete_by_term("episode", str(episode_id))
             for doc in documents:
                 writer.add_document(**doc)
 
@@ -215,12 +220,12 @@ class FrenchWhooshSearchBackend(WhooshSearchBackend):
         yield cached
 
 
-def bulk_writer(index: Any, procs: int, memory_mb: int) -> IndexWriter:
-    """A writer for many documents: in `procs` processes, each with `memory_mb` for sorting."""
+def bulk_writer(index: Any, procs: int, memory_mb: int, **options: Any) -> IndexWriter:
+    """A writer in `procs` processes, each with `memory_mb` to sort postings before spilling them."""
     if procs > 1:
         # Each process writes its own segment: no final merge, which would sort everything again.
-        return _ParentBoundMpWriter(index, procs=procs, multisegment=True, limitmb=memory_mb)
-    return index.writer(limitmb=memory_mb)
+        return _ParentBoundMpWriter(index, procs=procs, multisegment=True, limitmb=memory_mb, **options)
+    return index.writer(limitmb=memory_mb, **options)
 
 
 class _ParentBoundTask(SubWriterTask):

@@ -4,6 +4,8 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 from tests.conftest import REPO
 
@@ -25,4 +27,9 @@ def test_the_benchmark_runs_and_writes_its_figures(tmp_path):
     for key in ("search, product (full request), ms", "search, raw Whoosh, ms", "search, SQLite FTS5, ms"):
         assert set(figures[key]) == {"p50", "p95", "max"}
     assert figures["upload to searchable, 600 segments, s"] > 0
-    assert "bulk indexing (rebuild), segments/s" in done.stdout
+    assert set(figures["per query p50 ms: product / raw Whoosh / FTS5"]) == {
+        "common word", "rare word", "two words", "phrase", "prefix", "glossary term", "filtered",
+    }  # fmt: skip
+    assert 50 < figures["web worker peak memory, MB"] < figures["bench process peak memory, MB"] * 2
+    assert "bulk indexing (rebuild_index), segments/s" in done.stdout
+    assert not list(Path(tempfile.gettempdir()).glob("bench-3-*")), "the benchmark left its files behind"

@@ -107,3 +107,30 @@ def test_it_exits_non_zero_with_file_and_line_from_a_real_shell(tmp_path):
     result = manage(tmp_path, "import_transcript", str(SAMPLE))
     assert result.returncode == 0
     assert "/episodes/smart-tech-du-19-juin-2025/" in result.stdout
+
+
+@pytest.mark.django_db
+def test_a_folder_imports_every_transcript_in_it_and_all_are_searchable_when_it_returns(tmp_path, search_index):
+    from search.moments import Filters, find_moments
+
+    (tmp_path / "2024").mkdir()
+    for day, folder in ((3, tmp_path), (4, tmp_path / "2024"), (5, tmp_path / "2024")):
+        text = SRT.replace(b"Bonjour.", f"Bonjour le {day}.".encode())
+        (folder / f"entretien-2024-05-0{day}.srt").write_bytes(text)
+    (tmp_path / "cover.png").write_bytes(b"\x89PNG")
+    (tmp_path / ".notes.txt").write_bytes(b"not a transcript")
+
+    out, err = run(str(tmp_path), "--show", "Podcast")
+    assert err == "" and out.count("created (published, 1 segments)") == 3
+    assert sorted(str(day) for day in Episode.objects.values_list("air_date", flat=True)) == [
+        "2024-05-03", "2024-05-04", "2024-05-05",
+    ]  # fmt: skip
+    assert find_moments("bonjour", Filters()).count == 3
+
+
+@pytest.mark.django_db
+def test_a_folder_without_transcripts_is_named_in_the_error(tmp_path):
+    (tmp_path / "cover.png").write_bytes(b"\x89PNG")
+    with pytest.raises(CommandError, match=f"{tmp_path}: no .txt, .srt, .vtt or .json file in this folder"):
+        run(str(tmp_path))
+    assert not Episode.objects.exists()

@@ -12,7 +12,8 @@ from episodes.services import import_transcript, set_published
 from search import indexing
 from search.indexing import process_index_jobs, search_backend
 from search.models import IndexJob
-from tests.conftest import index_now
+from search.moments import Filters, find_moments
+from tests.conftest import SAMPLE, index_now
 
 pytestmark = pytest.mark.usefixtures("search_index")
 
@@ -154,3 +155,30 @@ def test_clear_index_empties_it_and_search_still_answers(client, sample_episode)
     call_command("clear_index", interactive=False, stdout=StringIO())
     assert indexed() == []
     assert client.get("/search/", {"q": "quantique"}).status_code == 200
+
+
+def test_many_jobs_are_done_in_one_commit_and_one_by_one_when_that_fails(sample_episode, monkeypatch):
+    copies = []
+    for day in (1, 2, 3):
+        data = SAMPLE.read_bytes().replace(b"- 19/06/2025", f"- {day:02d}/05/2025".encode(), 1)
+        copies.append(import_transcript(data=data, filename=f"copie-{day}.txt").episode.pk)
+    commits = []
+    real = indexing.reindex_episodes
+
+    def failing_together(episode_ids):
+        commits.append(len(episode_ids))
+        if len(episode_ids) > 1:
+            raise OSError("one of them is bad")
+        return real(episode_ids)
+
+    monkeypatch.setattr(indexing, "reindex_episodes", failing_together)
+    assert process_index_jobs() == indexing.Processed(done=3)
+    assert commits == [3, 1, 1, 1]
+    monkeypatch.undo()
+    assert indexed() == published_segment_ids() and len(indexed()) == 4 * 408
+
+    Segment.objects.filter(episode_id__in=copies, start_ms=531_000).update(text="Richelieu")
+    for pk in copies:
+        indexing.request_reindex(pk)
+    assert process_index_jobs() == indexing.Processed(done=3)
+    assert find_moments("Richelieu", Filters()).count == 3

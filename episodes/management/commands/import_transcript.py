@@ -9,7 +9,9 @@ from django.core.validators import URLValidator
 
 from episodes.parsing import TranscriptError
 from episodes.services import ImportResult, import_transcript
-from search.indexing import process_index_jobs
+from search.indexing import JOBS_PER_COMMIT, process_index_jobs
+
+SUFFIXES = {".txt", ".srt", ".vtt", ".json"}
 
 
 def iso_date(value: str) -> datetime.date:
@@ -27,16 +29,35 @@ def media_url(value: str) -> str:
     return value
 
 
+def transcript_paths(names: list[str]) -> list[Path]:
+    """The files named, with each folder replaced by the transcripts in it (sorted)."""
+    paths = []
+    for name in names:
+        path = Path(name)
+        if not path.is_dir():
+            paths.append(path)
+            continue
+        found = sorted(
+            p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(".")
+        )
+        if not found:
+            raise CommandError(f"{path}: no .txt, .srt, .vtt or .json file in this folder")
+        paths += found
+    return paths
+
+
 class Command(BaseCommand):
     help = (
         "Import transcript files (the show's page text, SRT, WebVTT, Podcasting 2.0 JSON or "
-        "[HH:MM:SS] lines), each as one episode. An episode with the same show, date and title "
-        "is replaced in place. Prints each episode's URL; a bad file is reported as FILE:LINE: "
-        "message, nothing of it is stored, and the command exits with status 1."
+        "[HH:MM:SS] lines), each as one episode; a folder stands for the .txt, .srt, .vtt and "
+        ".json files in it and its subfolders. An episode with the same show, date and title "
+        "is replaced in place. Prints each episode's URL and returns once all are searchable "
+        "(indexed 100 episodes per index commit); a bad file is reported as FILE:LINE: message, "
+        "nothing of it is stored, and the command exits with status 1."
     )
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("files", nargs="+", metavar="FILE", help="transcript files to import")
+        parser.add_argument("files", nargs="+", metavar="FILE", help="transcript files or folders to import")
         parser.add_argument("--show", default="", metavar="NAME", help="show name (overrides the file's)")
         parser.add_argument("--title", default="", metavar="TEXT", help="episode title (one file only)")
         parser.add_argument("--date", type=iso_date, metavar="YYYY-MM-DD", help="air date")
@@ -44,18 +65,31 @@ class Command(BaseCommand):
         parser.add_argument("--draft", action="store_true", help="store as drafts instead of publishing")
 
     def handle(self, *args, **options) -> None:
-        if options["title"] and len(options["files"]) > 1:
+        paths = transcript_paths(options["files"])
+        if options["title"] and len(paths) > 1:
             raise CommandError("--title names one episode: give it with one FILE only")
-        failed = sum(not self.import_one(Path(name), options) for name in options["files"])
+        imported: list[int] = []
+        failed = 0
+        for path in paths:
+            episode_id = self.import_one(path, options)
+            if episode_id is None:
+                failed += 1
+                continue
+            imported.append(episode_id)
+            if len(imported) == JOBS_PER_COMMIT:
+                process_index_jobs(episode_ids=imported)
+                imported = []
+        # A command returns once what it imported is searchable.
+        process_index_jobs(episode_ids=imported)
         if failed:
-            raise CommandError(f"{failed} of {len(options['files'])} files not imported")
+            raise CommandError(f"{failed} of {len(paths)} files not imported")
 
-    def import_one(self, path: Path, options: dict) -> bool:
+    def import_one(self, path: Path, options: dict) -> int | None:
         try:
             data = path.read_bytes()
         except OSError as error:
             self.stderr.write(f"{path}: cannot read the file: {error.strerror}")
-            return False
+            return None
         try:
             result = import_transcript(
                 data=data,
@@ -69,11 +103,9 @@ class Command(BaseCommand):
         except TranscriptError as error:
             where = f"{path}:{error.line}" if error.line else str(path)
             self.stderr.write(f"{where}: {error.message}")
-            return False
-        # A command returns once what it imported is searchable.
-        process_index_jobs(episode_ids=[result.episode.pk])
+            return None
         self.report(path, result)
-        return True
+        return result.episode.pk
 
     def report(self, path: Path, result: ImportResult) -> None:
         for warning in result.warnings:
