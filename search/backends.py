@@ -38,7 +38,7 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter
 
-from search.schema import moment_schema
+from search.schema import SCHEMA_VERSION, moment_schema
 from search.search_indexes import moment_documents, moments
 
 HAYSTACK_KEYS = {"id", "django_ct", "django_id"}
@@ -47,6 +47,8 @@ WHOOSH_LOCK_TIMEOUT = 60.0
 _held = threading.local()
 _thread_locks: dict[Path, threading.Lock] = {}
 _thread_locks_guard = threading.Lock()
+# Written in each build: an index from an older schema must be rebuilt (check_index says so).
+SCHEMA_VERSION_FILE = "SCHEMA_VERSION"
 # Above this many documents, a write is worth Whoosh's writer processes.
 BULK_DOCUMENTS = 5_000
 # Builds kept beside the current one: the previous, for searchers still reading it.
@@ -177,7 +179,15 @@ class FrenchWhooshSearchBackend(WhooshSearchBackend):
         build = Path(f"{base}-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns()}")
         build.mkdir(parents=True)
         FileStorage(str(build)).create_index(moment_schema())
+        (build / SCHEMA_VERSION_FILE).write_text(f"{SCHEMA_VERSION}\n")
         return build
+
+    def schema_is_current(self) -> bool:
+        """Whether the index was built with this version's schema (else it needs a rebuild)."""
+        try:
+            return (Path(self.path) / SCHEMA_VERSION_FILE).read_text().strip() == str(SCHEMA_VERSION)
+        except OSError:
+            return False
 
     def _swap_in(self, build: Path) -> None:
         """Point PATH at `build` in one atomic rename, then drop builds no longer needed."""

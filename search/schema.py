@@ -9,6 +9,9 @@ from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
 from search.analysis import french_analyzer, spelling_analyzer
 
+# Raised whenever the documents or fields change: an index of another version is rebuilt.
+# 2: boundary terms carry their distance; only searched fields indexed; separate files.
+SCHEMA_VERSION = 2
 # How many terms on each side of a segment boundary a phrase may span.
 BRIDGE_TERMS = 8
 

@@ -134,3 +134,12 @@ def test_index_segments_are_separate_files_that_searchers_read_without_copying(s
     call_command("rebuild_index", "--noinput", stdout=StringIO())
     assert list(search_index.resolve().glob("*.pst")) and not list(search_index.resolve().glob("*.seg"))
     assert find_moments("quantique", Filters()).count == 22
+
+
+def test_check_index_finds_an_index_from_an_older_version_and_repair_rebuilds_it(sample_episode, search_index):
+    (search_index / "SCHEMA_VERSION").write_text("1\n")
+    with pytest.raises(CommandError, match="built by an older version; run check_index --repair"):
+        check()
+    assert "Rebuilt the index from an older version: 408 moments." in check("--repair")
+    assert check().strip() == "The index and the database agree."
+    assert find_moments("quantique", Filters()).count == 22

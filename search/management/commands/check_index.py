@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from search.consistency import index_drift
-from search.indexing import reindex_episode
+from search.indexing import rebuild, reindex_episode, search_backend
 
 
 class Command(BaseCommand):
@@ -9,13 +9,18 @@ class Command(BaseCommand):
         "Compare the search index with the database: for each episode, the moments missing from "
         "the index, stale (text, time or date differ) and orphan (no longer published or gone). "
         "Prints the differences and exits with status 1 when there are any; --repair reindexes "
-        "those episodes, then checks again."
+        "those episodes, then checks again. An index built by an older version of the archive "
+        "is reported first; --repair rebuilds it."
     )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--repair", action="store_true", help="reindex the episodes that differ")
 
     def handle(self, *args, **options) -> None:
+        if not search_backend().schema_is_current():
+            if not options["repair"]:
+                raise CommandError("The index was built by an older version; run check_index --repair to rebuild it")
+            self.stdout.write(f"Rebuilt the index from an older version: {rebuild()} moments.")
         drifts = index_drift()
         for drift in drifts:
             self.stdout.write(str(drift))
