@@ -296,9 +296,11 @@ def episode_ids(searcher: Searcher) -> array:
         _episodes_by_segment.pop(gone, None)
     combined = array("i")
     for segment_id, (leaf, _offset) in sorted(current.items(), key=lambda item: item[1][1]):
-        if segment_id not in _episodes_by_segment:
-            _episodes_by_segment[segment_id] = _segment_episodes(leaf)
-        combined += _episodes_by_segment[segment_id]
+        # Read once; another thread may drop it meanwhile (its searcher is newer than ours).
+        episodes = _episodes_by_segment.get(segment_id)
+        if episodes is None:
+            episodes = _episodes_by_segment[segment_id] = _segment_episodes(leaf)
+        combined += episodes
     return combined
 
 
