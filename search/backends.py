@@ -251,9 +251,10 @@ class _ParentBoundTask(SubWriterTask):
     would wait for ever, holding its memory.
     """
 
+    parent = 0  # set before the fork, so a parent that dies at once is still noticed
+
     def run(self) -> None:
-        parent = os.getppid()
-        threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
+        threading.Thread(target=_exit_when_orphaned, args=(self.parent,), daemon=True).start()
         super().run()
 
 
@@ -262,6 +263,7 @@ class _ParentBoundMpWriter(MpWriter):
         task = _ParentBoundTask(
             self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs, self.multisegment
         )
+        task.parent = os.getpid()
         self.tasks.append(task)
         task.start()
         return task
