@@ -4,6 +4,7 @@ import datetime
 import gc
 import re
 import threading
+import time
 from array import array
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -18,6 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 from whoosh import query as wq
 from whoosh import sorting
 from whoosh.collectors import TimeLimit, TimeLimitCollector
+from whoosh.matching import Matcher
 from whoosh.searching import Searcher
 
 from episodes.models import Episode, Person, Segment
@@ -215,6 +217,19 @@ def suggest(searcher: Searcher, found: Found) -> str | None:
 
 
 def _collect(searcher: Searcher, found: Found, filters: Filters) -> None:
+    terms = _union_terms(found.compiled.query)
+    with _garbage_collection_paused():
+        if terms is not None and not filters.episode and _sorting(filters.sort) is None:
+            docnums = _ranked_union(searcher, terms, found)
+        else:
+            docnums = _collected(searcher, found, filters)
+        hits = list(map(Hit, docnums, map(episode_ids(searcher).__getitem__, docnums)))
+    allowed = _allowed_episodes(filters)
+    found.hits = hits if allowed is None else [hit for hit in hits if hit.episode_id in allowed]
+
+
+def _collected(searcher: Searcher, found: Found, filters: Filters) -> list[int]:
+    """Any query, any order, through Whoosh's own matchers and collector."""
     query = found.compiled.query
     if filters.episode:
         # One episode: the index narrows best. In the query, not as a collector filter:
@@ -224,15 +239,54 @@ def _collect(searcher: Searcher, found: Found, filters: Filters) -> None:
     # No SIGALRM: signals work only in the main thread, and web workers search in others.
     collector = searcher.collector(limit=None, sortedby=_sorting(filters.sort))
     timed = TimeLimitCollector(collector, timelimit=TIME_LIMIT_SECONDS, use_alarm=False)
-    with _garbage_collection_paused():
-        try:
-            searcher.search_with_collector(query, timed)
-        except TimeLimit:
-            found.timed_out = True
-        docnums = [docnum for docnum, _score in timed.results().items()]
-        hits = list(map(Hit, docnums, map(episode_ids(searcher).__getitem__, docnums)))
-    allowed = _allowed_episodes(filters)
-    found.hits = hits if allowed is None else [hit for hit in hits if hit.episode_id in allowed]
+    try:
+        searcher.search_with_collector(query, timed)
+    except TimeLimit:
+        found.timed_out = True
+    return [docnum for docnum, _score in timed.results().items()]
+
+
+def _union_terms(query: wq.Query) -> list[wq.Term] | None:
+    """The terms of a query that is one word or either of several, as most are."""
+    if isinstance(query, wq.Term) and query.boost == 1:
+        return [query]
+    if type(query) is wq.Or and query.boost == 1 and not query.scale and not query.minmatch:
+        parts = [_union_terms(sub) for sub in query.subqueries]
+        return None if None in parts else [term for part in parts for term in part]
+    return None
+
+
+def _ranked_union(searcher: Searcher, terms: list[wq.Term], found: Found) -> list[int]:
+    """The documents with any of the terms, ranked as Whoosh's collector ranks them.
+
+    The sum of each term's TF-IDF (MomentWeighting), then archive order; read term by
+    term, not through Whoosh's union matcher, which goes document by document through
+    a tree of matchers: 59 -> 28 ms for a 35,000-moment prefix at 1,000 episodes.
+    """
+    deadline = time.monotonic() + TIME_LIMIT_SECONDS
+    scores: dict[int, float] = {}
+    for leaf, offset in searcher.reader().leaf_readers():
+        for term in terms:
+            if time.monotonic() > deadline:
+                found.timed_out = True
+                return _best_first(scores)
+            if (term.fieldname, term.text) in leaf:
+                idf = searcher.idf(term.fieldname, term.text)
+                _add_scores(scores, leaf.postings(term.fieldname, term.text), offset, idf)
+    return _best_first(scores)
+
+
+def _add_scores(scores: dict[int, float], postings: Matcher, offset: int, idf: float) -> None:
+    get = scores.get
+    while postings.is_active():
+        docnum = postings.id() + offset
+        scores[docnum] = get(docnum, 0.0) + postings.weight() * idf
+        postings.next()
+
+
+def _best_first(scores: dict[int, float]) -> list[int]:
+    # Sorting is stable: equal scores stay in archive order.
+    return sorted(sorted(scores), key=scores.__getitem__, reverse=True)
 
 
 @contextmanager

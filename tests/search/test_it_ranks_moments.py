@@ -6,8 +6,9 @@ import pytest
 from whoosh import query as wq
 
 from episodes.models import Segment
+from search import moments
 from search.backends import MomentWeighting
-from search.indexing import search_backend
+from search.indexing import reindex_episode, search_backend
 from search.moments import Filters, find_moments
 
 pytestmark = pytest.mark.usefixtures("search_index")
@@ -37,3 +38,25 @@ def test_a_search_with_a_limit_on_either_of_two_words_ends(sample_episode):
     thread.join(timeout=30)
     assert not thread.is_alive(), "the search never ended"
     assert found == [5]
+
+
+@pytest.mark.parametrize("text", ["quantique", "quanti*", "souveraineté", "données"])
+def test_words_are_ranked_as_whoosh_ranks_them(sample_episode, text):
+    before = find_moments(text, Filters())
+    # Re-indexed: the first build's documents stay in the index, marked deleted.
+    reindex_episode(sample_episode.pk)
+    found = find_moments(text, Filters())
+    with search_backend().searcher() as searcher:
+        assert searcher.reader().has_deletions()
+        whoosh = [docnum for docnum, _score in searcher.search(found.compiled.query, limit=None).items()]
+    assert len(whoosh) > 1
+    assert [hit.docnum for hit in found.hits] == whoosh
+    assert [found.segment_id(hit) for hit in found.hits] == [before.segment_id(hit) for hit in before.hits]
+
+
+def test_a_search_past_its_time_limit_says_so(sample_episode, client, monkeypatch):
+    assert find_moments("quanti*", Filters()).count > 0
+    monkeypatch.setattr(moments, "TIME_LIMIT_SECONDS", -1.0)
+    body = client.get("/api/search/", {"q": "quanti*"}).json()
+    assert "timed_out" in body["notices"]
+    assert body["count"] == 0 and body["results"] == []
