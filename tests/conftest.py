@@ -19,9 +19,10 @@ def uploads_in_tmp(settings, tmp_path: Path) -> Path:
     return settings.MEDIA_ROOT
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def search_index(tmp_path: Path):
-    """A real, empty Whoosh index in a temporary folder, used by every write and search."""
+    """A real, empty Whoosh index in a temporary folder for every test, used by every write
+    and search: documents a test indexed (even of rows its rollback removed) never reach another."""
     from haystack import connections
 
     info = connections.connections_info["default"]

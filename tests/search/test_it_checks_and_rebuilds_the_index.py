@@ -15,8 +15,6 @@ from search.indexing import search_backend
 from search.moments import Filters, find_moments
 from search.search_indexes import moment_documents, moments
 
-pytestmark = pytest.mark.usefixtures("search_index")
-
 
 def check(*args: str) -> str:
     out = StringIO()

@@ -11,8 +11,6 @@ from search.backends import MomentWeighting
 from search.indexing import reindex_episode, search_backend
 from search.moments import Filters, find_moments
 
-pytestmark = pytest.mark.usefixtures("search_index")
-
 
 def test_the_moment_that_says_the_word_most_comes_first(sample_episode):
     with search_backend().searcher() as searcher:

@@ -1,0 +1,29 @@
+"""Every test gets its own empty index: what one test indexed never answers another's searches.
+
+The two tests run in this order; the second would see the first's 408 moments if the
+index were shared (the rows are rolled back, the documents would stay).
+"""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from search.indexing import search_backend
+
+pytestmark = pytest.mark.django_db
+
+
+def documents_in_index() -> int:
+    with search_backend().searcher() as searcher:
+        return searcher.doc_count()
+
+
+def test_it_indexes_the_sample_in_a_rolled_back_test():
+    call_command("load_sample", stdout=StringIO())
+    assert documents_in_index() == 408
+
+
+def test_the_next_test_starts_from_an_empty_index(client):
+    assert documents_in_index() == 0
+    assert client.get("/api/search/", {"q": "quantique"}).json()["count"] == 0
