@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, Exists, OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.urls import path, reverse
@@ -11,11 +11,37 @@ from episodes.admin_transcript import transcript_view
 from episodes.models import Appearance, Episode, Person, Segment, Show
 from episodes.services import set_published
 from search.admin import counts_list
+from search.indexing import request_reindex
 from search.models import IndexJob
 
 
+class ReindexesEpisodes:
+    """A model admin whose saves and deletes ask for the episodes they touch to be reindexed,
+    in the same transaction as the change (the index worker then catches up)."""
+
+    def episode_ids(self, obj: models.Model) -> list[int]:
+        raise NotImplementedError
+
+    def save_model(self, request: HttpRequest, obj: models.Model, form, change: bool) -> None:
+        # Before and after: a line moved to another episode leaves the first one too.
+        before = self.episode_ids(type(obj).objects.get(pk=obj.pk)) if change else []
+        super().save_model(request, obj, form, change)
+        request_reindex(*before, *self.episode_ids(obj))
+
+    def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
+        ids = self.episode_ids(obj)
+        super().delete_model(request, obj)
+        request_reindex(*ids)
+
+    @transaction.atomic
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        ids = [episode_id for obj in queryset for episode_id in self.episode_ids(obj)]
+        super().delete_queryset(request, queryset)
+        request_reindex(*ids)
+
+
 @admin.register(Show)
-class ShowAdmin(admin.ModelAdmin):
+class ShowAdmin(ReindexesEpisodes, admin.ModelAdmin):
     list_display = ["name", "slug", "episode_count"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -26,6 +52,9 @@ class ShowAdmin(admin.ModelAdmin):
     @admin.display(description=_("episodes"), ordering="episode_count")
     def episode_count(self, show: Show) -> int:
         return show.episode_count
+
+    def episode_ids(self, obj: Show) -> list[int]:
+        return list(obj.episodes.values_list("pk", flat=True))
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -54,7 +83,7 @@ class AppearanceInline(admin.TabularInline):
 
 
 @admin.register(Episode)
-class EpisodeAdmin(admin.ModelAdmin):
+class EpisodeAdmin(ReindexesEpisodes, admin.ModelAdmin):
     list_display = ["title", "show", "air_date", "duration", "status", "search_state", "updated_at"]
     list_filter = [StatusFilter, "show", "source_format", ("air_date", admin.DateFieldListFilter)]
     list_select_related = ["show"]
@@ -92,6 +121,10 @@ class EpisodeAdmin(admin.ModelAdmin):
         if episode.index_pending:
             return _("Indexing")
         return _("Searchable") if episode.is_published else _("Not searchable (draft)")
+
+    def episode_ids(self, obj: Episode) -> list[int]:
+        # Its people (the inline) are saved after it, in the same transaction.
+        return [obj.pk]
 
     def get_urls(self):
         import_view = self.admin_site.admin_view(self.import_view)
@@ -133,7 +166,7 @@ class EpisodeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(ReindexesEpisodes, admin.ModelAdmin):
     list_display = ["name", "slug", "appearance_count"]
     search_fields = ["name", "other_spellings"]
     prepopulated_fields = {"slug": ["name"]}
@@ -150,9 +183,12 @@ class PersonAdmin(admin.ModelAdmin):
     def appearance_count(self, person: Person) -> int:
         return person.appearance_count
 
+    def episode_ids(self, obj: Person) -> list[int]:
+        return list(obj.appearances.values_list("episode_id", flat=True))
+
 
 @admin.register(Segment)
-class SegmentAdmin(admin.ModelAdmin):
+class SegmentAdmin(ReindexesEpisodes, admin.ModelAdmin):
     list_display = ["timestamp", "text", "speaker", "episode"]
     list_select_related = ["episode"]
     list_filter = ["episode__show"]
@@ -161,3 +197,6 @@ class SegmentAdmin(admin.ModelAdmin):
     ordering = ["episode", "position"]
     list_per_page = 200
     show_full_result_count = False
+
+    def episode_ids(self, obj: Segment) -> list[int]:
+        return [obj.episode_id]

@@ -15,6 +15,7 @@ from django.utils.text import slugify
 
 from episodes.models import Appearance, Episode, Person, Segment, Show
 from episodes.parsing import ParsedPerson, ParsedTranscript, ParseWarning, TranscriptError, parse_transcript
+from search.indexing import request_reindex
 
 SLUG_MAX = 200
 
@@ -96,6 +97,7 @@ def save_transcript(
     episode.save()
     _replace_appearances(episode, transcript.people)
     _replace_segments(episode, transcript)
+    request_reindex(episode.pk)
     if old_file and old_file != stored_name:
         transaction.on_commit(lambda: default_storage.delete(old_file))
     return ImportResult(episode=episode, created=created, warnings=transcript.warnings)
@@ -103,11 +105,12 @@ def save_transcript(
 
 @transaction.atomic
 def set_published(episodes: Iterable[Episode], published: bool) -> None:
-    """Publish or unpublish, one save each so that the search index follows."""
-    for episode in episodes:
-        if episode.is_published != published:
-            episode.is_published = published
-            episode.save(update_fields=["is_published", "updated_at"])
+    """Publish or unpublish; the search index follows."""
+    changed = [episode for episode in episodes if episode.is_published != published]
+    for episode in changed:
+        episode.is_published = published
+        episode.save(update_fields=["is_published", "updated_at"])
+    request_reindex(*(episode.pk for episode in changed))
 
 
 def find_or_create_person(name: str) -> Person:
@@ -214,6 +217,7 @@ def edit_segment(*, segment: Segment, text: str, speaker: str = "", start_ms: in
     segment.end_ms = max(segment.end_ms, segment.start_ms)
     segment.text, segment.speaker = text, speaker.strip()[:200]
     segment.save()
+    request_reindex(segment.episode_id)
     return segment
 
 
@@ -237,6 +241,7 @@ def split_segment(*, segment: Segment, at: int, start_ms: int) -> Segment:
     )
     segment.text, segment.end_ms = first, start_ms
     segment.save()
+    request_reindex(segment.episode_id)
     return new
 
 
@@ -252,6 +257,7 @@ def merge_with_next(*, segment: Segment) -> Segment:
     after.delete()
     _shift_positions(segment.episode_id, after=segment.position + 1, by=-1)
     segment.save()
+    request_reindex(segment.episode_id)
     return segment
 
 

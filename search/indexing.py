@@ -1,9 +1,9 @@
 """Keeping the index in step with the database, which is the source of truth.
 
-Every change to an episode writes an IndexJob in its own transaction (see
-search.signals): a rolled-back change leaves no job, a committed one always has
-one, even if the process dies right after. The worker (`manage.py index_worker`)
-or a command that must return only once its work is searchable
+Every change to an episode writes an IndexJob in its own transaction, asked for by
+the service or admin action that made it (`request_reindex`): a rolled-back change
+leaves no job, a committed one always has one, even if the process dies right after.
+The worker (`manage.py index_worker`) or a command that must return only once its work is searchable
 (`process_index_jobs(episode_ids=...)`) then replaces the episode's moments in
 one index commit: one delete, one batched add.
 """
@@ -57,10 +57,17 @@ def rebuild() -> int:
     return search_backend().rebuild(moment_documents(moments()))
 
 
-def request_reindex(episode_id: int) -> None:
-    """Ask, within the current transaction, for this episode to be reindexed."""
+def request_reindex(*episode_ids: int) -> None:
+    """Ask, within the current transaction, for these episodes to be reindexed: one job each.
+
+    Called by the service or admin action that made the change, once per change, not
+    per row through signals (a re-import wrote one job per deleted line that way).
+    """
+    if not episode_ids:
+        return
+    now = timezone.now()
     IndexJob.objects.bulk_create(
-        [IndexJob(episode_id=episode_id, requested_at=timezone.now())],
+        [IndexJob(episode_id=episode_id, requested_at=now) for episode_id in sorted(set(episode_ids))],
         update_conflicts=True,
         unique_fields=["episode_id"],
         update_fields=["requested_at", "not_before"],

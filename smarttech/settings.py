@@ -228,6 +228,7 @@ HAYSTACK_CONNECTIONS = {
 # postings in this much memory before spilling them to disk (see README, Benchmarks).
 ARCHIVE_INDEX_PROCS = env_int("ARCHIVE_INDEX_PROCS", min(os.cpu_count() or 1, 4))
 ARCHIVE_INDEX_MEMORY_MB = env_int("ARCHIVE_INDEX_MEMORY_MB", 512)
-# The index follows the database through search.signals and the index worker.
-HAYSTACK_SIGNAL_PROCESSOR = "search.signals.EpisodeSignalProcessor"
+# The index follows the database through the jobs that services ask for (search.indexing) and
+# the index worker; no per-row signals.
+HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
 HAYSTACK_ITERATOR_LOAD_PER_QUERY = 2000

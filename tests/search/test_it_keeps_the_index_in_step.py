@@ -5,17 +5,16 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from episodes.models import Episode, Segment
-from episodes.services import import_transcript, set_published
+from episodes.services import edit_segment, import_transcript, set_published
 from search import indexing
 from search.indexing import process_index_jobs, search_backend
 from search.models import IndexJob
 from search.moments import Filters, find_moments
 from tests.conftest import SAMPLE, index_now
-
-pytestmark = pytest.mark.usefixtures("search_index")
 
 
 def indexed(episode_id: int | None = None) -> list[int]:
@@ -41,8 +40,7 @@ def test_load_sample_returns_once_the_sample_is_searchable(sample_episode):
 
 def test_a_change_waits_in_the_queue_until_the_worker_indexes_it(client, sample_episode):
     segment = sample_episode.segments.get(start_ms=531_000)
-    segment.text = "Le porte-avions Richelieu."
-    segment.save()
+    edit_segment(segment=segment, text="Le porte-avions Richelieu.")
     assert list(IndexJob.objects.values_list("episode_id", flat=True)) == [sample_episode.pk]
     assert found(client, "Richelieu") == []
     index_now()
@@ -69,24 +67,61 @@ def test_unpublishing_removes_every_moment_and_publishing_brings_them_back(clien
     assert len(indexed()) == 408
 
 
-def test_a_deleted_episode_leaves_the_results(client, sample_episode):
-    sample_episode.delete()
+def test_a_deleted_episode_leaves_the_results(admin_client, sample_episode):
+    admin_client.post(f"/admin/episodes/episode/{sample_episode.pk}/delete/", {"post": "yes"})
+    assert not Episode.objects.exists()
     index_now()
-    assert indexed() == [] and found(client, "quantique") == []
+    assert indexed() == [] and found(admin_client, "quantique") == []
 
 
-def test_a_deleted_line_leaves_the_results(client, sample_episode):
-    sample_episode.segments.get(start_ms=531_000).delete()
+def test_a_line_deleted_in_the_admin_leaves_the_results(admin_client, sample_episode):
+    segment = sample_episode.segments.get(start_ms=531_000)
+    admin_client.post(f"/admin/episodes/segment/{segment.pk}/delete/", {"post": "yes"})
     index_now()
-    assert found(client, '"Charles de Gaulle"') == []
+    assert found(admin_client, '"Charles de Gaulle"') == []
     assert indexed() == published_segment_ids()
+
+
+def test_a_line_corrected_in_the_admin_reaches_search(admin_client, sample_episode):
+    segment = sample_episode.segments.get(start_ms=531_000)
+    form = {"episode": sample_episode.pk, "position": segment.position, "start_ms": 531_000}
+    form |= {"end_ms": segment.end_ms, "text": "Le porte-avions Richelieu.", "speaker": ""}
+    response = admin_client.post(f"/admin/episodes/segment/{segment.pk}/change/", form)
+    assert response.status_code == 302
+    index_now()
+    assert found(admin_client, "Richelieu") == ["08:51"]
+
+
+def test_an_episode_edited_in_the_admin_is_reindexed_once(admin_client, sample_episode):
+    data = {  # the episode as it is, unpublished, its people removed
+        "show": sample_episode.show_id,
+        "title": sample_episode.title,
+        "air_date": "2025-06-19",
+        "description": sample_episode.description,
+        "media_url": "",
+        "is_published": "",
+        "appearances-TOTAL_FORMS": "0",
+        "appearances-INITIAL_FORMS": "0",
+    }
+    response = admin_client.post(f"/admin/episodes/episode/{sample_episode.pk}/change/", data)
+    assert response.status_code == 302
+    assert list(IndexJob.objects.values_list("episode_id", flat=True)) == [sample_episode.pk]
+    index_now()
+    assert indexed() == [] and found(admin_client, "quantique") == []
+
+
+def test_a_reimport_writes_one_job_and_deletes_its_lines_in_one_query(sample_episode, sample_bytes):
+    with CaptureQueriesContext(connection) as queries:
+        import_transcript(data=sample_bytes, filename="smart-tech-2025-06-19.txt")
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert len([s for s in sql if "search_indexjob" in s]) == 1
+    assert len([s for s in sql if s.startswith("DELETE") and "episodes_segment" in s]) == 1
+    assert list(IndexJob.objects.values_list("episode_id", flat=True)) == [sample_episode.pk]
 
 
 def test_a_rolled_back_change_leaves_no_job_and_never_reaches_the_index(client, sample_episode):
     with pytest.raises(RuntimeError), transaction.atomic():
-        Segment.objects.create(
-            episode=sample_episode, position=999, start_ms=1_700_000, end_ms=1_700_500, text="fantôme"
-        )
+        edit_segment(segment=sample_episode.segments.get(start_ms=531_000), text="fantôme")
         raise RuntimeError("rollback")
     assert not IndexJob.objects.exists()
     index_now()
