@@ -6,12 +6,12 @@ import re
 import threading
 import time
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Q
@@ -29,6 +29,7 @@ from search.highlight import highlight
 from search.indexing import search_backend
 from search.models import GlossaryEntry
 from search.query import Kind, ParsedQuery, parse_query
+from search.spelling import Vocabulary, closest_said_word
 
 # No query may hold a worker longer than this; what was found by then is shown.
 TIME_LIMIT_SECONDS = 1.0
@@ -39,8 +40,10 @@ MOMENTS_PER_EPISODE = 3
 MOMENTS_PER_PAGE = 20
 _gc_pause_lock = threading.Lock()
 _searches_pausing_gc = 0
-# Index segment id -> episode of each of its documents (see episode_ids()).
+# Index segment id -> episode of each of its documents (see episode_ids()), and its words.
 _episodes_by_segment: dict[str, array] = {}
+_vocabulary_by_segment: dict[str, Vocabulary] = {}
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -198,9 +201,9 @@ def build_moments(found: Found, hits: Iterable[Hit]) -> list[Moment]:
 
 
 def suggest(searcher: Searcher, found: Found) -> str | None:
-    """The query with unknown words replaced by the closest ones said in the archive."""
-    corrector = searcher.corrector("spell")
-    reader = searcher.reader()
+    """The query with unknown words replaced by the closest ones that published lines say."""
+    vocabularies = spelling_vocabularies(searcher)
+    said = _said_in(searcher)
     suggestion = found.query
     for group in found.parsed.groups:
         for clause in group:
@@ -208,12 +211,35 @@ def suggest(searcher: Searcher, found: Found) -> str | None:
                 continue
             for word in re.findall(WORDS, clause.text):
                 spelled = [token.text for token in spelling_analyzer()(word)]
-                if not spelled or word.isdigit() or ("spell", spelled[0]) in reader:
+                if not spelled or word.isdigit() or said(spelled[0]):
                     continue
-                closest = corrector.suggest(spelled[0], limit=1, maxdist=2, prefix=1)
+                closest = closest_said_word(spelled[0], vocabularies, said)
                 if closest:
-                    suggestion = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", closest[0], suggestion, count=1)
+                    suggestion = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", closest, suggestion, count=1)
     return suggestion if suggestion != found.query else None
+
+
+def spelling_vocabularies(searcher: Searcher) -> list[Vocabulary]:
+    """The words of the `spell` field, per index segment, read once per segment.
+
+    Deleted documents' words stay in a segment's lexicon until it is merged away:
+    `_said_in()` tells the words still said by a published moment.
+    """
+    return _per_segment(searcher, _vocabulary_by_segment, _segment_vocabulary)
+
+
+def _segment_vocabulary(leaf) -> Vocabulary:
+    return Vocabulary.of((term.decode(), info.doc_frequency()) for term, info in leaf.iter_field("spell"))
+
+
+def _said_in(searcher: Searcher) -> Callable[[str], bool]:
+    """Whether a word is in a moment of the index that is not deleted."""
+    leaves = [leaf for leaf, _offset in searcher.reader().leaf_readers()]
+
+    def said(word: str) -> bool:
+        return any(("spell", word) in leaf and leaf.postings("spell", word).is_active() for leaf in leaves)
+
+    return said
 
 
 def _collect(searcher: Searcher, found: Found, filters: Filters) -> None:
@@ -344,18 +370,26 @@ def episode_ids(searcher: Searcher) -> array:
     change but for deletions): reading a column hit by hit cost more than the search
     itself for common words (56 ms for 40,000 hits).
     """
-    leaves = searcher.reader().leaf_readers()
-    current = {leaf.segment().segment_id(): (leaf, offset) for leaf, offset in leaves if leaf.segment()}
-    for gone in _episodes_by_segment.keys() - current.keys():
-        _episodes_by_segment.pop(gone, None)
     combined = array("i")
-    for segment_id, (leaf, _offset) in sorted(current.items(), key=lambda item: item[1][1]):
-        # Read once; another thread may drop it meanwhile (its searcher is newer than ours).
-        episodes = _episodes_by_segment.get(segment_id)
-        if episodes is None:
-            episodes = _episodes_by_segment[segment_id] = _segment_episodes(leaf)
+    for episodes in _per_segment(searcher, _episodes_by_segment, _segment_episodes):
         combined += episodes
     return combined
+
+
+def _per_segment(searcher: Searcher, cache: dict[str, T], build: Callable[[Any], T]) -> list[T]:
+    """`build(leaf)` for each segment of the searcher's index, in order, kept while the segment lives."""
+    leaves = searcher.reader().leaf_readers()
+    current = {leaf.segment().segment_id(): (leaf, offset) for leaf, offset in leaves if leaf.segment()}
+    for gone in cache.keys() - current.keys():
+        cache.pop(gone, None)
+    built = []
+    for segment_id, (leaf, _offset) in sorted(current.items(), key=lambda item: item[1][1]):
+        # Read once; another thread may drop it meanwhile (its searcher is newer than ours).
+        value = cache.get(segment_id)
+        if value is None:
+            value = cache[segment_id] = build(leaf)
+        built.append(value)
+    return built
 
 
 def _segment_episodes(leaf) -> array:
