@@ -3,7 +3,9 @@
 from dataclasses import dataclass, field
 
 from episodes.models import Episode, Segment
+from search.analysis import spelling_analyzer
 from search.indexing import search_backend
+from search.moments import said_in, spelling_vocabularies
 
 
 @dataclass
@@ -52,3 +54,35 @@ def _drift(searcher, episode_id: int, label: str) -> Drift:
 
 def _day(day) -> int:
     return day.year * 10_000 + day.month * 100 + day.day
+
+
+@dataclass
+class SpellingDrift:
+    """Words that suggestions may offer though no published line says them, and the reverse."""
+
+    unsaid: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.unsaid or self.missing)
+
+    def __str__(self) -> str:
+        return (
+            f"spelling dictionary: {len(self.unsaid)} words no published line says {self.unsaid[:5]}, "
+            f"{len(self.missing)} words missing {self.missing[:5]}"
+        )
+
+
+def spelling_drift() -> SpellingDrift:
+    """Compare the words suggestions draw from with the words of published lines."""
+    analyzer = spelling_analyzer()
+    said: set[str] = set()
+    texts = Segment.objects.filter(episode__is_published=True).values_list("text", flat=True)
+    for text in texts.iterator(chunk_size=5000):
+        said.update(token.text for token in analyzer(text))
+    with search_backend().searcher() as searcher:
+        known = {word for vocabulary in spelling_vocabularies(searcher) for word in vocabulary.all_words()}
+        still_said = said_in(searcher)
+        # Words of deleted moments stay in the lexicon until merged away, never offered: not drift.
+        unsaid = sorted(word for word in known - said if still_said(word))
+    return SpellingDrift(unsaid=unsaid, missing=sorted(said - known))

@@ -203,7 +203,7 @@ def build_moments(found: Found, hits: Iterable[Hit]) -> list[Moment]:
 def suggest(searcher: Searcher, found: Found) -> str | None:
     """The query with unknown words replaced by the closest ones that published lines say."""
     vocabularies = spelling_vocabularies(searcher)
-    said = _said_in(searcher)
+    said = said_in(searcher)
     suggestion = found.query
     for group in found.parsed.groups:
         for clause in group:
@@ -223,7 +223,7 @@ def spelling_vocabularies(searcher: Searcher) -> list[Vocabulary]:
     """The words of the `spell` field, per index segment, read once per segment.
 
     Deleted documents' words stay in a segment's lexicon until it is merged away:
-    `_said_in()` tells the words still said by a published moment.
+    `said_in()` tells the words still said by a published moment.
     """
     return _per_segment(searcher, _vocabulary_by_segment, _segment_vocabulary)
 
@@ -232,7 +232,7 @@ def _segment_vocabulary(leaf) -> Vocabulary:
     return Vocabulary.of((term.decode(), info.doc_frequency()) for term, info in leaf.iter_field("spell"))
 
 
-def _said_in(searcher: Searcher) -> Callable[[str], bool]:
+def said_in(searcher: Searcher) -> Callable[[str], bool]:
     """Whether a word is in a moment of the index that is not deleted."""
     leaves = [leaf for leaf, _offset in searcher.reader().leaf_readers()]
 

@@ -40,8 +40,8 @@ class Vocabulary:
             vocabulary.counts.setdefault(key, []).append(count)
         return vocabulary
 
-    def __len__(self) -> int:
-        return sum(map(len, self.words.values()))
+    def all_words(self) -> list[str]:
+        return [word for words in self.words.values() for word in words]
 
 
 def closest_said_word(word: str, vocabularies: Iterable[Vocabulary], is_said: Callable[[str], bool]) -> str | None:

@@ -41,7 +41,10 @@ def test_check_index_reports_missing_stale_and_orphan_moments_and_exits_non_zero
     out = StringIO()
     with pytest.raises(CommandError):
         call_command("check_index", stdout=out)
-    assert out.getvalue().strip() == "smart-tech-du-19-juin-2025: 1 missing, 1 stale, 1 orphan moments"
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "smart-tech-du-19-juin-2025: 1 missing, 1 stale, 1 orphan moments"
+    # The line changed behind the index's back: its old words are still offered, its new ones not.
+    assert "'studio'" in lines[1] and lines[1].endswith("2 words missing ['dos', 'index']")
 
 
 def test_check_index_repair_brings_the_index_back_in_step(client, sample_episode):
@@ -141,3 +144,18 @@ def test_check_index_finds_an_index_from_an_older_version_and_repair_rebuilds_it
     assert "Rebuilt the index from an older version: 408 moments." in check("--repair")
     assert check().strip() == "The index and the database agree."
     assert find_moments("quantique", Filters()).count == 22
+
+
+def test_check_index_reports_a_spelling_dictionary_out_of_step_and_repair_mends_it(client, sample_episode):
+    segment = sample_episode.segments.order_by("position").first()
+    document = next(doc for doc in moment_documents(moments()) if doc["django_id"] == str(segment.pk))
+    with search_backend().writing() as writer:
+        writer.update_document(**{**document, "spell": f"{segment.text} zorglubification"})
+    assert client.get("/api/search/", {"q": "zorglubificaton"}).json()["suggestion"] == "zorglubification"
+    out = StringIO()
+    with pytest.raises(CommandError, match="spelling dictionary differs"):
+        call_command("check_index", stdout=out)
+    assert "spelling dictionary: 1 words no published line says ['zorglubification']" in out.getvalue()
+    assert "agree" in check("--repair")
+    assert check().strip() == "The index and the database agree."
+    assert client.get("/api/search/", {"q": "zorglubificaton"}).json()["suggestion"] is None

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from search.consistency import index_drift
+from search.consistency import index_drift, spelling_drift
 from search.indexing import rebuild, reindex_episode, search_backend
 
 
@@ -10,7 +10,8 @@ class Command(BaseCommand):
         "the index, stale (text, time or date differ) and orphan (no longer published or gone). "
         "Prints the differences and exits with status 1 when there are any; --repair reindexes "
         "those episodes, then checks again. An index built by an older version of the archive "
-        "is reported first; --repair rebuilds it."
+        "is reported first; --repair rebuilds it. The words spelling suggestions draw from are "
+        "compared with the words of published lines too; --repair rebuilds the index when they differ."
     )
 
     def add_arguments(self, parser) -> None:
@@ -21,17 +22,23 @@ class Command(BaseCommand):
             if not options["repair"]:
                 raise CommandError("The index was built by an older version; run check_index --repair to rebuild it")
             self.stdout.write(f"Rebuilt the index from an older version: {rebuild()} moments.")
-        drifts = index_drift()
+        drifts, spelling = index_drift(), spelling_drift()
         for drift in drifts:
             self.stdout.write(str(drift))
-        if not drifts:
+        if spelling:
+            self.stdout.write(str(spelling))
+        if not drifts and not spelling:
             self.stdout.write("The index and the database agree.")
             return
         if not options["repair"]:
-            raise CommandError(f"{len(drifts)} episodes differ; run check_index --repair")
-        for drift in drifts:
-            reindex_episode(drift.episode_id)
+            what = f"{len(drifts)} episodes differ" if drifts else "the spelling dictionary differs"
+            raise CommandError(f"{what}; run check_index --repair")
+        if spelling:
+            self.stdout.write(f"Rebuilt the index for its spelling dictionary: {rebuild()} moments.")
+        else:
+            for drift in drifts:
+                reindex_episode(drift.episode_id)
         remaining = index_drift()
-        if remaining:
+        if remaining or spelling_drift():
             raise CommandError(f"{len(remaining)} episodes still differ after repair")
         self.stdout.write(f"Repaired {len(drifts)} episodes: the index and the database agree.")
