@@ -2,6 +2,9 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from episodes.parsing import TranscriptError
+from episodes.uploads import Pending, episode_identity, pending_from_token, same_episodes
+
 # A browser's date field sends and expects ISO dates, whatever the language.
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -41,8 +44,18 @@ class UploadForm(forms.Form):
         return self.cleaned_data["files"]
 
 
+class PersonRowForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=[("host", _("host")), ("guest", _("guest"))], initial="guest")
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
+
+
+PeopleFormSet = forms.formset_factory(PersonRowForm, extra=1, can_delete=True)
+
+
 class ConfirmFileForm(forms.Form):
-    """One previewed file, as staff corrected it."""
+    """One previewed file, as staff corrected it, with its host and guests."""
 
     token = forms.CharField(widget=forms.HiddenInput)
     include = forms.BooleanField(label=_("Import this file"), required=False, initial=True)
@@ -54,15 +67,77 @@ class ConfirmFileForm(forms.Form):
         label=_("Store as"), choices=[("draft", _("Draft")), ("published", _("Published"))], initial="published"
     )
 
+    def __init__(self, *args, people: list[dict] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Named after this form's prefix, so that every file of the page has its own people.
+        self.people = PeopleFormSet(
+            self.data if self.is_bound else None, initial=people, prefix=self.add_prefix("people")
+        )
 
-class PersonRowForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200, required=False)
-    role = forms.ChoiceField(label=_("Role"), choices=[("host", _("host")), ("guest", _("guest"))], initial="guest")
-    title = forms.CharField(label=_("Title"), max_length=200, required=False)
-    organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
+    def clean_token(self) -> Pending:
+        try:
+            return pending_from_token(self.cleaned_data["token"])
+        except TranscriptError as error:
+            raise forms.ValidationError(str(error)) from None
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        return self.people.is_valid() and valid
+
+    @property
+    def pending(self) -> Pending | None:
+        return self.cleaned_data.get("token") if hasattr(self, "cleaned_data") else None
+
+    def identity(self) -> tuple | None:
+        """The episode this file would store, if it is to be imported."""
+        data = getattr(self, "cleaned_data", {})
+        if not data.get("include") or not self.pending:
+            return None
+        return episode_identity(data.get("show", ""), data.get("air_date"), data.get("title", ""))
 
 
-PeopleFormSet = forms.formset_factory(PersonRowForm, extra=1, can_delete=True)
+class BaseConfirmFileFormSet(forms.BaseFormSet):
+    """Every file of one upload; refuses two files that would be the same episode."""
+
+    def __init__(self, *args, people: list[list[dict]] | None = None, **kwargs) -> None:
+        self.people_initial = people or []  # each file's host and guests, as the file names them
+        super().__init__(*args, **kwargs)
+
+    @classmethod
+    def get_default_prefix(cls) -> str:
+        return "f"
+
+    def get_form_kwargs(self, index: int | None) -> dict:
+        kwargs = super().get_form_kwargs(index)
+        if index is not None and index < len(self.people_initial):
+            kwargs["people"] = self.people_initial[index]
+        return kwargs
+
+    def clean(self) -> None:
+        clashes = same_episodes([form.identity() for form in self.forms])
+        for form, others in zip(self.forms, clashes, strict=True):
+            if others:
+                names = ", ".join(self.forms[other].pending.filename for other in others)
+                message = _(
+                    "Same show, date and title as %(files)s in this upload: only one of them can be stored. "
+                    "Change the title or the date, or untick all but one."
+                )
+                form.add_error(None, message % {"files": names})
+        if any(clashes):
+            raise forms.ValidationError(_("Several files of this upload are the same episode: nothing was stored."))
+
+
+# Django refuses a request with more files than this before any view runs (see settings).
+MAX_FILES: int = settings.DATA_UPLOAD_MAX_NUMBER_FILES
+
+ConfirmFileFormSet = forms.formset_factory(
+    ConfirmFileForm,
+    formset=BaseConfirmFileFormSet,
+    extra=0,
+    max_num=MAX_FILES,
+    absolute_max=MAX_FILES,
+    validate_max=True,
+)
 
 
 class EpisodeFilterForm(forms.Form):

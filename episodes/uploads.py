@@ -6,9 +6,11 @@ cancelled or abandoned upload leaves nothing behind but that file, removed
 after a day.
 """
 
+import datetime
 import difflib
 import hashlib
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -38,11 +40,17 @@ class Pending:
         return signing.dumps({"path": self.path, "filename": self.filename, "sha256": self.sha256}, salt=SALT)
 
     def read(self) -> bytes:
-        with default_storage.open(self.path, "rb") as stored:
-            data = stored.read()
+        try:
+            with default_storage.open(self.path, "rb") as stored:
+                data = stored.read()
+        except FileNotFoundError:
+            raise TranscriptError("the upload is no longer waiting: it was imported or cancelled") from None
         if hashlib.sha256(data).hexdigest() != self.sha256:
             raise TranscriptError("the pending file changed since it was uploaded; upload it again")
         return data
+
+    def exists(self) -> bool:
+        return default_storage.exists(self.path)
 
     def discard(self) -> None:
         default_storage.delete(self.path)
@@ -88,15 +96,13 @@ def pending_from_token(token: str) -> Pending:
     return Pending(**fields)
 
 
-def preview(pending: Pending, *, show: str = "", title: str = "", air_date=None) -> Preview:
+def preview(pending: Pending, *, show: str = "", title: str = "", air_date: datetime.date | None = None) -> Preview:
     """What importing this upload would store, and what it would change."""
     result = Preview(pending=pending)
     try:
         transcript = parse_transcript(pending.read(), pending.filename, max_bytes=settings.TRANSCRIPT_MAX_BYTES)
     except TranscriptError as error:
-        result.error = (
-            f"{pending.filename}:{error.line}: {error.message}" if error.line else f"{pending.filename}: {error}"
-        )
+        result.error = located(pending.filename, error)
         return result
     transcript.show = show or transcript.show
     transcript.title = title or transcript.title
@@ -107,6 +113,30 @@ def preview(pending: Pending, *, show: str = "", title: str = "", air_date=None)
     if result.existing:
         result.changes = changes(result.existing, transcript)
     return result
+
+
+def located(filename: str, error: TranscriptError) -> str:
+    """The error as `file:line: message`, or `file: message` when the line is not known."""
+    return f"{filename}:{error.line}: {error.message}" if error.line else f"{filename}: {error}"
+
+
+def episode_identity(show: str, air_date: datetime.date | None, title: str) -> tuple | None:
+    """What makes an episode one: its show (in any case), air date and title; None while one is missing."""
+    if not (show and air_date and title):
+        return None
+    return (show.casefold(), air_date, title)
+
+
+def same_episodes(identities: list[tuple | None]) -> list[list[int]]:
+    """For each file of an upload, the positions of the other files that would be the same episode."""
+    positions: dict[tuple, list[int]] = defaultdict(list)
+    for position, identity in enumerate(identities):
+        if identity is not None:
+            positions[identity].append(position)
+    return [
+        [other for other in positions[identity] if other != position] if identity is not None else []
+        for position, identity in enumerate(identities)
+    ]
 
 
 def existing_episode(transcript: ParsedTranscript) -> Episode | None:

@@ -75,6 +75,13 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 
 # Transcript files larger than this are refused before parsing.
 TRANSCRIPT_MAX_BYTES = env_int("ARCHIVE_MAX_UPLOAD_MB", 20) * 1024 * 1024
+# The admin's import takes at most this many files at once (Django's default, made explicit
+# because the upload page states it and the confirm page's formset is capped by it).
+DATA_UPLOAD_MAX_NUMBER_FILES = 100
+# Confirming an upload sends 9 fields per file, 4 per host or guest (5 with "remove" ticked)
+# and 4 for the blank row: 33 to 38 for the sample's 5 people. Django's default of 1,000
+# refused 29 such files with a bare 400; 10,000 lets 100 files through with 17 people each.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DJANGO_DATA_UPLOAD_MAX_NUMBER_FIELDS", 10_000)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

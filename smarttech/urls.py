@@ -13,3 +13,6 @@ urlpatterns = [
     path("", include("search.urls")),
     path("", include("episodes.urls")),
 ]
+
+# The admin's import answers its own upload limits (too many files or fields) with a message.
+handler400 = "episodes.admin_import.bad_request"

@@ -1,13 +1,18 @@
 """Staff upload transcripts in the admin, check what was understood, then confirm or cancel."""
 
+import datetime
 import re
 
 import pytest
 from bs4 import BeautifulSoup
 from django.contrib.auth.models import Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DataError
+from django.test import Client
 
 from episodes.models import Episode, Person, Segment
+from episodes.parsing import TranscriptError
+from episodes.uploads import pending_from_token
 from search.models import IndexJob
 from tests.conftest import SAMPLE, index_now
 
@@ -34,7 +39,7 @@ def page(response) -> BeautifulSoup:
 
 def confirm_data(preview: BeautifulSoup, **changes) -> dict:
     """The preview form as a browser would post it, with `changes` applied."""
-    form = preview.select_one('input[name="files"]').find_parent("form")
+    form = preview.select_one('button[value="cancel"]').find_parent("form")
     data = {}
     for field in form.select("input, select"):
         name = field.get("name")
@@ -60,15 +65,15 @@ def pending_files(uploads_dir) -> list:
 
 def test_the_preview_shows_what_was_understood_and_stores_nothing(staff, uploads_in_tmp):
     preview = page(upload(staff, (SAMPLE.name, SAMPLE.read_bytes())))
-    assert preview.select_one('input[name="f0-show"]')["value"] == "SMART TECH"
-    assert preview.select_one('input[name="f0-title"]')["value"] == "SMART TECH du 19 juin 2025"
-    assert preview.select_one('input[name="f0-air_date"]')["value"] == "2025-06-19"
+    assert preview.select_one('input[name="f-0-show"]')["value"] == "SMART TECH"
+    assert preview.select_one('input[name="f-0-title"]')["value"] == "SMART TECH du 19 juin 2025"
+    assert preview.select_one('input[name="f-0-air_date"]')["value"] == "2025-06-19"
     text = " ".join(preview.get_text(" ").split())
     assert "408 segments" in text
     assert "Bonjour à tous, Smartech dans un nouveau studio" in text and "Excellente journée." in text
     names = [field["value"] for field in preview.select('input[name$="-name"][value]')]
     assert names == ["Delphine Sabattier", "Louis Soris", "Marc Kaplan", "Dorothée Decrop", "Alain Staron"]
-    assert preview.select_one('input[name="f0-people-3-title"]')["value"] == "déléguée générale"
+    assert preview.select_one('input[name="f-0-people-3-title"]')["value"] == "déléguée générale"
     assert Episode.objects.count() == Segment.objects.count() == Person.objects.count() == 0
     assert len(pending_files(uploads_in_tmp)) == 1
 
@@ -92,14 +97,14 @@ def test_confirm_stores_what_staff_corrected(staff):
     preview = page(upload(staff, (SAMPLE.name, SAMPLE.read_bytes())))
     assert "correspond à" in preview.get_text() or "matches" in preview.get_text()
     changes = {
-        "f0-title": "Le débrief du 19 juin",
-        "f0-state": "draft",
-        "f0-people-1-title": "avocat",
-        "f0-people-2-DELETE": "on",
-        "f0-people-5-name": "Ana Lopez",
-        "f0-people-5-role": "guest",
-        "f0-people-5-title": "CEO",
-        "f0-people-5-organisation": "Acme",
+        "f-0-title": "Le débrief du 19 juin",
+        "f-0-state": "draft",
+        "f-0-people-1-title": "avocat",
+        "f-0-people-2-DELETE": "on",
+        "f-0-people-5-name": "Ana Lopez",
+        "f-0-people-5-role": "guest",
+        "f-0-people-5-title": "CEO",
+        "f-0-people-5-organisation": "Acme",
     }
     staff.post(IMPORT, confirm_data(preview, **changes))
     episode = Episode.objects.get()
@@ -129,10 +134,10 @@ def test_a_bad_file_is_shown_with_its_line_and_nothing_is_stored(staff, uploads_
 
 def test_several_files_are_previewed_and_imported_together(staff):
     preview = page(upload(staff, (SAMPLE.name, SAMPLE.read_bytes()), ("entretien-2024-02-01.srt", SRT)))
-    assert preview.select_one('input[name="f0-show"]')["value"] == "SMART TECH"
-    assert preview.select_one('input[name="f1-show"]').get("value", "") == ""
-    assert preview.select_one('input[name="f1-air_date"]')["value"] == "2024-02-01"
-    response = staff.post(IMPORT, confirm_data(preview, **{"f1-show": "Podcast"}))
+    assert preview.select_one('input[name="f-0-show"]')["value"] == "SMART TECH"
+    assert preview.select_one('input[name="f-1-show"]').get("value", "") == ""
+    assert preview.select_one('input[name="f-1-air_date"]')["value"] == "2024-02-01"
+    response = staff.post(IMPORT, confirm_data(preview, **{"f-1-show": "Podcast"}))
     assert response.status_code == 302 and response["Location"] == "/admin/episodes/episode/"
     assert sorted(Episode.objects.values_list("show__name", flat=True)) == ["Podcast", "SMART TECH"]
 
@@ -140,19 +145,21 @@ def test_several_files_are_previewed_and_imported_together(staff):
 def test_a_missing_show_is_asked_for_before_anything_is_stored(staff):
     preview = page(upload(staff, ("entretien-2024-02-01.srt", SRT)))
     again = page(staff.post(IMPORT, confirm_data(preview)))
-    assert again.select_one(".errors input[name='f0-show']") or "f0-show" in str(again.select_one(".errorlist").parent)
+    assert again.select_one(".errors input[name='f-0-show']") or "f-0-show" in str(
+        again.select_one(".errorlist").parent
+    )
     assert Episode.objects.count() == 0
 
 
 def test_given_fields_apply_to_every_file(staff):
     preview = page(upload(staff, (SAMPLE.name, SAMPLE.read_bytes()), ("entretien-2024-02-01.srt", SRT), show="Podcast"))
-    assert [preview.select_one(f'input[name="f{i}-show"]')["value"] for i in (0, 1)] == ["Podcast", "Podcast"]
+    assert [preview.select_one(f'input[name="f-{i}-show"]')["value"] for i in (0, 1)] == ["Podcast", "Podcast"]
 
 
 def test_a_file_can_be_left_out_at_confirmation(staff):
     preview = page(upload(staff, (SAMPLE.name, SAMPLE.read_bytes()), ("entretien-2024-02-01.srt", SRT), show="Podcast"))
     data = confirm_data(preview)
-    data.pop("f1-include")
+    data.pop("f-1-include")
     staff.post(IMPORT, data)
     assert list(Episode.objects.values_list("title", flat=True)) == ["SMART TECH du 19 juin 2025"]
 
@@ -174,7 +181,8 @@ def test_a_reupload_shows_what_changes_before_replacing_in_place(staff):
 
 
 def test_a_forged_token_is_refused(staff):
-    response = staff.post(IMPORT, {"step": "confirm", "files": "1", "f0-token": "forged", "f0-show": "S"})
+    data = {"step": "confirm", "f-TOTAL_FORMS": "1", "f-INITIAL_FORMS": "0", "f-0-token": "forged", "f-0-show": "S"}
+    response = staff.post(IMPORT, data)
     assert response.status_code == 302 and Episode.objects.count() == 0
 
 
@@ -203,10 +211,229 @@ def test_a_logged_in_visitor_who_is_not_staff_never_reaches_the_admin(client):
 def test_an_import_and_a_publication_are_in_the_history(staff):
     from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 
-    staff.post(IMPORT, confirm_data(page(upload(staff, (SAMPLE.name, SAMPLE.read_bytes()))), **{"f0-state": "draft"}))
+    staff.post(IMPORT, confirm_data(page(upload(staff, (SAMPLE.name, SAMPLE.read_bytes()))), **{"f-0-state": "draft"}))
     episode = Episode.objects.get()
     staff.post("/admin/episodes/episode/", {"action": "publish", "_selected_action": [episode.pk]})
     entries = list(LogEntry.objects.filter(object_id=str(episode.pk)).order_by("action_time"))
     assert [entry.action_flag for entry in entries] == [ADDITION, CHANGE]
     assert SAMPLE.name in entries[0].get_change_message() and entries[0].user.username == "admin"
     assert Episode.objects.get().is_published
+
+
+# Hardening: the same episode twice, a batch that fails midway, many files, a second confirm.
+
+
+def srt_file(day: int, text: str = "Bonjour") -> tuple[str, bytes]:
+    """A small SRT file named by its air date (2024-01-01 plus `day` days)."""
+    date = datetime.date(2024, 1, 1) + datetime.timedelta(days=day)
+    return f"entretien-{date:%Y-%m-%d}.srt", SRT.replace(b"Bonjour", f"{text} {day}".encode())
+
+
+def file_block(preview: BeautifulSoup, filename: str):
+    """The part of the preview page about one file."""
+    return next(h2.find_parent("fieldset") for h2 in preview.select("fieldset h2") if h2.text.strip() == filename)
+
+
+def block_text(preview: BeautifulSoup, filename: str) -> str:
+    return " ".join(file_block(preview, filename).get_text(" ").split())
+
+
+def shown_messages(client) -> str:
+    return " ".join(page(client.get(IMPORT)).select_one(".messagelist").get_text(" ").split())
+
+
+SAME_EPISODE = {"show": "Podcast", "title": "Même épisode", "air_date": "2024-02-01"}
+
+
+def test_the_preview_names_the_other_files_of_the_upload_that_are_the_same_episode(staff):
+    preview = page(upload(staff, ("a.srt", SRT), ("b.srt", SRT), ("c.srt", SRT), **SAME_EPISODE))
+    a, b, c = (
+        file_block(preview, name).select_one(".same-episode").get_text(" ") for name in ("a.srt", "b.srt", "c.srt")
+    )
+    assert "b.srt" in a and "c.srt" in a and "a.srt" not in a
+    assert "a.srt" in b and "c.srt" in b
+    assert "a.srt" in c and "b.srt" in c
+
+
+def test_files_of_different_episodes_are_not_said_to_be_the_same(staff):
+    preview = page(upload(staff, srt_file(0), srt_file(1), show="Podcast"))
+    assert preview.select(".same-episode") == []
+
+
+def test_confirming_files_of_the_same_episode_is_refused_on_each_and_stores_nothing(staff, uploads_in_tmp):
+    preview = page(upload(staff, ("a.srt", SRT), ("b.srt", SRT), ("c.srt", SRT), **SAME_EPISODE))
+    again = page(staff.post(IMPORT, confirm_data(preview)))
+    assert "b.srt" in block_text(again, "a.srt") and "c.srt" in block_text(again, "a.srt")
+    for name in ("a.srt", "b.srt", "c.srt"):
+        assert file_block(again, name).select_one(".errorlist"), name
+    assert Episode.objects.count() == 0 and len(pending_files(uploads_in_tmp)) == 3
+
+
+def test_files_made_the_same_episode_on_the_preview_are_refused(staff):
+    preview = page(upload(staff, srt_file(0), srt_file(1), show="Podcast"))
+    changes = {"f-1-air_date": "2024-01-01", "f-1-title": "Même épisode", "f-0-title": "Même épisode"}
+    again = page(staff.post(IMPORT, confirm_data(preview, **changes)))
+    assert srt_file(1)[0] in block_text(again, srt_file(0)[0])
+    assert Episode.objects.count() == 0
+
+
+def test_the_same_episode_twice_imports_once_staff_retitle_one_and_untick_another(staff, uploads_in_tmp):
+    preview = page(upload(staff, ("a.srt", SRT), ("b.srt", SRT), ("c.srt", SRT), **SAME_EPISODE))
+    data = confirm_data(preview, **{"f-1-title": "Autre épisode"})
+    data.pop("f-2-include")
+    response = staff.post(IMPORT, data)
+    assert response.status_code == 302
+    assert sorted(Episode.objects.values_list("title", flat=True)) == ["Autre épisode", "Même épisode"]
+    assert pending_files(uploads_in_tmp) == []
+
+
+def fail_on_second_file(monkeypatch, error: Exception) -> None:
+    """Make the second file fail inside the import, after its episode row is written."""
+    from episodes import services
+
+    replace_segments = services._replace_segments
+    calls = []
+
+    def failing(episode, transcript) -> None:
+        calls.append(episode)
+        replace_segments(episode, transcript)
+        if len(calls) == 2:
+            raise error
+
+    monkeypatch.setattr(services, "_replace_segments", failing)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        TranscriptError("a time is out of range", line=7),
+        DataError("integer out of range"),
+        OverflowError("Python int too large to convert to SQLite INTEGER"),
+    ],
+    ids=["transcript-error", "data-error", "overflow-error"],
+)
+def test_a_file_failing_at_confirm_stores_nothing_of_the_batch(staff, uploads_in_tmp, monkeypatch, error):
+    preview = page(upload(staff, srt_file(0), srt_file(1), srt_file(2), show="Podcast"))
+    fail_on_second_file(monkeypatch, error)
+    again = page(staff.post(IMPORT, confirm_data(preview)))
+    assert Episode.objects.count() == Segment.objects.count() == 0
+    assert file_block(again, srt_file(1)[0]).select_one(".errorlist")
+    assert again.select_one(".errornote")
+    assert len(pending_files(uploads_in_tmp)) == 3
+    assert list((uploads_in_tmp / "transcripts").glob("*")) == []
+
+
+def test_a_file_failing_at_confirm_is_shown_with_its_line(staff, monkeypatch):
+    preview = page(upload(staff, srt_file(0), srt_file(1), srt_file(2), show="Podcast"))
+    fail_on_second_file(monkeypatch, TranscriptError("a time is out of range", line=7))
+    again = page(staff.post(IMPORT, confirm_data(preview)))
+    assert f"{srt_file(1)[0]}:7: a time is out of range" in block_text(again, srt_file(1)[0])
+
+
+def test_after_a_failure_unticking_the_bad_file_imports_the_others(staff, uploads_in_tmp, monkeypatch):
+    preview = page(upload(staff, srt_file(0), srt_file(1), srt_file(2), show="Podcast"))
+    from episodes import admin_import, services
+
+    def import_transcript(**kwargs):
+        if kwargs["filename"] == srt_file(1)[0]:
+            raise TranscriptError("a time is out of range", line=7)
+        return services.import_transcript(**kwargs)
+
+    monkeypatch.setattr(admin_import, "import_transcript", import_transcript)
+    again = page(staff.post(IMPORT, confirm_data(preview)))
+    data = confirm_data(again)
+    data.pop("f-1-include")
+    response = staff.post(IMPORT, data)
+    assert response.status_code == 302
+    assert sorted(Episode.objects.values_list("air_date", flat=True)) == [
+        datetime.date(2024, 1, 1),
+        datetime.date(2024, 1, 3),
+    ]
+    assert pending_files(uploads_in_tmp) == []
+
+
+def test_a_file_changed_since_the_preview_stores_nothing_of_the_batch(staff, uploads_in_tmp):
+    preview = page(upload(staff, srt_file(0), srt_file(1), show="Podcast"))
+    data = confirm_data(preview)
+    pending = pending_from_token(data["f-1-token"])
+    (uploads_in_tmp / pending.path).write_bytes(b"changed")
+    again = page(staff.post(IMPORT, data))
+    assert srt_file(1)[0] in block_text(again, srt_file(1)[0])
+    assert file_block(again, srt_file(1)[0]).select_one(".errorlist")
+    assert Episode.objects.count() == 0
+
+
+def test_the_upload_page_says_at_most_100_files_can_be_sent_at_once(staff):
+    assert "100" in page(staff.get(IMPORT)).select_one('form[enctype="multipart/form-data"]').get_text(" ")
+
+
+def test_101_files_get_a_clear_message_and_not_a_bare_400():
+    # With CSRF checks on, as in production: the check reads the request before any view runs.
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(User.objects.create_superuser("admin", "admin@example.org", "pw"))
+    token = page(client.get(IMPORT)).select_one('form[enctype] input[name="csrfmiddlewaretoken"]')["value"]
+    files = [SimpleUploadedFile(*srt_file(day)) for day in range(101)]
+    response = client.post(IMPORT, {"files": files, "show": "Podcast", "csrfmiddlewaretoken": token})
+    assert response.status_code == 302 and response["Location"] == IMPORT
+    assert "100" in shown_messages(client)
+    assert Episode.objects.count() == 0
+
+
+def test_100_files_are_uploaded_previewed_and_confirmed(staff, uploads_in_tmp):
+    preview = page(upload(staff, *(srt_file(day) for day in range(100)), show="Podcast"))
+    assert len(preview.select('input[name$="-token"]')) == 100
+    response = staff.post(IMPORT, confirm_data(preview))
+    assert response.status_code == 302 and response["Location"] == "/admin/episodes/episode/"
+    assert Episode.objects.count() == 100 and Segment.objects.count() == 200
+    assert pending_files(uploads_in_tmp) == []
+
+
+def test_the_field_limit_leaves_room_for_100_files_like_the_sample(staff, settings):
+    fields = len(confirm_data(page(upload(staff, (SAMPLE.name, SAMPLE.read_bytes())))))
+    assert fields * 100 < settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+
+
+def test_a_confirm_over_the_field_limit_gets_a_clear_message_and_not_a_bare_400(staff, settings, uploads_in_tmp):
+    data = confirm_data(page(upload(staff, (SAMPLE.name, SAMPLE.read_bytes()))))
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 20
+    response = staff.post(IMPORT, data)
+    assert response.status_code == 302 and response["Location"] == IMPORT
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+    assert page(staff.get(IMPORT)).select_one(".messagelist .error")
+    assert Episode.objects.count() == 0 and len(pending_files(uploads_in_tmp)) == 1
+
+
+@pytest.mark.parametrize(
+    ("changes", "removed"),
+    [
+        ({}, ["f-TOTAL_FORMS", "f-INITIAL_FORMS"]),
+        ({"f-TOTAL_FORMS": "abc"}, []),
+        ({"f-TOTAL_FORMS": "-1"}, []),
+        ({"f-TOTAL_FORMS": "1000000"}, []),
+        ({"f-INITIAL_FORMS": "x"}, []),
+        ({"f-0-people-TOTAL_FORMS": "x"}, []),
+        ({}, ["f-0-people-INITIAL_FORMS"]),
+        ({}, ["f-0-token"]),
+    ],
+    ids=["missing", "letters", "negative", "huge", "initial", "people-letters", "people-missing", "no-token"],
+)
+def test_junk_in_the_confirm_form_gives_a_message_and_stores_nothing(staff, changes, removed):
+    preview = page(upload(staff, (SAMPLE.name, SAMPLE.read_bytes())))
+    data = confirm_data(preview, **changes)
+    for name in removed:
+        data.pop(name)
+    response = staff.post(IMPORT, data)
+    assert response.status_code in (200, 302)
+    shown = page(response) if response.status_code == 200 else page(staff.get(response["Location"]))
+    assert shown.select_one(".errornote, .errorlist, .messagelist .error")
+    assert Episode.objects.count() == 0
+
+
+def test_confirming_twice_says_it_was_already_imported(staff):
+    data = confirm_data(page(upload(staff, (SAMPLE.name, SAMPLE.read_bytes()))))
+    staff.post(IMPORT, data)
+    response = staff.post(IMPORT, data)
+    assert response.status_code == 302 and response["Location"] == "/admin/episodes/episode/"
+    listing = page(staff.get(response["Location"]))
+    assert SAMPLE.name in listing.select_one(".messagelist .warning, .messagelist .error").text
+    assert Episode.objects.count() == 1
