@@ -2,7 +2,8 @@
 
 import datetime
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -15,6 +16,7 @@ from django.utils.text import slugify
 
 from episodes.models import Appearance, Episode, Person, Segment, Show
 from episodes.parsing import ParsedPerson, ParsedTranscript, ParseWarning, TranscriptError, parse_transcript
+from episodes.parsing.limits import check_characters, check_line_count, check_line_text
 from search.indexing import request_reindex
 
 SLUG_MAX = 200
@@ -201,7 +203,12 @@ POSITION_SHIFT = 1_000_000
 @transaction.atomic
 def edit_segment(*, segment: Segment, text: str, speaker: str = "", start_ms: int | None = None) -> Segment:
     """Correct a line's text, speaker or start; its neighbours' ends follow."""
-    text = " ".join(text.split())
+    with _as_edit_error():
+        # Before whitespace is folded: Python counts some control characters as whitespace.
+        check_characters(text)
+        check_characters(speaker)
+        text = " ".join(text.split())
+        check_line_text(text)
     if not text:
         raise EditError("a line needs text; merge it with the next one instead")
     segment = Segment.objects.select_for_update().get(pk=segment.pk)
@@ -230,6 +237,8 @@ def split_segment(*, segment: Segment, at: int, start_ms: int) -> Segment:
         raise EditError("split inside the text, so that both lines have words")
     if not segment.start_ms <= start_ms <= segment.end_ms:
         raise EditError("the second line must start within the first one's time")
+    with _as_edit_error():
+        check_line_count(Segment.objects.filter(episode_id=segment.episode_id).count() + 1)
     _shift_positions(segment.episode_id, after=segment.position, by=1)
     new = Segment.objects.create(
         episode_id=segment.episode_id,
@@ -253,12 +262,23 @@ def merge_with_next(*, segment: Segment) -> Segment:
     if after is None:
         raise EditError("the last line has no next line to merge with")
     segment.text = f"{segment.text} {after.text}"
+    with _as_edit_error():
+        check_line_text(segment.text)
     segment.end_ms = after.end_ms
     after.delete()
     _shift_positions(segment.episode_id, after=segment.position + 1, by=-1)
     segment.save()
     request_reindex(segment.episode_id)
     return segment
+
+
+@contextmanager
+def _as_edit_error() -> Iterator[None]:
+    """The file import's own checks, refused in its own words: an edit stores nothing a file may not hold."""
+    try:
+        yield
+    except TranscriptError as error:
+        raise EditError(error.message) from None
 
 
 def _neighbours(segment: Segment) -> tuple[Segment | None, Segment | None]:

@@ -10,6 +10,14 @@ from pathlib import PurePath
 
 from episodes.parsing import cues, header, podcast_json, text
 from episodes.parsing.decoding import decode
+from episodes.parsing.limits import (
+    MAX_LINE_CHARS,
+    MAX_LINES,
+    MAX_MS,
+    check_characters,
+    check_line_count,
+    check_line_text,
+)
 from episodes.parsing.timestamps import format_timestamp
 from episodes.parsing.types import (
     ParsedPerson,
@@ -22,6 +30,9 @@ from episodes.parsing.types import (
 )
 
 __all__ = [
+    "MAX_LINES",
+    "MAX_LINE_CHARS",
+    "MAX_MS",
     "ParseWarning",
     "ParsedPerson",
     "ParsedSegment",
@@ -35,7 +46,7 @@ __all__ = [
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 # Speech recognition and hand-made files jitter; a bigger jump back is a mistake.
 BACKWARDS_TOLERANCE_MS = 5_000
-MAX_START_MS = 24 * 3600 * 1000
+MAX_START_MS = MAX_MS
 # The last line of a format without end times lasts this long per character.
 LAST_LINE_MS_PER_CHAR = 70
 LAST_LINE_MIN_MS = 1_000
@@ -75,13 +86,22 @@ def _check_timeline(transcript: ParsedTranscript) -> None:
     if not segments:
         raise TranscriptError("the file has timestamps but no transcript text")
     previous: ParsedSegment | None = None
-    for segment in segments:
-        if segment.start_ms > MAX_START_MS:
-            raise TranscriptError(f"{format_timestamp(segment.start_ms)} is past 24 hours", segment.line)
+    for count, segment in enumerate(segments, start=1):
+        check_line_count(count, segment.line)
+        _check_segment(segment)
         if previous and segment.start_ms < previous.start_ms:
             _check_step_back(previous, segment, transcript.warnings)
         previous = segment
     _fill_ends(segments)
+
+
+def _check_segment(segment: ParsedSegment) -> None:
+    """What every format must give, whatever its parser already checked on the way."""
+    for ms in (segment.start_ms, segment.end_ms):
+        if ms is not None and ms > MAX_MS:
+            raise TranscriptError(f"{format_timestamp(ms)} is past 24 hours", segment.line)
+    check_line_text(segment.text, segment.line)
+    check_characters(segment.speaker, segment.line)
 
 
 def _check_step_back(previous: ParsedSegment, segment: ParsedSegment, warnings: list[ParseWarning]) -> None:
@@ -103,7 +123,8 @@ def _fill_ends(segments: list[ParsedSegment]) -> None:
             segment.end_ms = following.start_ms
     last = segments[-1]
     if last.end_ms is None:
-        last.end_ms = last.start_ms + max(LAST_LINE_MIN_MS, len(last.text) * LAST_LINE_MS_PER_CHAR)
+        duration = max(LAST_LINE_MIN_MS, len(last.text) * LAST_LINE_MS_PER_CHAR)
+        last.end_ms = min(last.start_ms + duration, MAX_MS)
 
 
 def _fill_from_filename(transcript: ParsedTranscript, filename: str) -> None:

@@ -10,6 +10,7 @@ import html
 import re
 from collections.abc import Iterator
 
+from episodes.parsing.limits import check_line_count, check_line_length
 from episodes.parsing.timestamps import clock_at_line
 from episodes.parsing.types import (
     ParsedSegment,
@@ -21,8 +22,9 @@ from episodes.parsing.types import (
 
 ARROW = "-->"
 TIMING = re.compile(r"(?P<start>\S+)\s+-->\s+(?P<end>\S+)(?P<settings>.*)")
-VOICE = re.compile(r"<v(?:\.[^\s>]*)?\s+(?P<speaker>[^>]+)>")
-TAG = re.compile(r"<[^>]*>")
+# A tag never holds `<`: so `<<<<…` without `>` is read in linear time, not quadratic.
+VOICE = re.compile(r"<v(?:\.[^\s<>]*)?\s+(?P<speaker>[^<>]+)>")
+TAG = re.compile(r"<[^<>]*>")
 VTT_SKIPPED_BLOCKS = ("NOTE", "STYLE", "REGION")
 
 
@@ -86,6 +88,7 @@ def _read_cue(number: int, block: list[str], transcript: ParsedTranscript, *, we
         transcript.warnings.append(ParseWarning(line, "cue without text; skipped"))
         return
     transcript.segments.append(ParsedSegment(start_ms=start_ms, end_ms=end_ms, text=text, line=line, speaker=speaker))
+    check_line_count(len(transcript.segments), line)
 
 
 def _orphan_text(number: int, block: list[str], transcript: ParsedTranscript) -> None:
@@ -93,7 +96,10 @@ def _orphan_text(number: int, block: list[str], transcript: ParsedTranscript) ->
     if not transcript.segments:
         raise TranscriptError(f"expected a timing line like 00:00:01,000 --> 00:00:04,000, found {block[0]!r}", number)
     text = " ".join(html.unescape(TAG.sub("", " ".join(block))).split())
-    transcript.segments[-1].text = f"{transcript.segments[-1].text} {text}"
+    cue = transcript.segments[-1]
+    cue.text = f"{cue.text} {text}"
+    # Checked as it grows, so that a million such blocks stop at the limit instead of piling up.
+    check_line_length(cue.text, cue.line)
     transcript.warnings.append(ParseWarning(number, "text without a timing line; added to the cue before"))
 
 

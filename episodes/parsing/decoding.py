@@ -2,6 +2,7 @@
 
 import codecs
 
+from episodes.parsing.limits import check_characters
 from episodes.parsing.types import TranscriptError
 
 BOMS = (
@@ -21,14 +22,9 @@ def decode(data: bytes) -> tuple[str, str]:
     if not data.strip():
         raise TranscriptError("the file is empty")
     text, encoding = _decode(data)
-    if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        raise TranscriptError("the file holds NUL bytes: it looks binary, not a transcript", line)
-    control = next((c for c in text if ord(c) < 32 and c not in "\t\n\r\f\v"), None)
-    if control is not None:
-        line = text.count("\n", 0, text.index(control)) + 1
-        raise TranscriptError(f"the file holds a control character ({ord(control):#04x}): it looks binary", line)
-    return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    check_characters(text, line=1)
+    return text, encoding
 
 
 def _decode(data: bytes) -> tuple[str, str]:

@@ -6,13 +6,16 @@ The JSON has no lines of its own worth naming, so messages name the segment
 
 import contextlib
 import json
-import math
 import re
 from typing import Any
 
+from episodes.parsing.limits import MAX_MS, check_line_count
 from episodes.parsing.types import ParsedSegment, ParsedTranscript, TranscriptError, TranscriptFormat
 
 SEGMENT_OPENING = re.compile(r"\{")
+MAX_SECONDS = MAX_MS // 1000
+# How much of a bad value a message quotes: `1e+300`, not three hundred digits.
+QUOTED_MAX = 24
 
 
 def looks_like_podcast_json(text: str) -> bool:
@@ -24,6 +27,11 @@ def parse_podcast_json(text: str) -> ParsedTranscript:
         document = json.loads(text)
     except json.JSONDecodeError as error:
         raise TranscriptError(f"not valid JSON: {error.msg} (column {error.colno})", error.lineno) from None
+    except ValueError:
+        # Python refuses to read an integer of more than 4,300 digits.
+        raise TranscriptError("not valid JSON: a number too long to read") from None
+    except RecursionError:
+        raise TranscriptError("not valid JSON: lists or objects nested too deeply") from None
     items = document.get("segments") if isinstance(document, dict) else None
     if not isinstance(items, list):
         raise TranscriptError('a Podcasting 2.0 JSON transcript needs a "segments" list')
@@ -33,6 +41,7 @@ def parse_podcast_json(text: str) -> ParsedTranscript:
         segment = _segment(item, index + 1, lines[index])
         if segment.text:
             transcript.segments.append(segment)
+            check_line_count(len(transcript.segments), segment.line)
     return transcript
 
 
@@ -53,21 +62,36 @@ def _segment(item: Any, number: int, line: int) -> ParsedSegment:
 
 
 def _seconds(item: dict[str, Any], key: str, number: int, line: int) -> float:
-    value = item.get(key)
+    value = written = item.get(key)
     if isinstance(value, str):
         with contextlib.suppress(ValueError):
             value = float(value)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
-        raise TranscriptError(f'segment {number}: "{key}" must be a number of seconds, not {value!r}', line)
+    # NaN compares false, so the range also refuses it; an int too big for a float compares fine.
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= MAX_SECONDS:
+        raise TranscriptError(
+            f'segment {number}: "{key}" must be a number of seconds from 0 to {MAX_SECONDS} (24 hours), '
+            f"not {_quoted(written)}",
+            line,
+        )
     return float(value)
+
+
+def _quoted(value: Any) -> str:
+    """The value as the file wrote it, cut short."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= QUOTED_MAX else f"{text[:QUOTED_MAX]}…"
 
 
 def _segment_lines(text: str, count: int) -> list[int]:
     """Best-effort line of each segment object: the n-th `{` after `"segments"`."""
     offset = text.find('"segments"')
-    lines = []
+    lines: list[int] = []
+    # Count line ends from the previous object on, not from the top each time: linear in the file.
+    line, counted = 1, 0
     for match in SEGMENT_OPENING.finditer(text, max(offset, 0)):
-        lines.append(text.count("\n", 0, match.start()) + 1)
+        line += text.count("\n", counted, match.start())
+        counted = match.start()
+        lines.append(line)
         if len(lines) == count:
             break
     return lines + [0] * (count - len(lines))

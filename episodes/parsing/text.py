@@ -18,6 +18,7 @@ Also plain `[HH:MM:SS] text` lines, which differ only in the brackets.
 import re
 
 from episodes.parsing import header
+from episodes.parsing.limits import check_line_count, check_line_length
 from episodes.parsing.timestamps import clock_at_line
 from episodes.parsing.types import (
     ParsedSegment,
@@ -95,8 +96,7 @@ def _read_lines(
             break
         match = pattern.match(line)
         if not match:
-            # A line without a time continues the one before (a wrapped line).
-            segments[-1].text = f"{segments[-1].text} {line}"
+            _continue_line(segments, line, number, warnings)
             continue
         start_ms = clock_at_line(match["time"], number)
         text = match["text"].strip()
@@ -104,4 +104,16 @@ def _read_lines(
             warnings.append(ParseWarning(number, f"{match['time']} has no text; line skipped"))
             continue
         segments.append(ParsedSegment(start_ms=start_ms, text=text, line=number))
+        check_line_count(len(segments), number)
     return segments
+
+
+def _continue_line(segments: list[ParsedSegment], line: str, number: int, warnings: list[ParseWarning]) -> None:
+    """A line without a time continues the one before (a wrapped line)."""
+    if not segments:
+        warnings.append(ParseWarning(number, "text before the first line with a time; skipped"))
+        return
+    segment = segments[-1]
+    segment.text = f"{segment.text} {line}"
+    # Checked as it grows, so that a million wrapped lines stop at the limit instead of piling up.
+    check_line_length(segment.text, segment.line)

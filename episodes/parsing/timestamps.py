@@ -2,6 +2,7 @@
 
 import re
 
+from episodes.parsing.limits import MAX_MS
 from episodes.parsing.types import TranscriptError
 
 # `21:49`, `1:02:03`, `00:01:02,500` (SRT), `01:02.500` (WebVTT).
@@ -14,13 +15,24 @@ MAX_LENGTH = 16
 
 
 def clock_to_ms(match: re.Match[str]) -> int:
-    """Milliseconds of a CLOCK match; raises ValueError for minutes or seconds past 59."""
+    """Milliseconds of a CLOCK match; raises ValueError for a second past 59 or a time past 24 hours.
+
+    Minutes past 59 are refused only when hours are given: YouTube and podcast
+    chapters write 1:15:30 as `75:30`, while `1:75:30` is a mistake.
+    """
     hours = int(match["h"] or 0)
     minutes, seconds = int(match["m"]), int(match["s"])
     if seconds > 59 or (match["h"] is not None and minutes > 59):
         raise ValueError(f"{match[0]!r} is not a valid time")
     frac = (match["frac"] or "").ljust(3, "0")
-    return ((hours * 60 + minutes) * 60 + seconds) * 1000 + int(frac or 0)
+    return within_a_day(((hours * 60 + minutes) * 60 + seconds) * 1000 + int(frac or 0), match[0])
+
+
+def within_a_day(ms: int, written: str) -> int:
+    """`ms` if at most 24 hours, else a ValueError quoting the time as it was written."""
+    if ms > MAX_MS:
+        raise ValueError(f"{written} is past 24 hours")
+    return ms
 
 
 def parse_timestamp(value: str) -> int:
@@ -36,11 +48,11 @@ def parse_timestamp(value: str) -> int:
     if match := CLOCK.fullmatch(text):
         return clock_to_ms(match)
     if re.fullmatch(r"\d+(?:[.,]\d+)?", text):
-        return round(float(text.replace(",", ".")) * 1000)
+        return within_a_day(round(float(text.replace(",", ".")) * 1000), text)
     match = UNITS.fullmatch(text)
     if match and any(match.group(unit) for unit in "hms"):
         seconds = float((match["s"] or "0").replace(",", "."))
-        return round(((int(match["h"] or 0) * 60 + int(match["m"] or 0)) * 60 + seconds) * 1000)
+        return within_a_day(round(((int(match["h"] or 0) * 60 + int(match["m"] or 0)) * 60 + seconds) * 1000), text)
     raise ValueError(f"{value!r} is not a time (try 1309, 21:49, 0:21:49 or 21m49s)")
 
 

@@ -5,6 +5,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import User
 
 from episodes.models import Segment
+from episodes.parsing import TranscriptError, limits, parse_transcript
 from episodes.services import EditError, edit_segment, merge_with_next, split_segment
 from tests.conftest import index_now
 
@@ -114,3 +115,113 @@ def test_only_staff_who_may_change_episodes_reach_the_editor(client, sample_epis
     client.force_login(User.objects.create_user("viewer", password="pw", is_staff=True))
     assert client.get(edit_url(sample_episode)).status_code == 403
     assert client.post(edit_url(sample_episode), {"segment": 1, "action": "merge"}).status_code == 403
+
+
+def import_refusal(data: bytes) -> str:
+    """What the file import says about these bytes."""
+    with pytest.raises(TranscriptError) as error:
+        parse_transcript(data, "bad.txt")
+    return error.value.message
+
+
+NUL_WORDS = import_refusal(b"00:00Vous pensez \x00\n")
+BELL_WORDS = import_refusal(b"00:00Vous pensez \x07\n")
+LONG_WORDS = import_refusal(b"00:00" + b"a" * 10_001 + b"\n00:01Suite\n")
+
+
+@pytest.mark.parametrize(("text", "words"), [("Vous\x00 pensez", NUL_WORDS), ("Vous\x07 pensez", BELL_WORDS)])
+def test_a_correction_with_control_characters_is_refused_as_the_import_refuses_them(sample_episode, text, words):
+    with pytest.raises(EditError) as error:
+        edit_segment(segment=line(sample_episode, 1_309_000), text=text)
+    assert str(error.value) == words
+    assert line(sample_episode, 1_309_000).text == "Vous pensez à Nice 2, par exemple ?"
+
+
+def test_a_speaker_with_control_characters_is_refused(sample_episode):
+    with pytest.raises(EditError, match="binary"):
+        edit_segment(segment=line(sample_episode, 1_309_000), text="Vous pensez ?", speaker="Delphine\x00")
+
+
+def test_a_correction_longer_than_a_line_may_be_is_refused_as_the_import_refuses_it(sample_episode):
+    with pytest.raises(EditError) as error:
+        edit_segment(segment=line(sample_episode, 1_309_000), text="a" * 10_001)
+    assert str(error.value) == LONG_WORDS
+
+
+def test_merging_into_a_line_longer_than_a_line_may_be_is_refused(sample_episode):
+    first, second = line(sample_episode, 1_309_000), line(sample_episode, 1_310_000)
+    Segment.objects.filter(pk__in=[first.pk, second.pk]).update(text="a" * 6_000)
+    with pytest.raises(EditError, match="line too long: 12,001 characters"):
+        merge_with_next(segment=first)
+    assert sample_episode.segments.count() == 408
+
+
+def test_splitting_past_the_most_lines_an_episode_may_have_is_refused(sample_episode, monkeypatch):
+    monkeypatch.setattr(limits, "MAX_LINES", 408)
+    segment = line(sample_episode, 1_310_000)
+    with pytest.raises(EditError, match="too many lines: at most 408 per episode"):
+        split_segment(segment=segment, at=segment.text.index("c'est-à-dire"), start_ms=1_315_000)
+    assert sample_episode.segments.count() == 408
+
+
+def test_the_editor_shows_the_import_s_words_for_a_nul_byte(editor, sample_episode):
+    segment = line(sample_episode, 1_309_000)
+    response = editor.post(
+        edit_url(sample_episode), {"segment": segment.pk, "action": "save", "text": "Vous\x00 pensez"}, follow=True
+    )
+    assert NUL_WORDS in response.content.decode()
+    assert line(sample_episode, 1_309_000).text == "Vous pensez à Nice 2, par exemple ?"
+    assert not LogEntry.objects.exists()
+
+
+def test_the_editor_caps_the_text_box_at_the_longest_line(editor, sample_episode):
+    assert 'maxlength="10000"' in editor.get(edit_url(sample_episode)).content.decode()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"segment": "abc", "action": "save", "text": "x"},
+        {"segment": "", "action": "save", "text": "x"},
+        {"action": "merge"},
+        {"segment": "1", "action": "explode"},
+        {"segment": "1"},
+        {"segment": "1", "action": "merge", "page": "2#x"},
+    ],
+)
+def test_the_editor_answers_400_to_a_form_it_never_sent(editor, sample_episode, data):
+    assert editor.post(edit_url(sample_episode), data).status_code == 400
+    assert not LogEntry.objects.exists()
+
+
+def test_the_editor_answers_404_for_a_line_of_no_such_episode(editor, sample_episode):
+    assert editor.post(edit_url(sample_episode), {"segment": "999999", "action": "merge"}).status_code == 404
+
+
+@pytest.mark.parametrize("path", ["abc", "0", "99999"])
+def test_the_editor_answers_404_for_no_such_episode(editor, sample_episode, path):
+    assert editor.get(f"/admin/episodes/episode/{path}/transcript/").status_code == 404
+    assert (
+        editor.post(f"/admin/episodes/episode/{path}/transcript/", {"segment": "1", "action": "merge"}).status_code
+        == 404
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"action": "save", "start": "99999h", "text": "x"}, "99999h is past 24 hours"),
+        ({"action": "save", "start": "demain", "text": "x"}, "&#x27;demain&#x27; is not a time"),
+        ({"action": "split", "split_words": "c'est-à-dire", "split_start": "1e400"}, "&#x27;1e400&#x27; is not a time"),
+        (
+            {"action": "split", "split_words": "c'est-à-dire", "split_start": ""},
+            "give the time the second line starts at",
+        ),
+    ],
+)
+def test_the_editor_explains_a_time_it_cannot_read(editor, sample_episode, data, message):
+    segment = line(sample_episode, 1_310_000)
+    response = editor.post(edit_url(sample_episode), {"segment": segment.pk, **data}, follow=True)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert sample_episode.segments.count() == 408 and not LogEntry.objects.exists()

@@ -7,11 +7,13 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from episodes import services
 from episodes.models import Episode
 from tests.conftest import REPO, SAMPLE
 
 BACKWARDS = b"00:00Un\n00:30Deux\n00:10Trois\n"
 SRT = b"1\n00:00:01,000 --> 00:00:03,000\nBonjour.\n"
+END_1E300 = b'{"segments": [\n{"startTime": 0, "endTime": 1e300, "body": "Bonjour."}\n]}'
 
 
 def run(*args: str) -> tuple[str, str]:
@@ -134,3 +136,58 @@ def test_a_folder_without_transcripts_is_named_in_the_error(tmp_path):
     with pytest.raises(CommandError, match=f"{tmp_path}: no .txt, .srt, .vtt or .json file in this folder"):
         run(str(tmp_path))
     assert not Episode.objects.exists()
+
+
+def good_bad_good(folder: Path, bad: bytes) -> Path:
+    """A folder of three episodes, the second one bad; returns the bad file."""
+    (folder / "a-2024-05-03.srt").write_bytes(SRT)
+    (folder / "b-2024-05-04.json").write_bytes(bad)
+    (folder / "c-2024-05-05.srt").write_bytes(SRT)
+    return folder / "b-2024-05-04.json"
+
+
+def imported_days() -> list[str]:
+    return sorted(str(day) for day in Episode.objects.values_list("air_date", flat=True))
+
+
+@pytest.mark.django_db
+def test_a_bad_file_in_a_folder_is_reported_and_both_good_files_are_imported(tmp_path, uploads_in_tmp):
+    bad = good_bad_good(tmp_path, END_1E300)
+    out, err = StringIO(), StringIO()
+    with pytest.raises(CommandError, match="1 of 3 files not imported"):
+        call_command("import_transcript", str(tmp_path), "--show", "Podcast", stdout=out, stderr=err)
+    assert err.getvalue().startswith(f'{bad}:2: segment 1: "endTime" must be a number of seconds')
+    assert out.getvalue().count("created (published, 1 segments)") == 2
+    assert imported_days() == ["2024-05-03", "2024-05-05"]
+    assert len(list(uploads_in_tmp.rglob("*.*"))) == 2
+
+
+@pytest.mark.django_db
+def test_a_file_that_fails_while_being_stored_is_reported_without_a_traceback(tmp_path, uploads_in_tmp, monkeypatch):
+    save = services.save_transcript
+
+    def overflowing(*, transcript, **kwargs):
+        if transcript.air_date.day == 4:
+            raise OverflowError("Python int too large to convert to SQLite INTEGER")
+        return save(transcript=transcript, **kwargs)
+
+    monkeypatch.setattr(services, "save_transcript", overflowing)
+    bad = good_bad_good(tmp_path, SRT)
+    err = StringIO()
+    with pytest.raises(CommandError, match="1 of 3 files not imported"):
+        call_command("import_transcript", str(tmp_path), "--show", "Podcast", stdout=StringIO(), stderr=err)
+    assert err.getvalue() == f"{bad}: not imported: Python int too large to convert to SQLite INTEGER\n"
+    assert imported_days() == ["2024-05-03", "2024-05-05"]
+    assert len(list(uploads_in_tmp.rglob("*.*"))) == 2
+
+
+def test_a_json_time_past_24_hours_gives_file_and_line_from_a_real_shell(tmp_path):
+    assert manage(tmp_path, "migrate", "-v0").returncode == 0
+    folder = tmp_path / "in"
+    folder.mkdir()
+    bad = good_bad_good(folder, END_1E300)
+    result = manage(tmp_path, "import_transcript", str(folder), "--show", "Podcast")
+    assert result.returncode == 1
+    assert f'{bad}:2: segment 1: "endTime" must be a number of seconds' in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout.count("created (published, 1 segments)") == 2

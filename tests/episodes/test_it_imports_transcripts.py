@@ -159,3 +159,13 @@ def test_it_keeps_the_old_transcript_when_a_reimport_fails(sample_bytes, monkeyp
     assert episode.segments.count() == 408
     with Episode.objects.get().source_file.open("rb") as stored:
         assert stored.read() == sample_bytes
+
+
+@pytest.mark.parametrize("end", ["1e300", "1e15", "86401"])
+def test_it_refuses_a_json_end_past_24_hours_and_stores_nothing(uploads_in_tmp, end):
+    data = f'{{"segments": [\n{{"startTime": 0, "endTime": {end}, "body": "Bonjour."}}\n]}}'.encode()
+    with pytest.raises(TranscriptError, match='"endTime" must be a number of seconds') as error:
+        import_transcript(data=data, filename="ep-2024-05-06.json", show="Podcast")
+    assert error.value.line == 2
+    assert Episode.objects.count() == Segment.objects.count() == 0
+    assert not list(uploads_in_tmp.rglob("*.*"))

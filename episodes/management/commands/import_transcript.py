@@ -1,5 +1,6 @@
 import argparse
 import datetime
+import traceback
 from pathlib import Path
 
 from django.conf import settings
@@ -53,7 +54,8 @@ class Command(BaseCommand):
         ".json files in it and its subfolders. An episode with the same show, date and title "
         "is replaced in place. Prints each episode's URL and returns once all are searchable "
         "(indexed 100 episodes per index commit); a bad file is reported as FILE:LINE: message, "
-        "nothing of it is stored, and the command exits with status 1."
+        "nothing of it is stored, the other files are still imported, and the command exits with "
+        "status 1."
     )
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
@@ -103,6 +105,13 @@ class Command(BaseCommand):
         except TranscriptError as error:
             where = f"{path}:{error.line}" if error.line else str(path)
             self.stderr.write(f"{where}: {error.message}")
+            return None
+        except Exception as error:
+            # Whatever else goes wrong with one file (the import is all or nothing) must not stop the
+            # others; --traceback shows where it came from.
+            self.stderr.write(f"{path}: not imported: {error}")
+            if options["traceback"]:
+                self.stderr.write(traceback.format_exc())
             return None
         self.report(path, result)
         return result.episode.pk

@@ -17,6 +17,8 @@ from episodes.parsing.timestamps import format_timestamp, parse_timestamp
         ("00:00:01,500", 1_500),
         ("00:01.250", 1_250),
         (" 12.5 ", 12_500),
+        ("75:30", 4_530_000),
+        ("24:00:00", 86_400_000),
     ],
 )
 def test_it_reads_the_ways_people_write_a_moment(text, ms):
@@ -26,6 +28,12 @@ def test_it_reads_the_ways_people_write_a_moment(text, ms):
 @pytest.mark.parametrize("text", ["", "abc", "-5", "21:60", "1:60:00", "12:3", "21m49x", ":", "1e9", "1" * 400])
 def test_it_rejects_what_is_not_a_moment(text):
     with pytest.raises(ValueError):
+        parse_timestamp(text)
+
+
+@pytest.mark.parametrize("text", ["24:00:01", "99:59:59", "86401", "25h", "99999999999999h", "1441m"])
+def test_it_rejects_a_moment_past_24_hours(text):
+    with pytest.raises(ValueError, match="past 24 hours"):
         parse_timestamp(text)
 
 
