@@ -38,6 +38,7 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter
 
+from search.deadline import DeadlineSearcher
 from search.schema import SCHEMA_VERSION, moment_schema
 from search.search_indexes import moment_documents, moments
 
@@ -217,16 +218,21 @@ class FrenchWhooshSearchBackend(WhooshSearchBackend):
             if cached is not None:
                 cached.close()
             self.setup()
-            cached, self._searcher_build = self.index.searcher(weighting=WEIGHTING), build
+            cached, self._searcher_build = _searcher(self.index), build
         elif not cached.up_to_date():
             # A whole new searcher, not Searcher.refresh(): refresh() shares segment readers
             # with the old one and, along a chain of refreshes, closes some of them twice
             # (ReaderClosed under concurrent writes). The old searcher is not closed here:
             # hits of the current request may still read from it; it goes with them.
             self.index = self.index.refresh()
-            cached = self.index.searcher(weighting=WEIGHTING)
+            cached = _searcher(self.index)
         self._searcher = cached
         yield cached
+
+
+def _searcher(index: Any) -> Searcher:
+    """A searcher that ranks moments our way and stops at the search's deadline."""
+    return DeadlineSearcher(index.reader(), fromindex=index, weighting=WEIGHTING)
 
 
 def bulk_writer(index: Any, procs: int, memory_mb: int, **options: Any) -> IndexWriter:

@@ -217,3 +217,22 @@ def test_many_jobs_are_done_in_one_commit_and_one_by_one_when_that_fails(sample_
         indexing.request_reindex(pk)
     assert process_index_jobs() == indexing.Processed(done=3)
     assert find_moments("Richelieu", Filters()).count == 3
+
+
+def test_the_count_matches_the_moments_shown_while_a_reimport_waits_for_the_worker(
+    client, sample_episode, sample_bytes
+):
+    edited = sample_bytes.replace(b"Excellente journ\xc3\xa9e.", b"Belle soir\xc3\xa9e.")
+    import_transcript(data=edited, filename="smart-tech-2025-06-19.txt")  # committed, not yet indexed
+    body = client.get("/api/search/", {"q": "quantique"}).json()
+    assert body["count"] == len(body["results"])
+    page = client.get("/search/", {"q": "quantique"})
+    assert page.context["found"].count == sum(len(group.moments) for group in page.context["page"].object_list)
+    index_now()
+    body = client.get("/api/search/", {"q": "quantique"}).json()
+    assert body["count"] == 22 and len(body["results"]) == 20
+
+
+def test_the_count_drops_an_unpublished_episode_before_the_worker_runs(client, sample_episode):
+    set_published([sample_episode], False)
+    assert client.get("/api/search/", {"q": "quantique"}).json()["count"] == 0

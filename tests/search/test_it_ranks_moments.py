@@ -52,9 +52,22 @@ def test_words_are_ranked_as_whoosh_ranks_them(sample_episode, text):
     assert [found.segment_id(hit) for hit in found.hits] == [before.segment_id(hit) for hit in before.hits]
 
 
-def test_a_search_past_its_time_limit_says_so(sample_episode, client, monkeypatch):
-    assert find_moments("quanti*", Filters()).count > 0
-    monkeypatch.setattr(moments, "TIME_LIMIT_SECONDS", -1.0)
-    body = client.get("/api/search/", {"q": "quanti*"}).json()
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "quanti*"},
+        {"q": "de OR la OR le OR et OR est OR que"},
+        {"q": '"de la" "de la" "de la" "de la"', "sort": "newest"},
+        {"q": "de la le et est que pour une des les du en"},  # no line has them all
+        {"q": '"souveraineté qui était"'},
+        {"q": "quantique", "person": "marc-kaplan"},
+    ],
+)
+def test_every_kind_of_search_stops_at_its_time_limit_and_says_so(sample_episode, client, monkeypatch, params):
+    """Every matcher stops at the deadline, not only when a document matches; here the
+    deadline has passed before the first step, so nothing is found."""
+    assert find_moments(params["q"], Filters()).count > 0 or "pour une" in params["q"]
+    monkeypatch.setattr(moments, "ENGINE_TIME_LIMIT_SECONDS", -1.0)
+    body = client.get("/api/search/", params).json()
     assert "timed_out" in body["notices"]
     assert body["count"] == 0 and body["results"] == []
