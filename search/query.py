@@ -16,7 +16,8 @@ from enum import StrEnum
 from search.analysis import fold
 
 MAX_QUERY_CHARS = 200
-MAX_CLAUSES = 12
+# Words searched at most, each word of a phrase counted: more only slows the search down.
+MAX_WORDS = 12
 MIN_PREFIX_CHARS = 3
 
 QUOTES = str.maketrans({"“": '"', "”": '"', "«": '"', "»": '"', "„": '"', "‟": '"'})
@@ -61,6 +62,7 @@ def parse_query(text: str) -> ParsedQuery:
         text = text[:MAX_QUERY_CHARS]
         query.notices.append(Notice.TRUNCATED)
     join_next = negate_next = False
+    words = 0
     for match in PIECES.finditer(text):
         word = match["word"]
         if word in ("OR", "|", "||"):
@@ -74,9 +76,14 @@ def parse_query(text: str) -> ParsedQuery:
         negated, clause = _clause(match, query)
         if clause is None:
             continue
-        if len(query.groups) + len(query.excluded) >= MAX_CLAUSES:
+        size = len(clause.text.split())
+        if words + size > MAX_WORDS:
             _notice(query, Notice.TOO_MANY_WORDS)
-            break
+            if clause.kind != Kind.PHRASE or MAX_WORDS - words < 2:
+                break
+            clause = Clause(Kind.PHRASE, " ".join(clause.text.split()[: MAX_WORDS - words]))
+            size = MAX_WORDS - words
+        words += size
         if negated or negate_next:
             query.excluded.append(clause)
         elif join_next:

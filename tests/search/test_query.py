@@ -81,3 +81,21 @@ def test_too_many_words_are_cut_with_a_notice():
     parsed = parse_query(" ".join(f"mot{i}" for i in range(30)))
     assert len(parsed.groups) == 12
     assert Notice.TOO_MANY_WORDS in parsed.notices
+
+
+def test_ored_words_count_towards_the_twelve():
+    parsed = parse_query(" OR ".join(f"mot{i}" for i in range(24)))
+    assert [len(group) for group in parsed.groups] == [12]
+    assert Notice.TOO_MANY_WORDS in parsed.notices
+
+
+def test_a_long_phrase_keeps_its_first_twelve_words():
+    parsed = parse_query('"' + " ".join(f"mot{i}" for i in range(30)) + '"')
+    assert [clause.text for group in parsed.groups for clause in group] == [" ".join(f"mot{i}" for i in range(12))]
+    assert Notice.TOO_MANY_WORDS in parsed.notices
+
+
+def test_excluded_words_count_too():
+    parsed = parse_query(" ".join(f"-mot{i}" for i in range(11)) + ' quantique "porte avions"')
+    assert len(parsed.excluded) == 11
+    assert [clause.text for group in parsed.groups for clause in group] == ["quantique"]
