@@ -3,12 +3,18 @@
     .venv/bin/python bench/episode_page.py [--segments 700] [--runs 50]
 
 Builds a throwaway archive (SQLite and Whoosh in a temporary folder), imports one
-episode through the real import path, then renders its page through Django's
-test client: plain, at a moment (?t=), and from a search (?q=). Prints figures.
+episode through the real import path and indexes it (as `import_transcript` does
+before it returns), then renders its page through Django's test client: plain, at
+a moment (?t=), and opened from a search (?q=), where every line says the word
+searched and is marked. Prints figures; stops with an error if the search-opened
+page marks no line, so it never times a search that found nothing.
 """
 
 import argparse
+import atexit
 import os
+import re
+import shutil
 import statistics
 import sys
 import tempfile
@@ -28,6 +34,8 @@ WORDS = [
     "directive",
     "européenne",
 ]
+# Every line says `quantique`: opened from this search, the page marks them all.
+SEARCHED = "?q=quantique&t=600"
 
 
 def transcript(segments: int) -> bytes:
@@ -57,12 +65,20 @@ def measure(client, url: str, runs: int) -> tuple[float, float, int]:
     return statistics.median(timings), sorted(timings)[int(len(timings) * 0.95) - 1], len(queries)
 
 
+def marked_lines(client, url: str) -> int:
+    """How many transcript lines the page marks as matching the search."""
+    html = client.get(url).content.decode()
+    return len(re.findall(r'<li id="t-\d+"[^>]* class="[^"]*\bmatch\b', html))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--segments", type=int, default=700)
     parser.add_argument("--runs", type=int, default=50)
     args = parser.parse_args()
-    os.environ["ARCHIVE_DATA_DIR"] = tempfile.mkdtemp(prefix="bench-")
+    data = tempfile.mkdtemp(prefix="bench-")
+    atexit.register(shutil.rmtree, data, ignore_errors=True)
+    os.environ["ARCHIVE_DATA_DIR"] = data
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smarttech.settings")
     import django
 
@@ -71,15 +87,23 @@ def main() -> None:
     from django.test import Client
 
     from episodes.services import import_transcript
+    from search.indexing import process_index_jobs
 
     call_command("migrate", verbosity=0)
     episode = import_transcript(data=transcript(args.segments), filename="bench.txt").episode
+    # Searchable, as after `import_transcript`: without it the search finds nothing.
+    process_index_jobs(episode_ids=[episode.pk])
     client = Client(HTTP_HOST="localhost")
     url = episode.get_absolute_url()
-    print(f"episode page, {episode.segments.count()} segments, {args.runs} runs each")
-    for label, suffix in [("plain", ""), ("at a moment", "?t=600"), ("from a search", "?q=quantique&t=600")]:
+    segments = episode.segments.count()
+    marked = marked_lines(client, url + SEARCHED)
+    if marked != segments:
+        sys.exit(f"bench/episode_page.py: the page opened from a search marks {marked} of {segments} lines")
+    print(f"episode page, {segments} segments, {args.runs} runs each")
+    for label, suffix in [("plain", ""), ("at a moment", "?t=600"), ("from a search", SEARCHED)]:
         median, p95, queries = measure(client, url + suffix, args.runs)
         print(f"  {label:14s} median {median:6.1f} ms   p95 {p95:6.1f} ms   {queries} SQL queries")
+    print(f"  (from a search: {marked} of {segments} lines marked)")
 
 
 if __name__ == "__main__":
