@@ -215,7 +215,7 @@ def test_the_editor_answers_404_for_no_such_episode(editor, sample_episode, path
         ({"action": "split", "split_words": "c'est-à-dire", "split_start": "1e400"}, "&#x27;1e400&#x27; is not a time"),
         (
             {"action": "split", "split_words": "c'est-à-dire", "split_start": ""},
-            "give the time the second line starts at",
+            "indiquez l’heure à laquelle commence la seconde ligne",
         ),
     ],
 )
