@@ -126,6 +126,8 @@ def measure(work: Path, episodes: int, repeats: int, reimport_segments: int) -> 
     runs = [run_query(query, client, raw, fts, repeats) for query in mix]
     result.update(search_figures(mix, runs, repeats))
 
+    result["time limit, worst queries, ms"] = worst_queries(client, repeats)
+
     long_text = episode_text(episodes + 2, 700, random.Random(1), vocabulary()).encode()
     long_episode = import_transcript(data=long_text, filename="bench-long.txt").episode
     process_index_jobs(episode_ids=[long_episode.pk])
@@ -145,6 +147,30 @@ def measure(work: Path, episodes: int, repeats: int, reimport_segments: int) -> 
     result["published episodes"] = Episode.objects.published().count()
     result["queries"] = result.pop("queries")  # the long list last
     return result
+
+
+# Queries built to run long: every search must still answer within its limit plus 10 %.
+COMMON_WORDS = "de la le et est que pour une des les du en"
+WORST_QUERIES = {
+    "twelve common phrases ANDed, newest first": {"q": " ".join(['"de la"'] * 12), "sort": "newest"},
+    "twelve common words ORed": {"q": COMMON_WORDS.replace(" ", " OR ")},
+    "twelve common words ANDed (no line has them all)": {"q": COMMON_WORDS},
+}
+
+
+def worst_queries(client, repeats: int) -> dict:
+    """Full requests for queries that run into the time limit: the slowest answer and the notice."""
+    from search.moments import TIME_LIMIT_SECONDS
+
+    figures = {"limit": TIME_LIMIT_SECONDS * 1000}
+    for name, params in WORST_QUERIES.items():
+        samples = []
+        for _ in range(max(repeats, 1)):
+            seconds, response = timed(client.get, "/api/search/", params)
+            samples.append(ms(seconds))
+        body = response.json()
+        figures[name] = {"max": max(samples), "count": body["count"], "timed out": "timed_out" in body["notices"]}
+    return figures
 
 
 def query_mix(paths: list[Path]) -> list:

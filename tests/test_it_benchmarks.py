@@ -95,3 +95,13 @@ def test_it_times_a_first_import_and_a_reimport_with_changed_lines(quick_run):
     assert reimport["first import, s"] > 0 and reimport["re-import, s"] > 0
     assert reimport["changed lines found by search"] == reimport["changed lines"] > 0
     assert "re-import" in done.stdout
+
+
+def test_it_times_the_queries_built_to_run_into_the_time_limit(quick_run):
+    _done, figures = quick_run
+    worst = figures["time limit, worst queries, ms"]
+    assert worst.pop("limit") == 1000
+    assert len(worst) == 3
+    for name, answer in worst.items():
+        assert answer["max"] > 0, name
+        assert answer["count"] >= 0 and isinstance(answer["timed out"], bool), name
