@@ -34,7 +34,7 @@ from search.spelling import Vocabulary, closest_said_word
 # No query may hold a worker longer than this; what was found by then is shown.
 TIME_LIMIT_SECONDS = 1.0
 # The engine stops this much earlier, leaving time to rank, count and build the page.
-ENGINE_TIME_LIMIT_SECONDS = 0.8 * TIME_LIMIT_SECONDS
+ENGINE_TIME_LIMIT_SECONDS = 0.7 * TIME_LIMIT_SECONDS
 # Fewer results than this and a spelling suggestion is offered.
 FEW_RESULTS = 3
 EPISODES_PER_PAGE = 10

@@ -93,12 +93,12 @@ print(searches)
 EDITOR = """
 import time
 from episodes.models import Segment
+from episodes.services import edit_segment
 deadline = time.time() + {seconds}
 edits = 0
 while time.time() < deadline:
     for segment in Segment.objects.filter(position=0).order_by("?")[:3]:
-        segment.text = segment.text.replace("Ligne 0", "Première ligne")
-        segment.save()
+        edit_segment(segment=segment, text=segment.text.replace("Ligne 0", "Première ligne"))
         edits += 1
     time.sleep(0.1)
 print(edits)
