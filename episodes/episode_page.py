@@ -17,6 +17,10 @@ from search.moments import EpisodeMatches, episode_matches
 
 # json_script's escapes, for a <script type="application/ld+json">.
 JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+# Link previews quote a line up to this many characters, the JSON-LD transcript each line
+# up to that many: a 5 MB line would otherwise be repeated in five places.
+QUOTE_CHARS = 200
+LD_LINE_CHARS = 1000
 
 
 @dataclass
@@ -113,7 +117,7 @@ def share_text(page: EpisodePage) -> tuple[str, str]:
     episode = page.episode
     if page.current:
         title = f"« {_shorten(page.current.text, 120)} » — {episode.title} ({page.current.timestamp})"
-        return title, f"{page.current.timestamp} · {episode.show.name} · {page.current.text}"
+        return title, f"{page.current.timestamp} · {episode.show.name} · {_shorten(page.current.text, QUOTE_CHARS)}"
     return episode.title, _shorten(episode.description or f"{episode.show.name}, {episode.air_date}", 300)
 
 
@@ -133,7 +137,9 @@ def json_ld(page: EpisodePage, request: HttpRequest) -> SafeString:
         "inLanguage": "fr",
         "creator": [_person(a, request) for a in people if a.role == "host"],
         "contributor": [_person(a, request) for a in people if a.role == "guest"],
-        "transcript": "\n".join(f"{line.segment.timestamp} {line.segment.text}" for line in page.lines),
+        "transcript": "\n".join(
+            f"{line.segment.timestamp} {_shorten(line.segment.text, LD_LINE_CHARS)}" for line in page.lines
+        ),
     }
     if page.player:
         data["associatedMedia"] = {"@type": "MediaObject", "contentUrl": page.player.url}
@@ -156,4 +162,9 @@ def _iso_duration(ms: int) -> str:
 
 
 def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+    """At most `limit` characters, cut after a word when one ends in the second half."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip() + "…"
