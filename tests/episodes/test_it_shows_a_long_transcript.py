@@ -77,6 +77,12 @@ def test_a_moment_near_the_end_shows_its_part_with_the_line_marked(client, long_
     assert numbers(str(page)) == list(range(19_000, 20_000))
 
 
+def test_a_bad_moment_shows_the_first_lines_unmarked(client, long_episode):
+    for t in ["-5", "abc", str(start_ms(LINES) // 1000 + 5)]:
+        page = html(client, long_episode.get_absolute_url(), t=t)
+        assert numbers(page) == list(range(1000)) and 'aria-current="time"' not in page, t
+
+
 def test_every_lines_own_link_opens_a_page_holding_it(client, long_episode):
     for line in [0, 998, 999, 1000, 1001, 1999, 2000, 10_500, 19_999]:
         seconds = start_ms(line) // 1000
