@@ -6,17 +6,28 @@ from dataclasses import dataclass, field
 from html import escape
 from urllib.parse import quote
 
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from episodes.media import Player, player_for
 from episodes.models import Episode, Segment
-from episodes.parsing.timestamps import parse_timestamp
+from episodes.parsing.timestamps import format_timestamp, parse_timestamp
 from search.moments import EpisodeMatches, episode_matches
 
 # json_script's escapes, for a <script type="application/ld+json">.
 JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+# A longer transcript is shown this many lines at a time: 100,000 lines would make a page
+# of tens of megabytes. Every line stays reachable: its ?t= link opens the part holding it.
+PART_LINES = 1000
+# Link previews quote a line up to this many characters, the JSON-LD transcript each line
+# up to that many: a 5 MB line would otherwise be repeated in five places.
+QUOTE_CHARS = 200
+LD_LINE_CHARS = 1000
+# Up to this many matches are looked up by id; databases cap the parameters of a query.
+MATCHES_BY_ID = 500
+TIMELINE_TICKS = 1000
 
 
 @dataclass
@@ -24,6 +35,44 @@ class Line:
     segment: Segment
     highlighted: SafeString | None = None
     is_current: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class MatchedLine:
+    """A match of a long transcript, shown or not: the count, the timeline and the links
+    to the next and previous match need only its time, and a Segment costs 15 µs to make."""
+
+    start_ms: int
+
+    @property
+    def start_seconds(self) -> int:
+        return self.start_ms // 1000
+
+    @property
+    def timestamp(self) -> str:
+        return format_timestamp(self.start_ms)
+
+
+@dataclass
+class Part:
+    """The lines shown: the whole transcript, or one part of a long one."""
+
+    segments: list[Segment]
+    total: int
+    current: Segment | None = None
+    first: int = 0  # position of the part's first line
+    earlier: Segment | None = None  # the first line of the part before
+    later: Segment | None = None  # the first line of the part after
+
+    @property
+    def is_whole(self) -> bool:
+        return self.total <= PART_LINES
+
+    @property
+    def last(self) -> int:
+        """Number of the part's last line, counted from 1 (the few lines of the next part
+        shown because they share the moment's second are not counted)."""
+        return min(self.first + PART_LINES, self.total)
 
 
 @dataclass
@@ -34,7 +83,8 @@ class EpisodePage:
     matches: EpisodeMatches | None = None
     player: Player | None = None
     query: str = ""
-    match_positions: list[tuple[Segment, float]] = field(default_factory=list)
+    match_positions: list[tuple[Segment | MatchedLine, float]] = field(default_factory=list)
+    part: Part | None = None
 
     @property
     def start_seconds(self) -> int:
@@ -52,20 +102,120 @@ class EpisodePage:
     def previous_match(self) -> Segment | None:
         return self.matches.before(self.current.start_ms) if self.matches and self.current else None
 
+    @property
+    def match_before_part(self) -> Segment | MatchedLine | None:
+        """The last match before the lines shown, for the script's "previous match"."""
+        if not self.matches or not self.part or self.part.is_whole or not self.lines:
+            return None
+        return self.matches.before(self.lines[0].segment.start_ms)
+
+    @property
+    def match_after_part(self) -> Segment | MatchedLine | None:
+        if not self.matches or not self.part or self.part.is_whole or not self.lines:
+            return None
+        return self.matches.after(self.lines[-1].segment.start_ms)
+
+    @property
+    def earlier_link(self) -> str:
+        return self.part_link(self.part.earlier) if self.part and self.part.earlier else ""
+
+    @property
+    def later_link(self) -> str:
+        return self.part_link(self.part.later) if self.part and self.part.later else ""
+
+    def part_link(self, first: Segment) -> str:
+        """?t= of the first second at which this line is being said, so its part opens."""
+        seconds = -(-first.start_ms // 1000)
+        search = f"&q={quote(self.query)}" if self.query else ""
+        return f"?t={seconds}{search}#t-{seconds}"
+
 
 def build_episode_page(episode: Episode, t: str, q: str) -> EpisodePage:
-    segments = list(episode.segments.all())
-    current = current_segment(segments, t)
-    matches = episode_matches(episode, segments, q) if q.strip() else None
+    part = transcript_part(episode, t)
+    matches = episode_matches(episode, part.segments, q) if q.strip() else None
+    if matches and not part.is_whole:
+        matches.segments = _every_match(episode, matches)
     highlighted = matches.highlighted if matches else {}
-    lines = [Line(s, highlighted.get(s.pk), s == current) for s in segments]
-    page = EpisodePage(episode, lines, current, matches, player_for(episode.media_url), q.strip())
-    duration = max(episode.duration_ms, 1)
-    # Positions on a 0-992 scale: the timeline is an SVG, which needs no inline style.
-    page.match_positions = [
-        (s, min(992.0, 1000 * s.start_ms / duration)) for s in (matches.segments if matches else [])
-    ]
+    lines = [Line(s, highlighted.get(s.pk), s == part.current) for s in part.segments]
+    player = player_for(episode.media_url)
+    page = EpisodePage(episode, lines, part.current, matches, player, q.strip(), part=part)
+    page.match_positions = timeline(matches.segments if matches else [], episode.duration_ms)
     return page
+
+
+def timeline(matches: list, duration_ms: int) -> list[tuple[Segment | MatchedLine, float]]:
+    """Where the matches fall, on a 0-992 scale (the timeline is an SVG, which needs no
+    inline style). Past TIMELINE_TICKS matches, one tick per unit of the scale, the first
+    match there: a word said 20,000 times draws under 1,000 ticks, not 20,000."""
+    ticks = [(match, min(992.0, 1000 * match.start_ms / max(duration_ms, 1))) for match in matches]
+    if len(ticks) <= TIMELINE_TICKS:
+        return ticks
+    by_unit = {}
+    for match, position in ticks:
+        by_unit.setdefault(int(position), (match, position))
+    return list(by_unit.values())
+
+
+def transcript_part(episode: Episode, t: str) -> Part:
+    """All the lines, or for a long transcript the part holding the moment `t`.
+
+    Parts are fixed: lines 0-999, 1000-1999... The lines said in the moment's second
+    just after its part are shown too, since their links (?t=) lead there. Two queries
+    for a short transcript (its last line, then all), three indexed ones for a long one.
+    """
+    # Positions run from 0 without gaps (see episodes.services); the last line says how many.
+    last = episode.segments.order_by("-position").values_list("position", "end_ms").first()
+    total, end_ms = (last[0] + 1, last[1]) if last else (0, 0)
+    if total <= PART_LINES:
+        segments = list(episode.segments.all())
+        return Part(segments, total=total, current=current_segment(segments, t))
+    ms = _moment_ms(t, end_ms)
+    at = _position_at(episode, ms) if ms is not None else None
+    first = (at or 0) // PART_LINES * PART_LINES
+    end = first + PART_LINES
+    # Times never go back along a transcript: the moment's second ends before this.
+    next_second_ms = (ms // 1000 + 1) * 1000 if at is not None else 0
+    in_part = Q(position__gte=first, position__lt=end)
+    same_second = Q(position__gte=end, position__lt=end + PART_LINES, start_ms__lt=next_second_ms)
+    edges = Q(position__in=[first - PART_LINES, end])
+    rows = list(episode.segments.filter(in_part | same_second | edges))
+    by_position = {segment.position: segment for segment in rows}
+    shown = [s for s in rows if s.position >= first and (s.position < end or s.start_ms < next_second_ms)]
+    return Part(
+        shown,
+        total=total,
+        current=by_position.get(at),
+        first=first,
+        earlier=by_position.get(first - PART_LINES),
+        later=by_position.get(end),
+    )
+
+
+def _moment_ms(t: str, end_ms: int) -> int | None:
+    try:
+        ms = parse_timestamp(t)
+    except ValueError:
+        return None
+    return ms if ms <= end_ms else None
+
+
+def _position_at(episode: Episode, ms: int) -> int | None:
+    """Position of the line said at `ms` (times never go back along a transcript)."""
+    earlier = episode.segments.filter(start_ms__lte=ms).order_by("-start_ms", "-position")
+    return earlier.values_list("position", flat=True).first()
+
+
+def _every_match(episode: Episode, matches: EpisodeMatches) -> list[MatchedLine]:
+    """Every match of the episode, not only those of the part shown, in time order."""
+    hit_ids = {matches.found.segment_id(hit) for hit in matches.found.hits}
+    lines = episode.segments.order_by("start_ms", "position")
+    if len(hit_ids) <= MATCHES_BY_ID:
+        starts = lines.filter(pk__in=hit_ids).values_list("start_ms", flat=True)
+    else:
+        # Reading every line's time beats batches of ids: 30 ms for 20,000 lines, against
+        # 0.3 s for 40 batches of 500.
+        starts = (start for pk, start in lines.values_list("pk", "start_ms") if pk in hit_ids)
+    return [MatchedLine(start) for start in starts]
 
 
 def transcript_html(page: EpisodePage) -> SafeString:
@@ -113,7 +263,7 @@ def share_text(page: EpisodePage) -> tuple[str, str]:
     episode = page.episode
     if page.current:
         title = f"« {_shorten(page.current.text, 120)} » — {episode.title} ({page.current.timestamp})"
-        return title, f"{page.current.timestamp} · {episode.show.name} · {page.current.text}"
+        return title, f"{page.current.timestamp} · {episode.show.name} · {_shorten(page.current.text, QUOTE_CHARS)}"
     return episode.title, _shorten(episode.description or f"{episode.show.name}, {episode.air_date}", 300)
 
 
@@ -133,7 +283,10 @@ def json_ld(page: EpisodePage, request: HttpRequest) -> SafeString:
         "inLanguage": "fr",
         "creator": [_person(a, request) for a in people if a.role == "host"],
         "contributor": [_person(a, request) for a in people if a.role == "guest"],
-        "transcript": "\n".join(f"{line.segment.timestamp} {line.segment.text}" for line in page.lines),
+        # The lines shown: a long transcript's JSON-LD holds only its part.
+        "transcript": "\n".join(
+            f"{line.segment.timestamp} {_shorten(line.segment.text, LD_LINE_CHARS)}" for line in page.lines
+        ),
     }
     if page.player:
         data["associatedMedia"] = {"@type": "MediaObject", "contentUrl": page.player.url}
@@ -156,4 +309,9 @@ def _iso_duration(ms: int) -> str:
 
 
 def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+    """At most `limit` characters, cut after a word when one ends in the second half."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip() + "…"

@@ -1,4 +1,5 @@
 import unicodedata
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.urls import reverse
@@ -8,6 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from episodes.parsing.timestamps import format_timestamp
 from episodes.parsing.types import Role, TranscriptFormat
 
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
+
 
 def name_key(name: str) -> str:
     """How two spellings of a name compare: no case, no accents, single spaces."""
@@ -16,9 +21,20 @@ def name_key(name: str) -> str:
     return " ".join(letters.replace("-", " ").split())
 
 
+class ShowQuerySet(models.QuerySet):
+    def on_air(self) -> "ShowQuerySet":
+        """Shows with at least one published episode: the only ones visitors may learn of."""
+        return self.filter(models.Exists(Episode.objects.published().filter(show=models.OuterRef("pk"))))
+
+    def visible_to(self, user: "AbstractBaseUser | AnonymousUser") -> "ShowQuerySet":
+        return self if user.is_staff else self.on_air()
+
+
 class Show(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
+
+    objects = ShowQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -20,7 +20,7 @@ class PersonSitemap(Sitemap):
 
 class ShowSitemap(Sitemap):
     def items(self):
-        return Show.objects.filter(episodes__is_published=True).distinct().order_by("name")
+        return Show.objects.on_air().order_by("name")
 
 
 SITEMAPS = {"episodes": EpisodeSitemap, "people": PersonSitemap, "shows": ShowSitemap}

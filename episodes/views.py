@@ -30,7 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "episodes": published.count(),
             "moments": Segment.objects.filter(episode__is_published=True).count(),
             "people": Person.objects.on_air().count(),
-            "shows": Show.objects.filter(episodes__is_published=True).distinct().count(),
+            "shows": Show.objects.on_air().count(),
         },
     }
     return render(request, "episodes/home.html", context)
@@ -40,19 +40,18 @@ def home(request: HttpRequest) -> HttpResponse:
 def episode_list(request: HttpRequest) -> HttpResponse:
     form = EpisodeFilterForm(request.GET)
     if not form.is_valid():
-        return render(request, "episodes/episode_list.html", _list_context(form, None), status=400)
+        return render(request, "episodes/episode_list.html", _list_context(form, None, request), status=400)
     page = Paginator(form.filter(visible_episodes(request)), EPISODES_PER_PAGE).get_page(form.cleaned_data["page"])
     return render(request, "episodes/episode_list.html", _list_context(form, page, request))
 
 
-def _list_context(form: EpisodeFilterForm, page, request: HttpRequest | None = None) -> dict:
-    query_string = query_without_page(request) if request else ""
+def _list_context(form: EpisodeFilterForm, page, request: HttpRequest) -> dict:
     years = Episode.objects.published().dates("air_date", "year", order="DESC")
     return {
         "form": form,
         "page": page,
-        "query_string": query_string,
-        "shows": Show.objects.all(),
+        "query_string": query_without_page(request),
+        "shows": Show.objects.visible_to(request.user),
         "years": [day.year for day in years],
         "people": Person.objects.on_air().order_by("name"),
     }
@@ -81,7 +80,7 @@ def episode_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def show_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    show = get_object_or_404(Show, slug=slug)
+    show = get_object_or_404(Show.objects.visible_to(request.user), slug=slug)
     episodes = visible_episodes(request).filter(show=show)
     page = Paginator(episodes, EPISODES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "episodes/show_detail.html", {"show": show, "page": page})

@@ -14,7 +14,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET)
     context = {
         "form": form,
-        "shows": Show.objects.all(),
+        # Search finds published episodes only, for staff too.
+        "shows": Show.objects.on_air(),
         "people": Person.objects.on_air().order_by("name"),
     }
     if not form.is_valid():

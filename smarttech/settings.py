@@ -222,6 +222,21 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Errors and the archive's own warnings go to standard error, DEBUG or not: a 500 with
+# its traceback and path, and e.g. search.indexing's warnings. Django's default logs
+# errors to the console only when DEBUG is on, and mails them to ADMINS, which is empty.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        # Not propagated: Django's own console handler would print it again when DEBUG is on.
+        "django.request": {"handlers": ["stderr"], "level": "ERROR", "propagate": False},
+        **{app: {"handlers": ["stderr"], "level": "WARNING"} for app in ("episodes", "search", "smarttech")},
+    },
+}
+
 # Where the archive is reached; commands print links with it.
 ARCHIVE_BASE_URL = env_str("ARCHIVE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 

@@ -10,6 +10,9 @@ const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
 const HANDS_OFF_MS = 4000;
 let lastManualScroll = 0;
 let current = transcript ? transcript.querySelector('[aria-current="time"]') : null;
+// A long transcript shows one part of its lines: the server says where the nearest
+// matches outside it start (data-earlier, data-later).
+const matchNav = document.querySelector(".match-nav");
 
 function lineAt(ms) {
   let found = null;
@@ -17,6 +20,9 @@ function lineAt(ms) {
     if (Number(line.dataset.start) <= ms) found = line;
     else break;
   }
+  // Past the last line shown while later ones exist: that moment is in another part.
+  const last = lines[lines.length - 1];
+  if (found === last && "later" in transcript.dataset && ms >= Number(last.dataset.end)) return null;
   return found;
 }
 
@@ -59,11 +65,12 @@ function seek(line, { play = true } = {}) {
 function updateMatchNav() {
   for (const link of document.querySelectorAll(".match-nav a")) {
     const target = matchAfter(current, link.classList.contains("match-next") ? 1 : -1);
-    link.hidden = !target;
-    if (!target) continue;
+    link.hidden = target === undefined;
+    if (target === undefined) continue;
+    const seconds = Math.floor(target / 1000);
     const url = new URL(window.location.href);
-    url.searchParams.set("t", String(secondsOf(target)));
-    url.hash = `t-${secondsOf(target)}`;
+    url.searchParams.set("t", String(seconds));
+    url.hash = `t-${seconds}`;
     link.href = url.pathname + url.search + url.hash;
   }
 }
@@ -98,10 +105,19 @@ function lineFromHash() {
   return match ? lineAt(Number(match[1]) * 1000) : null;
 }
 
+// The start (ms) of the next or previous match, shown or not; undefined when there is none.
 function matchAfter(line, direction) {
-  const matches = lines.filter((candidate) => candidate.classList.contains("match"));
-  if (direction > 0) return matches.find((m) => !line || Number(m.dataset.start) > Number(line.dataset.start));
-  return matches.reverse().find((m) => line && Number(m.dataset.start) < Number(line.dataset.start));
+  if (direction < 0 && !line) return undefined;
+  const from = line ? Number(line.dataset.start) : -1;
+  const starts = lines.filter((l) => l.classList.contains("match")).map((l) => Number(l.dataset.start));
+  const shown = direction > 0 ? starts.find((start) => start > from) : starts.findLast((start) => start < from);
+  if (shown !== undefined) return shown;
+  const beyond = matchNav ? matchNav.dataset[direction > 0 ? "later" : "earlier"] : undefined;
+  return beyond ? Number(beyond) : undefined;
+}
+
+function matchLine(start) {
+  return lines.find((line) => line.classList.contains("match") && Number(line.dataset.start) === start);
 }
 
 function start() {
@@ -122,10 +138,14 @@ function start() {
 
   for (const link of document.querySelectorAll(".match-nav a")) {
     link.addEventListener("click", (event) => {
+      // The player may have moved the current line since the link was last set.
+      updateMatchNav();
       const target = matchAfter(current, link.classList.contains("match-next") ? 1 : -1);
-      if (!target) return;
+      const line = target === undefined ? null : matchLine(target);
+      if (target === undefined) event.preventDefault();
+      if (!line) return; // none, or in another part of a long transcript: the link opens it
       event.preventDefault();
-      go(target, { play: false });
+      go(line, { play: false });
     });
   }
 

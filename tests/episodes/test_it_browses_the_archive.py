@@ -5,9 +5,10 @@ import json
 
 import pytest
 from bs4 import BeautifulSoup
+from django.contrib.auth.models import User
 
 from episodes.models import Appearance, Person
-from episodes.services import import_transcript
+from episodes.services import import_transcript, set_published
 from tests.conftest import index_now
 
 SRT = b"1\n00:00:01,000 --> 00:00:03,000\nBonjour Dorothee Decrop et Marc Kaplan.\n"
@@ -34,6 +35,19 @@ def archive(sample_episode):
     )
     index_now()
     return sample_episode, other
+
+
+@pytest.fixture
+def shows_off_air(archive):
+    """A show with a draft only, and one whose only episode was published, then withdrawn."""
+    import_transcript(
+        data=SRT, filename="s.srt", show="Émission secrète", air_date=datetime.date(2025, 2, 1), published=False
+    )
+    withdrawn = import_transcript(
+        data=SRT, filename="r.srt", show="Émission retirée", air_date=datetime.date(2025, 3, 1)
+    ).episode
+    set_published([withdrawn], False)
+    return ["emission-secrete", "emission-retiree"]
 
 
 def test_home_has_a_search_box_the_latest_episodes_the_people_and_counts(client, archive):
@@ -84,6 +98,41 @@ def test_a_show_page_lists_its_episodes(client, archive):
     assert page.h1.text == "Podcast Cyber"
     assert [a.text for a in page.select(".episode-list li > a")] == ["Cyber 2024"]
     assert client.get("/shows/nope/").status_code == 404
+
+
+def test_shows_without_a_published_episode_are_not_in_the_episode_filter(client, shows_off_air):
+    page = soup(client.get("/episodes/"))
+    assert [o["value"] for o in page.select("#f-show option")] == ["", "podcast-cyber", "smart-tech"]
+    assert "secrète" not in page.text and "retirée" not in page.text
+
+
+def test_staff_find_every_show_in_the_episode_filter(client, shows_off_air):
+    client.force_login(User.objects.create_user("staff", is_staff=True))
+    shows = {o["value"] for o in soup(client.get("/episodes/")).select("#f-show option")}
+    assert shows == {"", "emission-retiree", "emission-secrete", "podcast-cyber", "smart-tech"}
+
+
+@pytest.mark.parametrize("slug", ["emission-secrete", "emission-retiree"])
+def test_a_show_without_a_published_episode_has_no_page_for_visitors(client, shows_off_air, slug):
+    assert client.get(f"/shows/{slug}/").status_code == 404
+
+
+def test_staff_see_the_page_of_a_show_of_drafts(client, shows_off_air):
+    client.force_login(User.objects.create_user("staff", is_staff=True))
+    page = soup(client.get("/shows/emission-secrete/"))
+    assert page.h1.text == "Émission secrète"
+
+
+@pytest.mark.parametrize("slug", ["emission-secrete", "emission-retiree"])
+def test_filtering_episodes_by_a_show_off_air_tells_a_visitor_nothing(client, shows_off_air, slug):
+    unknown = str(soup(client.get("/episodes/", {"show": "pas-une-emission"})).main)
+    off_air = str(soup(client.get("/episodes/", {"show": slug})).main)
+    assert off_air.replace(slug, "pas-une-emission") == unknown
+
+
+def test_the_home_counts_only_shows_on_air(client, shows_off_air):
+    counts = " ".join(soup(client.get("/")).select_one(".counts").text.split())
+    assert counts.endswith("2 émissions")
 
 
 def test_the_people_page_lists_everyone_on_air(client, archive):

@@ -118,3 +118,37 @@ def test_an_episode_page_costs_the_same_queries_whatever_its_length(
 @pytest.mark.parametrize("q", ['"', "*", "x" * 5000, "\x00", "AND"])
 def test_odd_searches_in_an_episode_give_a_page(client, sample_episode, q):
     assert client.get(sample_episode.get_absolute_url(), {"q": q}).status_code == 200
+
+
+@pytest.fixture
+def very_long_line(db) -> Episode:
+    """One line of a million characters, said at 00:01."""
+    import datetime
+
+    from episodes.parsing.types import ParsedSegment, ParsedTranscript, TranscriptFormat
+    from episodes.services import save_transcript
+
+    text = "Une phrase qui ne finit jamais " + "encore " * 142_857
+    transcript = ParsedTranscript(
+        format=TranscriptFormat.SRT,
+        segments=[ParsedSegment(start_ms=1000, end_ms=9000, text=text, line=3)],
+        title="Bavard",
+        show="Bavardages",
+        air_date=datetime.date(2025, 1, 1),
+    )
+    return save_transcript(transcript=transcript).episode
+
+
+def test_a_shared_very_long_line_is_quoted_in_a_few_words(client, very_long_line):
+    page = soup(client, very_long_line.get_absolute_url(), t="1")
+    for tag in ('meta[name="description"]', 'meta[property="og:description"]', 'meta[name="twitter:description"]'):
+        quote = page.select_one(tag)["content"]
+        assert len(quote) < 250 and quote.endswith("encore…"), tag
+    assert page.select_one('meta[property="og:title"]')["content"].startswith("« Une phrase qui ne finit jamais")
+
+
+def test_a_very_long_line_is_on_the_page_once(client, very_long_line):
+    line = very_long_line.segments.get().text
+    for params in ({}, {"t": "1"}):
+        response = client.get(very_long_line.get_absolute_url(), params)
+        assert len(response.content) < len(line) + 50_000

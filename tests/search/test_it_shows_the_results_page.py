@@ -115,3 +115,29 @@ def test_a_transcript_is_never_rendered_as_html(client, search_index, transactio
     assert b"&lt;img src=x onerror=alert(2)&gt; <mark>quantique</mark>" in response.content
     highlighted = client.get("/api/search/", {"q": "img"}).json()["results"][0]["highlighted"]
     assert highlighted == "alert(1) &lt;<mark>img</mark> src=x onerror=alert(2)&gt; quantique"
+
+
+@pytest.fixture
+def show_of_drafts(sample_episode):
+    import datetime
+
+    from episodes.services import import_transcript
+
+    srt = b"1\n00:00:01,000 --> 00:00:03,000\nLe quantique en secret.\n"
+    import_transcript(
+        data=srt, filename="s.srt", show="Émission secrète", air_date=datetime.date(2025, 2, 1), published=False
+    )
+    index_now()
+    return "emission-secrete"
+
+
+def test_the_show_filter_lists_only_shows_on_air(client, show_of_drafts):
+    soup = page(client, q="quantique")
+    assert [o["value"] for o in soup.select("#id_show option")] == ["", "smart-tech"]
+    assert "secrète" not in soup.text
+
+
+def test_filtering_by_a_show_of_drafts_tells_a_visitor_nothing(client, show_of_drafts):
+    unknown = str(page(client, q="quantique", show="pas-une-emission").main)
+    drafts = str(page(client, q="quantique", show=show_of_drafts).main)
+    assert drafts.replace(show_of_drafts, "pas-une-emission") == unknown

@@ -1,0 +1,9 @@
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path
+
+
+def always_fails(request: HttpRequest) -> HttpResponse:
+    raise RuntimeError("this page always fails")
+
+
+urlpatterns = [path("always-fails/", always_fails), path("", include("smarttech.urls"))]
