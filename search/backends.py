@@ -52,6 +52,8 @@ _thread_locks_guard = threading.Lock()
 SCHEMA_VERSION_FILE = "SCHEMA_VERSION"
 # Above this many documents, a write is worth Whoosh's writer processes.
 BULK_DOCUMENTS = 5_000
+# Columns a search sorts on (search.moments._sorting).
+SORTED_COLUMNS = ("air_date", "start_ms")
 # Builds kept beside the current one: the previous, for searchers still reading it.
 KEPT_BUILDS = 1
 
@@ -231,8 +233,20 @@ class FrenchWhooshSearchBackend(WhooshSearchBackend):
 
 
 def _searcher(index: Any) -> Searcher:
-    """A searcher that ranks moments our way and stops at the search's deadline."""
-    return DeadlineSearcher(index.reader(), fromindex=index, weighting=WEIGHTING)
+    """A searcher that ranks moments our way and stops at the search's deadline.
+
+    The column files a search reads later (stored fields, the columns sorted on) are opened
+    now: segments are separate files, and a writer merging segments in another process
+    deletes the old ones; a file opened before stays readable, one opened lazily after is
+    gone ('NoneType' is not subscriptable, seen under concurrent imports).
+    """
+    searcher = DeadlineSearcher(index.reader(), fromindex=index, weighting=WEIGHTING)
+    for leaf, _offset in searcher.reader().leaf_readers():
+        if leaf.doc_count_all():
+            leaf.stored_fields(0)
+            for name in SORTED_COLUMNS:
+                leaf.column_reader(name)
+    return searcher
 
 
 def bulk_writer(index: Any, procs: int, memory_mb: int, **options: Any) -> IndexWriter:

@@ -19,8 +19,10 @@ def free_port() -> int:
 
 
 def environment(data_dir: Path) -> dict[str, str]:
+    """The server's own SQLite archive in `data_dir`, whatever database the suite runs on."""
+    inherited = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
     return {
-        **os.environ,
+        **inherited,
         "DJANGO_DEBUG": "0",
         "DJANGO_SETTINGS_MODULE": "tests.error_site",
         "ARCHIVE_DATA_DIR": str(data_dir),
