@@ -167,7 +167,7 @@ def worst_queries(client, repeats: int) -> dict:
         samples = []
         for _ in range(max(repeats, 1)):
             seconds, response = timed(client.get, "/api/search/", params)
-            samples.append(ms(seconds))
+            samples.append(ms(seconds * 1000))
         body = response.json()
         figures[name] = {"max": max(samples), "count": body["count"], "timed out": "timed_out" in body["notices"]}
     return figures

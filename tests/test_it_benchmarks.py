@@ -103,5 +103,5 @@ def test_it_times_the_queries_built_to_run_into_the_time_limit(quick_run):
     assert worst.pop("limit") == 1000
     assert len(worst) == 3
     for name, answer in worst.items():
-        assert answer["max"] > 0, name
+        assert answer["max"] > 1, name  # milliseconds: a full request takes more than one
         assert answer["count"] >= 0 and isinstance(answer["timed out"], bool), name
