@@ -5,8 +5,8 @@ matchers scan long for each match (twelve common phrases ANDed, sorted by date: 
 100 episodes) or never match at all (twelve common words ANDed) went on far past the
 limit. Here each term's postings check the clock as they move (`next`, `skip_to`), so
 any query, however it combines its terms, stops within a few milliseconds of the
-deadline with what it found so far. The check costs one clock read per posting step,
-about 2 % of a phrase search (measured at 100 episodes).
+deadline with what it found so far. The check costs one clock read per posting step
+(tens of nanoseconds, against microseconds for Whoosh's own step in Python).
 """
 
 import threading
@@ -32,13 +32,9 @@ def deadline(seconds: float) -> Iterator[None]:
         _local.at = previous
 
 
-def out_of_time() -> bool:
-    at = getattr(_local, "at", None)
-    return at is not None and time.monotonic() > at
-
-
 def stop_if_out_of_time() -> None:
-    if out_of_time():
+    at = getattr(_local, "at", None)
+    if at is not None and time.monotonic() > at:
         raise TimeLimit
 
 

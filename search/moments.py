@@ -267,7 +267,8 @@ def _showable(found: Found, hits: list[Hit]) -> list[Hit]:
     moments were counted (82 for the sample) but could not be shown (their rows are gone).
     """
     lagging = set(IndexJob.objects.values_list("episode_id", flat=True))
-    lagging &= {hit.episode_id for hit in hits} if lagging else set()
+    if lagging:
+        lagging &= {hit.episode_id for hit in hits}
     if not lagging:
         return hits
     rows = Segment.objects.filter(episode_id__in=lagging, episode__is_published=True)
