@@ -5,10 +5,12 @@ import gc
 import re
 import threading
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import reduce
+from itertools import compress
 from operator import or_
 from typing import Any, NamedTuple, TypeVar
 
@@ -67,11 +69,53 @@ class Hit(NamedTuple):
     episode_id: int
 
 
+class Hits(Sequence[Hit]):
+    """The matching moments in rank order, as two arrays: documents and their episodes.
+
+    Counting and grouping them run at C speed and only the hits a page shows become
+    objects. A search cut short at its time limit can hold 190,000 hits at 1,000
+    episodes: a Hit per hit, then grouping them one by one, cost 0.5 s after the
+    engine had stopped, which put the request past its time limit.
+    """
+
+    def __init__(self, docnums: Iterable[int] = (), episodes: Iterable[int] = ()) -> None:
+        self.docnums = array("i", docnums)
+        self.episodes = array("i", episodes)
+
+    def __len__(self) -> int:
+        return len(self.docnums)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return list(map(Hit, self.docnums[index], self.episodes[index]))
+        return Hit(self.docnums[index], self.episodes[index])
+
+    def episode_count(self) -> int:
+        return len(set(self.episodes))
+
+    def by_episode(self) -> list[int]:
+        """The episodes, in the order of their best hit."""
+        return list(dict.fromkeys(self.episodes))
+
+    def of_episodes(self, episodes: set[int], most: int) -> tuple[dict[int, list[Hit]], Counter]:
+        """The best `most` hits of each of these episodes, and how many hits each has."""
+        counts = Counter(self.episodes)
+        wanted = sum(min(counts[episode], most) for episode in episodes)
+        best: dict[int, list[Hit]] = {episode: [] for episode in episodes}
+        for docnum, episode in zip(self.docnums, self.episodes, strict=True):
+            if not wanted:
+                break
+            if episode in best and len(best[episode]) < most:
+                best[episode].append(Hit(docnum, episode))
+                wanted -= 1
+        return best, counts
+
+
 @dataclass
 class Found:
     query: str
     parsed: ParsedQuery
-    hits: list[Hit] = field(default_factory=list)
+    hits: Hits = field(default_factory=Hits)
     compiled: Compiled | None = None
     suggestion: str | None = None
     timed_out: bool = False
@@ -84,7 +128,7 @@ class Found:
 
     @property
     def episode_count(self) -> int:
-        return len({hit.episode_id for hit in self.hits})
+        return self.hits.episode_count()
 
     def segment_id(self, hit: Hit) -> int:
         """Read from the stored fields, so only for the hits shown: for all of them,
@@ -171,14 +215,12 @@ def load_glossary() -> Glossary:
 
 def grouped_page(found: Found, number: int | str | None) -> Page:
     """A page of episodes, best (or newest) first, each with its best moments."""
-    groups: dict[int, list[Hit]] = {}
-    for hit in found.hits:
-        groups.setdefault(hit.episode_id, []).append(hit)
-    page = Paginator(list(groups.values()), EPISODES_PER_PAGE).get_page(number)
-    shown = [hit for hits in page.object_list for hit in hits[:MOMENTS_PER_EPISODE]]
+    page = Paginator(found.hits.by_episode(), EPISODES_PER_PAGE).get_page(number)
+    best, counts = found.hits.of_episodes(set(page.object_list), MOMENTS_PER_EPISODE)
+    shown = [hit for episode in page.object_list for hit in best[episode]]
     moments = {moment.segment.pk: moment for moment in build_moments(found, shown)}
-    page.object_list = [_episode_moments(found, hits, moments) for hits in page.object_list]
-    page.object_list = [group for group in page.object_list if group]
+    groups = (_episode_moments(found, best[episode], counts[episode], moments) for episode in page.object_list)
+    page.object_list = [group for group in groups if group]
     return page
 
 
@@ -253,13 +295,19 @@ def _collect(searcher: Searcher, found: Found, filters: Filters) -> None:
             docnums = _ranked_union(searcher, terms, found)
         else:
             docnums = _collected(searcher, found, filters)
-        hits = list(map(Hit, docnums, map(episode_ids(searcher).__getitem__, docnums)))
+        hits = Hits(docnums, map(episode_ids(searcher).__getitem__, docnums))
     allowed = _allowed_episodes(filters)
-    hits = hits if allowed is None else [hit for hit in hits if hit.episode_id in allowed]
+    if allowed is not None:
+        hits = _kept(hits, map(allowed.__contains__, hits.episodes))
     found.hits = _showable(found, hits)
 
 
-def _showable(found: Found, hits: list[Hit]) -> list[Hit]:
+def _kept(hits: Hits, keep: Iterable[bool]) -> Hits:
+    keep = list(keep)
+    return Hits(compress(hits.docnums, keep), compress(hits.episodes, keep))
+
+
+def _showable(found: Found, hits: Hits) -> Hits:
     """The hits a page can show: those of episodes whose index lags behind the database
     (an index job waits: a re-import, an edit, an unpublish) are checked against its rows.
 
@@ -268,12 +316,12 @@ def _showable(found: Found, hits: list[Hit]) -> list[Hit]:
     """
     lagging = set(IndexJob.objects.values_list("episode_id", flat=True))
     if lagging:
-        lagging &= {hit.episode_id for hit in hits}
+        lagging &= set(hits.episodes)
     if not lagging:
         return hits
     rows = Segment.objects.filter(episode_id__in=lagging, episode__is_published=True)
     present = set(rows.values_list("pk", flat=True))
-    return [hit for hit in hits if hit.episode_id not in lagging or found.segment_id(hit) in present]
+    return _kept(hits, (hit.episode_id not in lagging or found.segment_id(hit) in present for hit in hits))
 
 
 def _collected(searcher: Searcher, found: Found, filters: Filters) -> list[int]:
@@ -458,10 +506,10 @@ def _moment(compiled: Compiled | None, segment: Segment, neighbours: dict) -> Mo
     )
 
 
-def _episode_moments(found: Found, hits: list[Hit], moments: dict[int, Moment]) -> EpisodeMoments | None:
-    shown = [found.segment_id(hit) for hit in hits[:MOMENTS_PER_EPISODE]]
+def _episode_moments(found: Found, hits: list[Hit], total: int, moments: dict[int, Moment]) -> EpisodeMoments | None:
+    shown = [found.segment_id(hit) for hit in hits]
     best = [moments[segment_id] for segment_id in shown if segment_id in moments]
     if not best:
         return None
     best.sort(key=lambda moment: moment.segment.start_ms)
-    return EpisodeMoments(episode=best[0].segment.episode, moments=best, total=len(hits))
+    return EpisodeMoments(episode=best[0].segment.episode, moments=best, total=total)

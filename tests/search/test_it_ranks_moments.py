@@ -1,5 +1,6 @@
 """Ranking: TF-IDF over a real index of the sample episode."""
 
+import datetime
 import threading
 
 import pytest
@@ -71,3 +72,26 @@ def test_every_kind_of_search_stops_at_its_time_limit_and_says_so(sample_episode
     body = client.get("/api/search/", params).json()
     assert "timed_out" in body["notices"]
     assert body["count"] == 0 and body["results"] == []
+
+
+def test_episodes_come_in_the_order_of_their_best_moment_each_with_its_best_three(sample_episode):
+    """The results page groups the ranked moments by episode, without losing any."""
+    from episodes.services import import_transcript
+    from tests.conftest import index_now
+
+    for day, says in enumerate([1, 4, 2, 1, 3, 1, 2, 5, 1, 1, 2], start=1):
+        lines = "".join(f"[00:00:{n:02d}] Le calcul quantique, encore. {'quantique ' * (n % 3)}\n" for n in range(says))
+        import_transcript(data=lines.encode(), filename=f"e{day}.txt", show="S", air_date=datetime.date(2024, 1, day))
+    index_now()
+    found = find_moments("quantique", Filters())
+    expected: dict[int, list[int]] = {}
+    for hit in found.hits:
+        expected.setdefault(hit.episode_id, []).append(found.segment_id(hit))
+    assert len(expected) == found.episode_count == 12
+    pages = [moments.grouped_page(found, number) for number in (1, 2)]
+    groups = [group for page in pages for group in page.object_list]
+    assert [group.episode.pk for group in groups] == list(expected)
+    for group in groups:
+        ranked = expected[group.episode.pk]
+        assert {moment.segment.pk for moment in group.moments} == set(ranked[:3])
+        assert group.total == len(ranked) and group.more == len(ranked) - len(group.moments)
