@@ -320,7 +320,7 @@ class RawWhoosh:
     of what these queries need (text; spelling, for suggestions; episode, for filters),
     Whoosh's own query parser, one searcher kept open, top 20."""
 
-    SCORER = "search.backends.MomentWeighting (the product's TF-IDF), imported"
+    SCORER = "search.engines.whoosh_backend.MomentWeighting (the product's TF-IDF), imported"
 
     def __init__(self, folder: Path) -> None:
         from django.conf import settings
@@ -330,7 +330,7 @@ class RawWhoosh:
 
         from episodes.models import Segment
         from search.analysis import french_analyzer, spelling_analyzer
-        from search.backends import MomentWeighting, bulk_writer
+        from search.engines.whoosh_backend import MomentWeighting, bulk_writer
 
         schema = Schema(
             id=ID(stored=True),

@@ -26,7 +26,13 @@ class ReindexesEpisodes:
         # Before and after: a line moved to another episode leaves the first one too.
         before = self.episode_ids(type(obj).objects.get(pk=obj.pk)) if change else []
         super().save_model(request, obj, form, change)
-        request_reindex(*before, *self.episode_ids(obj))
+        request.episodes_changed = [*before, *self.episode_ids(obj)]
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        # After the inlines (an episode's people): an engine that follows in the same
+        # transaction (PostgreSQL) sees the whole change.
+        super().save_related(request, form, formsets, change)
+        request_reindex(*getattr(request, "episodes_changed", []))
 
     def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
         ids = self.episode_ids(obj)

@@ -1,11 +1,10 @@
-"""Comparing the index with the database, episode by episode."""
+"""Comparing what the search engine holds with the database, episode by episode."""
 
 from dataclasses import dataclass, field
 
 from episodes.models import Episode, Segment
 from search.analysis import spelling_analyzer
-from search.indexing import search_backend
-from search.moments import said_in, spelling_vocabularies
+from search.engines import StoredMoment, engine
 
 
 @dataclass
@@ -25,24 +24,20 @@ class Drift:
 
 def index_drift() -> list[Drift]:
     """Every episode whose moments in the index differ from its published segments."""
-    with search_backend().searcher() as searcher:
-        in_index = {int(term) for term in searcher.reader().lexicon("episode")}
-        published = set(Episode.objects.published().values_list("pk", flat=True))
-        labels = dict(Episode.objects.filter(pk__in=in_index | published).values_list("pk", "slug"))
-        drifts = [_drift(searcher, pk, labels.get(pk, f"deleted episode {pk}")) for pk in sorted(in_index | published)]
+    in_index = engine().episodes_held()
+    published = set(Episode.objects.published().values_list("pk", flat=True))
+    labels = dict(Episode.objects.filter(pk__in=in_index | published).values_list("pk", "slug"))
+    drifts = [_drift(pk, labels.get(pk, f"deleted episode {pk}")) for pk in sorted(in_index | published)]
     return [drift for drift in drifts if drift]
 
 
-def _drift(searcher, episode_id: int, label: str) -> Drift:
+def _drift(episode_id: int, label: str) -> Drift:
     rows = Segment.objects.filter(episode_id=episode_id, episode__is_published=True)
     expected = {
-        pk: (text, start, end, _day(day))
+        pk: StoredMoment(text, start, end, day)
         for pk, text, start, end, day in rows.values_list("pk", "text", "start_ms", "end_ms", "episode__air_date")
     }
-    found = {
-        int(doc["django_id"]): (doc["text"], doc["start_ms"], doc.get("end_ms"), doc["air_date"])
-        for doc in searcher.documents(episode=str(episode_id))
-    }
+    found = engine().stored_moments(episode_id)
     return Drift(
         episode_id=episode_id,
         label=label,
@@ -50,10 +45,6 @@ def _drift(searcher, episode_id: int, label: str) -> Drift:
         stale=sorted(pk for pk in expected.keys() & found.keys() if expected[pk] != found[pk]),
         orphan=sorted(found.keys() - expected.keys()),
     )
-
-
-def _day(day) -> int:
-    return day.year * 10_000 + day.month * 100 + day.day
 
 
 @dataclass
@@ -80,9 +71,5 @@ def spelling_drift() -> SpellingDrift:
     texts = Segment.objects.filter(episode__is_published=True).values_list("text", flat=True)
     for text in texts.iterator(chunk_size=5000):
         said.update(token.text for token in analyzer(text))
-    with search_backend().searcher() as searcher:
-        known = {word for vocabulary in spelling_vocabularies(searcher) for word in vocabulary.all_words()}
-        still_said = said_in(searcher)
-        # Words of deleted moments stay in the lexicon until merged away, never offered: not drift.
-        unsaid = sorted(word for word in known - said if still_said(word))
-    return SpellingDrift(unsaid=unsaid, missing=sorted(said - known))
+    known = engine().spelling_words()
+    return SpellingDrift(unsaid=sorted(known - said), missing=sorted(said - known))

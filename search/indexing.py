@@ -17,7 +17,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from haystack import connections
 
-from search.backends import FrenchWhooshSearchBackend
+from search.engines import engine
+from search.engines.whoosh_backend import FrenchWhooshSearchBackend
 from search.models import IndexJob
 from search.search_indexes import moment_documents, moments
 
@@ -58,11 +59,17 @@ def rebuild() -> int:
 
 
 def request_reindex(*episode_ids: int) -> None:
-    """Ask, within the current transaction, for these episodes to be reindexed: one job each.
+    """Tell the search engine, within the current transaction, that these episodes changed.
 
     Called by the service or admin action that made the change, once per change, not
     per row through signals (a re-import wrote one job per deleted line that way).
     """
+    if episode_ids:
+        engine().episodes_changed(*episode_ids)
+
+
+def request_jobs(*episode_ids: int) -> None:
+    """Ask, within the current transaction, for these episodes to be reindexed: one job each."""
     if not episode_ids:
         return
     now = timezone.now()

@@ -9,7 +9,7 @@ from haystack.exceptions import SkipDocument
 
 from episodes.models import Appearance, Episode, Segment
 from search.analysis import analyze
-from search.schema import head_terms, tail_terms
+from search.engines.whoosh_schema import head_terms, tail_terms
 
 SEGMENT_CT = "episodes.segment"
 
@@ -63,6 +63,7 @@ def moment_document(
         "id": f"{SEGMENT_CT}.{pk}",
         "django_ct": SEGMENT_CT,
         "django_id": str(pk),
+        "segment": pk,
         "text": text,
         "spell": text,
         "tail": tail_terms(analyze(text)),
@@ -84,6 +85,7 @@ class MomentIndex(indexes.SearchIndex, indexes.Indexable):
     """
 
     text = indexes.CharField(document=True)
+    segment = indexes.IntegerField()
     spell = indexes.CharField(stored=False)
     tail = indexes.CharField(stored=False)
     head = indexes.CharField(stored=False)

@@ -240,9 +240,14 @@ LOGGING = {
 # Where the archive is reached; commands print links with it.
 ARCHIVE_BASE_URL = env_str("ARCHIVE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# The search engine (search.engines): "whoosh", an index folder on this machine (the default).
+ARCHIVE_SEARCH_ENGINE = env_str("ARCHIVE_SEARCH_ENGINE", "whoosh").strip().lower()
+if ARCHIVE_SEARCH_ENGINE not in ("whoosh",):
+    raise ImproperlyConfigured(f"ARCHIVE_SEARCH_ENGINE={ARCHIVE_SEARCH_ENGINE!r}: expected whoosh")
+
 HAYSTACK_CONNECTIONS = {
     "default": {
-        "ENGINE": "search.backends.FrenchWhooshEngine",
+        "ENGINE": "search.engines.whoosh_backend.FrenchWhooshEngine",
         "PATH": str(env_path("ARCHIVE_INDEX_DIR", ARCHIVE_DATA_DIR / "whoosh")),
     },
 }

@@ -8,7 +8,8 @@ from whoosh import query as wq
 
 from episodes.models import Segment
 from search import moments
-from search.backends import MomentWeighting
+from search.engines.whoosh import prefix_expander, whoosh_query
+from search.engines.whoosh_backend import MomentWeighting
 from search.indexing import reindex_episode, search_backend
 from search.moments import Filters, find_moments
 
@@ -18,7 +19,7 @@ def test_the_moment_that_says_the_word_most_comes_first(sample_episode):
         assert isinstance(searcher.weighting, MomentWeighting)
     found = find_moments("quantique", Filters())
     texts = dict(Segment.objects.values_list("pk", "text"))
-    said = [texts[found.segment_id(hit)].lower().count("quantique") for hit in found.hits]
+    said = [texts[hit.segment_id].lower().count("quantique") for hit in found.hits]
     assert found.count == 22 and said[0] == max(said) > 1
     assert said == sorted(said, reverse=True)
 
@@ -47,10 +48,11 @@ def test_words_are_ranked_as_whoosh_ranks_them(sample_episode, text):
     found = find_moments(text, Filters())
     with search_backend().searcher() as searcher:
         assert searcher.reader().has_deletions()
-        whoosh = [docnum for docnum, _score in searcher.search(found.compiled.query, limit=None).items()]
+        query = whoosh_query(found.compiled.query, prefix_expander(searcher))
+        ranked = searcher.search(query, limit=None).items()
+        whoosh = [int(searcher.stored_fields(docnum)["django_id"]) for docnum, _score in ranked]
     assert len(whoosh) > 1
-    assert [hit.docnum for hit in found.hits] == whoosh
-    assert [found.segment_id(hit) for hit in found.hits] == [before.segment_id(hit) for hit in before.hits]
+    assert list(found.hits.segments) == whoosh == list(before.hits.segments)
 
 
 @pytest.mark.parametrize(
@@ -86,7 +88,7 @@ def test_episodes_come_in_the_order_of_their_best_moment_each_with_its_best_thre
     found = find_moments("quantique", Filters())
     expected: dict[int, list[int]] = {}
     for hit in found.hits:
-        expected.setdefault(hit.episode_id, []).append(found.segment_id(hit))
+        expected.setdefault(hit.episode_id, []).append(hit.segment_id)
     assert len(expected) == found.episode_count == 12
     pages = [moments.grouped_page(found, number) for number in (1, 2)]
     groups = [group for page in pages for group in page.object_list]

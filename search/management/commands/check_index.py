@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from search.consistency import index_drift, spelling_drift
-from search.indexing import rebuild, reindex_episode, search_backend
+from search.engines import engine
 
 
 class Command(BaseCommand):
@@ -18,10 +18,10 @@ class Command(BaseCommand):
         parser.add_argument("--repair", action="store_true", help="reindex the episodes that differ")
 
     def handle(self, *args, **options) -> None:
-        if not search_backend().schema_is_current():
+        if not engine().is_current():
             if not options["repair"]:
                 raise CommandError("The index was built by an older version; run check_index --repair to rebuild it")
-            self.stdout.write(f"Rebuilt the index from an older version: {rebuild()} moments.")
+            self.stdout.write(f"Rebuilt the index from an older version: {engine().rebuild()} moments.")
         drifts, spelling = index_drift(), spelling_drift()
         for drift in drifts:
             self.stdout.write(str(drift))
@@ -34,10 +34,10 @@ class Command(BaseCommand):
             what = f"{len(drifts)} episodes differ" if drifts else "the spelling dictionary differs"
             raise CommandError(f"{what}; run check_index --repair")
         if spelling:
-            self.stdout.write(f"Rebuilt the index for its spelling dictionary: {rebuild()} moments.")
+            self.stdout.write(f"Rebuilt the index for its spelling dictionary: {engine().rebuild()} moments.")
         else:
             for drift in drifts:
-                reindex_episode(drift.episode_id)
+                engine().replace_episodes([drift.episode_id])
         remaining = index_drift()
         if remaining or spelling_drift():
             raise CommandError(f"{len(remaining)} episodes still differ after repair")

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from search.indexing import rebuild
+from search.engines import engine
 
 
 class Command(BaseCommand):
@@ -18,4 +18,4 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, help="accepted for Haystack's command line; unused")
 
     def handle(self, *args, **options) -> None:
-        self.stdout.write(f"Indexed {rebuild()} moments.")
+        self.stdout.write(f"Indexed {engine().rebuild()} moments.")

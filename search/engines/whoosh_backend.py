@@ -1,7 +1,7 @@
 """Haystack's Whoosh backend with French analysis and serialised, all-or-nothing writes.
 
 What changes from the stock backend, and why:
-- the schema is `search.schema.moment_schema()`: French analysis instead of the
+- the schema is `search.engines.whoosh_schema.moment_schema()`: French analysis instead of the
   English stemmer, and only the columns that searching needs;
 - every write takes an exclusive lock beside the index folder, so web workers, the
   import command and `rebuild_index` queue instead of failing on Whoosh's single
@@ -38,8 +38,8 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter
 
-from search.deadline import DeadlineSearcher
-from search.schema import SCHEMA_VERSION, moment_schema
+from search.engines.whoosh_deadline import DeadlineSearcher
+from search.engines.whoosh_schema import SCHEMA_VERSION, moment_schema
 from search.search_indexes import moment_documents, moments
 
 HAYSTACK_KEYS = {"id", "django_ct", "django_id"}

@@ -1,4 +1,4 @@
-"""The Whoosh schema of a moment (one transcript segment). Pure: Whoosh only.
+"""The Whoosh schema of a moment (one transcript line). Pure: Whoosh only.
 
 Display data (titles, neighbours) comes from the database at query time, so the
 index holds only what searching, filtering and sorting need.
@@ -11,7 +11,8 @@ from search.analysis import french_analyzer, spelling_analyzer
 
 # Raised whenever the documents or fields change: an index of another version is rebuilt.
 # 2: boundary terms carry their distance; only searched fields indexed; separate files.
-SCHEMA_VERSION = 2
+# 3: each document's segment id in a column, so hits are segments without reading stored fields.
+SCHEMA_VERSION = 3
 # How many terms on each side of a segment boundary a phrase may span.
 BRIDGE_TERMS = 8
 
@@ -31,6 +32,8 @@ def moment_schema() -> Schema:
         id=ID(stored=True, unique=True),
         django_ct=STORED,
         django_id=STORED,
+        # The segment again, as a column: every hit's segment is read from it at once.
+        segment=SortedNumber(int, bits=64, sortable=True),
         text=TEXT(analyzer=french_analyzer(), stored=True, phrase=True),
         spell=TEXT(analyzer=spelling_analyzer(), phrase=False),
         # A segment's last terms and the next one's first, each with its distance from

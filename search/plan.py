@@ -1,23 +1,56 @@
-"""A parsed query and the glossary, turned into a Whoosh query. No Django.
+"""What a search looks for: a parsed query and the glossary, as a tree every engine
+translates into its own query. Pure: no Django, no search engine.
 
 Every word goes through the same French analysis as the index. A word that
-analyses to several terms (`NIS2` -> `nis 2`, `micro-ondes`) is a phrase. A phrase
-also matches across two consecutive segments, through their `tail` and `head`
-fields, and lands on the segment where it begins. Glossary forms are ORed in.
+analyses to several terms (`NIS2` -> `nis 2`, `micro-ondes`) is a phrase; a phrase
+also matches across two consecutive lines and lands on the line where it begins.
+Glossary forms are ORed in. The tree also keeps what was searched, so that the
+words of a line can be marked and the glossary form that matched named.
 """
 
 import itertools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-
-from whoosh import query as q
 
 from search.analysis import analyze, fold
 from search.query import Clause, Kind, ParsedQuery
-from search.schema import BRIDGE_TERMS, bridge_term
+
+
+@dataclass(frozen=True)
+class Terms:
+    """One index term, or several in a row (a phrase, which may run into the next line)."""
+
+    terms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Prefix:
+    """Any term starting with these folded letters; each engine expands it (at most MAX_PREFIX_TERMS)."""
+
+    prefix: str
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    parts: tuple["Node", ...]
+
+
+@dataclass(frozen=True)
+class AllOf:
+    parts: tuple["Node", ...]
+
+
+@dataclass(frozen=True)
+class Without:
+    """`wanted`, except the moments that match any of `excluded`."""
+
+    wanted: "Node"
+    excluded: tuple["Node", ...]
+
+
+Node = Terms | Prefix | AnyOf | AllOf | Without
 
 MAX_PREFIX_TERMS = 64
-NOTHING = q.NullQuery
 
 
 @dataclass(frozen=True)
@@ -56,14 +89,14 @@ class Expansion:
 
 @dataclass
 class Compiled:
-    query: q.Query
+    query: Node
     terms: set[str] = field(default_factory=set)
     phrases: set[tuple[str, ...]] = field(default_factory=set)
     prefixes: set[str] = field(default_factory=set)
     expansions: list[Expansion] = field(default_factory=list)
 
     def marks(self, term: str) -> bool:
-        """Whether a term of a segment's text was searched on its own."""
+        """Whether a term of a line's text was searched on its own."""
         return term in self.terms or any(term.startswith(prefix) for prefix in self.prefixes)
 
     def searched(self, terms: Sequence[str]) -> None:
@@ -83,24 +116,20 @@ class Compiled:
         return None
 
 
-def compile_query(
-    parsed: ParsedQuery, glossary: Glossary, expand_prefix: Callable[[str], Iterable[str]]
-) -> Compiled | None:
-    """The Whoosh query for what was typed; None when nothing searchable is left."""
-    compiled = Compiled(query=NOTHING)
-    musts = [clause for clause in _groups(parsed.groups, glossary, compiled, expand_prefix) if clause is not None]
+def compile_query(parsed: ParsedQuery, glossary: Glossary) -> Compiled | None:
+    """The tree for what was typed; None when nothing searchable is left."""
+    compiled = Compiled(query=AnyOf(()))
+    musts = [clause for clause in _groups(parsed.groups, glossary, compiled) if clause is not None]
     if not musts:
         return None
-    query: q.Query = q.And(musts) if len(musts) > 1 else musts[0]
-    excluded = [_plain(clause, compiled, expand_prefix, mark=False) for clause in parsed.excluded]
+    query: Node = AllOf(tuple(musts)) if len(musts) > 1 else musts[0]
+    excluded = [_plain(clause, compiled, mark=False) for clause in parsed.excluded]
     excluded = [clause for clause in excluded if clause is not None]
-    if excluded:
-        query = q.AndNot(query, q.Or(excluded))
-    compiled.query = query
+    compiled.query = Without(query, tuple(excluded)) if excluded else query
     return compiled
 
 
-def _groups(groups, glossary, compiled, expand_prefix) -> Iterable[q.Query | None]:
+def _groups(groups: list[list[Clause]], glossary: Glossary, compiled: Compiled) -> Iterable[Node | None]:
     index = 0
     while index < len(groups):
         taken, joined = _glossary_run(groups, index, glossary, compiled)
@@ -108,13 +137,13 @@ def _groups(groups, glossary, compiled, expand_prefix) -> Iterable[q.Query | Non
             yield joined
             index += taken
             continue
-        alternatives = [_clause(clause, glossary, compiled, expand_prefix) for clause in groups[index]]
+        alternatives = [_clause(clause, glossary, compiled) for clause in groups[index]]
         alternatives = [alternative for alternative in alternatives if alternative is not None]
-        yield (q.Or(alternatives) if len(alternatives) > 1 else alternatives[0]) if alternatives else None
+        yield (AnyOf(tuple(alternatives)) if len(alternatives) > 1 else alternatives[0]) if alternatives else None
         index += 1
 
 
-def _glossary_run(groups, index, glossary, compiled) -> tuple[int, q.Query | None]:
+def _glossary_run(groups, index: int, glossary: Glossary, compiled: Compiled) -> tuple[int, Node | None]:
     """Several typed words that together spell a glossary form (`Scale AI`, `Yann LeCun`)."""
     for size in range(min(glossary.longest, len(groups) - index), 1, -1):
         run = groups[index : index + size]
@@ -124,59 +153,42 @@ def _glossary_run(groups, index, glossary, compiled) -> tuple[int, q.Query | Non
         terms = tuple(itertools.chain.from_iterable(words))
         variants = glossary.forms_for(terms)
         if variants:
-            own = q.And([_terms_query(word) for word in words if word])
+            own = AllOf(tuple(Terms(word) for word in words if word))
             for word in words:
                 compiled.searched(word)
             return size, _with_variants(own, terms, variants, compiled)
     return 0, None
 
 
-def _clause(clause: Clause, glossary: Glossary, compiled: Compiled, expand_prefix) -> q.Query | None:
-    query = _plain(clause, compiled, expand_prefix, mark=True)
+def _clause(clause: Clause, glossary: Glossary, compiled: Compiled) -> Node | None:
+    query = _plain(clause, compiled, mark=True)
     if query is None or clause.kind == Kind.PREFIX:
         return query
     terms = tuple(analyze(clause.text))
     return _with_variants(query, terms, glossary.forms_for(terms), compiled)
 
 
-def _plain(clause: Clause, compiled: Compiled, expand_prefix, *, mark: bool) -> q.Query | None:
+def _plain(clause: Clause, compiled: Compiled, *, mark: bool) -> Node | None:
     if clause.kind == Kind.PREFIX:
         prefix = "".join(fold(clause.text))
         if mark:
             compiled.prefixes.add(prefix)
-        words = list(itertools.islice(expand_prefix(prefix), MAX_PREFIX_TERMS))
-        return q.Or([q.Term("text", word) for word in words]) if words else NOTHING
+        return Prefix(prefix)
     terms = tuple(analyze(clause.text))
     if not terms:
         return None
     if mark:
         compiled.searched(terms)
-    return _terms_query(terms)
+    return Terms(terms)
 
 
-def _with_variants(own: q.Query, terms: tuple[str, ...], variants: list[Form], compiled: Compiled) -> q.Query:
+def _with_variants(own: Node, terms: tuple[str, ...], variants: list[Form], compiled: Compiled) -> Node:
     if not variants:
         return own
     compiled.expansions.append(Expansion(own=terms, variants=variants))
     for variant in variants:
         compiled.searched(variant.terms)
-    return q.Or([own, *(_terms_query(variant.terms) for variant in variants)])
-
-
-def _terms_query(terms: Sequence[str]) -> q.Query:
-    if len(terms) == 1:
-        return q.Term("text", terms[0])
-    return q.Or([q.Phrase("text", list(terms)), *_across_segments(terms)])
-
-
-def _across_segments(terms: Sequence[str]) -> Iterable[q.Query]:
-    """The phrase split at each point between the end of a segment and the start of the next."""
-    for split in range(1, len(terms)):
-        before, after = list(terms[:split]), list(terms[split:])
-        if len(before) <= BRIDGE_TERMS and len(after) <= BRIDGE_TERMS:
-            ends = [q.Term("tail", bridge_term(d, term)) for d, term in enumerate(reversed(before), 1)]
-            starts = [q.Term("head", bridge_term(d, term)) for d, term in enumerate(after, 1)]
-            yield q.And(ends + starts)
+    return AnyOf((own, *(Terms(variant.terms) for variant in variants)))
 
 
 def _contains(terms: Sequence[str], part: Sequence[str]) -> bool:
