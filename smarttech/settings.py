@@ -190,7 +190,8 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 
 MEDIA_URL = "media/"
-MEDIA_ROOT = ARCHIVE_DATA_DIR / "uploads"
+# Uploads waiting for confirmation and original transcripts: one shared folder for several servers.
+MEDIA_ROOT = env_path("ARCHIVE_MEDIA_DIR", ARCHIVE_DATA_DIR / "uploads")
 
 # HTTPS in production: DJANGO_HTTPS=1 redirects to HTTPS, secures the cookies and sends HSTS.
 HTTPS = env_bool("DJANGO_HTTPS", False)
