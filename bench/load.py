@@ -1,0 +1,219 @@
+"""Several clients at once against a real production server (bin/serve-production: gunicorn).
+
+    .venv/bin/python bench/load.py [--episodes 1000] [--clients 8] [--seconds 60]
+                                   [--postgres postgres:///postgres] [--json bench/load.json]
+
+For each engine (Whoosh on SQLite; and the PostgreSQL engine when --postgres names a server,
+where a database of its own is created and dropped), it builds the archive in a temporary data
+folder (bench/corpus.py's episodes, imported with `import_transcript`), starts
+bin/serve-production on a loopback port with its default workers and threads, then measures:
+
+- mix: the clients each run the search mix of bench/run.py (bench/queries.py, about a hundred
+  queries of every type) in an order of their own, through the JSON API, for the given time;
+- heavy: the clients send the queries built to run into the time limit (bench/run.py's
+  WORST_QUERIES) while one probe asks for a rare word every 0.2 s; the probe is timed alone
+  first, for comparison. A heavy query must not hold the others past the time limit.
+
+The clients are threads of this process, on the same machine as the server: the figures
+include their share of the cores.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.run import MIX_EPISODES, WORST_QUERIES, percentiles  # noqa: E402
+
+PROBE = {"q": "cryptanalyse"}  # a rare word (bench/corpus.py): one line in 5,000
+PROBE_EVERY_SECONDS = 0.2
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--episodes", type=int, default=1000)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=60, help="length of each phase")
+    parser.add_argument("--postgres", metavar="URL", help="a PostgreSQL server's maintenance database")
+    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "load.json")
+    parser.add_argument("--mix-for", type=Path, help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.mix_for:
+        print(json.dumps(mix_params(options.mix_for)))
+        return
+    engines = {"whoosh": None} | ({"postgres": options.postgres} if options.postgres else {})
+    results = {}
+    for engine, server in engines.items():
+        with tempfile.TemporaryDirectory(prefix=f"load-{engine}-") as work:
+            results[engine] = run_engine(Path(work), engine, server, options)
+        print(json.dumps({engine: results[engine]}, indent=2), flush=True)
+    options.json.write_text(json.dumps(results, indent=2) + "\n")
+
+
+def run_engine(work: Path, engine: str, server: str | None, options) -> dict:
+    env = {**os.environ, "ARCHIVE_DATA_DIR": str(work / "data"), "DJANGO_SECRET_KEY": "load bench"}
+    database = None
+    if server:
+        database = create_database(server)
+        env |= {"DATABASE_URL": database_url(server, database), "ARCHIVE_SEARCH_ENGINE": "postgres"}
+    try:
+        result = {"episodes": options.episodes, "clients": options.clients, "seconds per phase": options.seconds}
+        result["import, segments/s"] = build_archive(work, env, options.episodes)
+        mix = json.loads(manage_python(env, "bench/load.py", "--mix-for", str(work / "corpus")))
+        port = free_port()
+        env |= {"ADDRESS": f"127.0.0.1:{port}", "DJANGO_ALLOWED_HOSTS": "127.0.0.1"}
+        server_process = start_server(env, port, work / "server.log")
+        try:
+            result["web workers x threads"] = f"{2 * (os.cpu_count() or 1)} x 4"
+            result |= measure(port, mix, options.clients, options.seconds)
+        finally:
+            os.killpg(server_process.pid, signal.SIGTERM)
+            server_process.wait(timeout=60)
+        return result
+    finally:
+        if database:
+            drop_database(server, database)
+
+
+def build_archive(work: Path, env: dict, episodes: int) -> int:
+    from bench.corpus import write_corpus
+
+    write_corpus(work / "corpus", episodes)
+    manage(env, "migrate", "--noinput", "--verbosity", "0")
+    manage(env, "load_sample")  # the glossary
+    start = time.perf_counter()
+    manage(env, "import_transcript", str(work / "corpus"))
+    return round(episodes * 600 / (time.perf_counter() - start))
+
+
+def mix_params(corpus: Path) -> list[dict]:
+    """The search mix for the archive that the environment names (run in its own process)."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smarttech.settings")
+    django.setup()
+    from bench.run import query_mix
+
+    paths = sorted(corpus.glob("*.txt"))[:MIX_EPISODES]
+    return [query.params for query in query_mix(paths)]
+
+
+def measure(port: int, mix: list[dict], clients: int, seconds: float) -> dict:
+    figures = {}
+    mix_times = run_clients(port, clients, seconds, lambda rng: rng.choice(mix))
+    figures["mix: requests"] = len(mix_times)
+    figures["mix: requests/s"] = round(len(mix_times) / seconds, 1)
+    figures["mix: ms"] = percentiles(mix_times)
+    figures["probe alone: ms"] = percentiles(run_clients(port, 0, seconds / 4, None, probe=True)[1])
+    worst = list(WORST_QUERIES.values())
+    heavy_times, probe_times = run_clients(port, clients, seconds, lambda rng: rng.choice(worst), probe=True)
+    figures["heavy: requests"] = len(heavy_times)
+    figures["heavy: ms"] = percentiles(heavy_times)
+    figures["probe beside heavy: ms"] = percentiles(probe_times)
+    return figures
+
+
+def run_clients(port: int, clients: int, seconds: float, choose, probe: bool = False):
+    """`clients` threads sending what `choose` picks until the time is up; with a probe beside."""
+    until = time.monotonic() + seconds
+    times: list[float] = []
+    probes: list[float] = []
+
+    def client(seed: int) -> None:
+        rng, connection = random.Random(seed), http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        while time.monotonic() < until:
+            times.append(request(connection, choose(rng)))
+
+    def prober() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        while time.monotonic() < until:
+            probes.append(request(connection, PROBE))
+            time.sleep(PROBE_EVERY_SECONDS)
+
+    threads = [threading.Thread(target=client, args=(seed,)) for seed in range(clients)]
+    threads += [threading.Thread(target=prober)] if probe else []
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return (times, probes) if probe else times
+
+
+def request(connection: http.client.HTTPConnection, params: dict) -> float:
+    start = time.perf_counter()
+    connection.request("GET", "/api/search/?" + urllib.parse.urlencode(params))
+    response = connection.getresponse()
+    body = response.read()
+    elapsed = (time.perf_counter() - start) * 1000
+    if response.status != 200:
+        raise RuntimeError(f"{params}: {response.status} {body[:200]!r}")
+    return elapsed
+
+
+def start_server(env: dict, port: int, log: Path) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [ROOT / "bin" / "serve-production"], env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server stopped: {log.read_text()[-2000:]}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return process
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("the server did not start in 300 s")
+
+
+def manage(env: dict, *args: str) -> None:
+    subprocess.run([sys.executable, ROOT / "manage.py", *args], env=env, check=True, stdout=subprocess.DEVNULL)
+
+
+def manage_python(env: dict, *args: str) -> str:
+    return subprocess.run([sys.executable, *args], env=env, cwd=ROOT, check=True, capture_output=True, text=True).stdout
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def create_database(server: str) -> str:
+    import psycopg
+
+    name = f"archive_load_{os.getpid()}"
+    with psycopg.connect(server, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return name
+
+
+def drop_database(server: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(server, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def database_url(server: str, name: str) -> str:
+    parts = urllib.parse.urlsplit(server)
+    return urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
+
+
+if __name__ == "__main__":
+    main()
