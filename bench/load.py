@@ -36,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import MIX_EPISODES, WORST_QUERIES, percentiles  # noqa: E402
+import bench.run as run  # noqa: E402
 
 PROBE = {"q": "cryptanalyse"}  # a rare word (bench/corpus.py): one line in 5,000
 PROBE_EVERY_SECONDS = 0.2
@@ -67,8 +67,8 @@ def run_engine(work: Path, engine: str, server: str | None, options) -> dict:
     env = {**os.environ, "ARCHIVE_DATA_DIR": str(work / "data"), "DJANGO_SECRET_KEY": "load bench"}
     database = None
     if server:
-        database = create_database(server)
-        env |= {"DATABASE_URL": database_url(server, database), "ARCHIVE_SEARCH_ENGINE": "postgres"}
+        database = run.create_database(server)
+        env |= {"DATABASE_URL": run.database_url(server, database), "ARCHIVE_SEARCH_ENGINE": "postgres"}
     try:
         result = {"episodes": options.episodes, "clients": options.clients, "seconds per phase": options.seconds}
         result["import, segments/s"] = build_archive(work, env, options.episodes)
@@ -85,7 +85,7 @@ def run_engine(work: Path, engine: str, server: str | None, options) -> dict:
         return result
     finally:
         if database:
-            drop_database(server, database)
+            run.drop_database(server, database)
 
 
 def build_archive(work: Path, env: dict, episodes: int) -> int:
@@ -105,10 +105,8 @@ def mix_params(corpus: Path) -> list[dict]:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smarttech.settings")
     django.setup()
-    from bench.run import query_mix
-
-    paths = sorted(corpus.glob("*.txt"))[:MIX_EPISODES]
-    return [query.params for query in query_mix(paths)]
+    paths = sorted(corpus.glob("*.txt"))[: run.MIX_EPISODES]
+    return [query.params for query in run.query_mix(paths)]
 
 
 def measure(port: int, mix: list[dict], clients: int, seconds: float) -> dict:
@@ -116,13 +114,13 @@ def measure(port: int, mix: list[dict], clients: int, seconds: float) -> dict:
     mix_times = run_clients(port, clients, seconds, lambda rng: rng.choice(mix))
     figures["mix: requests"] = len(mix_times)
     figures["mix: requests/s"] = round(len(mix_times) / seconds, 1)
-    figures["mix: ms"] = percentiles(mix_times)
-    figures["probe alone: ms"] = percentiles(run_clients(port, 0, seconds / 4, None, probe=True)[1])
-    worst = list(WORST_QUERIES.values())
+    figures["mix: ms"] = run.percentiles(mix_times)
+    figures["probe alone: ms"] = run.percentiles(run_clients(port, 0, seconds / 4, None, probe=True)[1])
+    worst = list(run.WORST_QUERIES.values())
     heavy_times, probe_times = run_clients(port, clients, seconds, lambda rng: rng.choice(worst), probe=True)
     figures["heavy: requests"] = len(heavy_times)
-    figures["heavy: ms"] = percentiles(heavy_times)
-    figures["probe beside heavy: ms"] = percentiles(probe_times)
+    figures["heavy: ms"] = run.percentiles(heavy_times)
+    figures["probe beside heavy: ms"] = run.percentiles(probe_times)
     return figures
 
 
@@ -192,27 +190,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def create_database(server: str) -> str:
-    import psycopg
-
-    name = f"archive_load_{os.getpid()}"
-    with psycopg.connect(server, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return name
-
-
-def drop_database(server: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(server, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def database_url(server: str, name: str) -> str:
-    parts = urllib.parse.urlsplit(server)
-    return urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
 
 
 if __name__ == "__main__":

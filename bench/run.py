@@ -17,6 +17,10 @@ with some lines changed. It checks what it measures (misspelled queries find
 nothing and get a suggestion, filtered queries are narrower than unfiltered ones)
 and exits with status 1, after writing its figures, when a check fails.
 `--quick` is a smoke test for CI: 3 episodes, 1 timed run per query, a short re-import.
+
+With `--postgres URL` (a PostgreSQL server's database that may create others), each size runs
+a second time with the product on PostgreSQL and its search engine, in a database of its own
+(created, then dropped): the same steps, beside the same raw Whoosh and FTS5 references.
 """
 
 import argparse
@@ -34,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 
@@ -73,13 +78,43 @@ def percentiles(samples_ms: list[float]) -> dict[str, float]:
     }
 
 
-def run_size(episodes: int, repeats: int, reimport_segments: int) -> dict:
-    """Everything for one size, in this (fresh) process."""
+def run_size(episodes: int, repeats: int, reimport_segments: int, postgres: str | None = None) -> dict:
+    """Everything for one size, in this (fresh) process; on PostgreSQL when a server is given."""
     work = Path(tempfile.mkdtemp(prefix=f"bench-{episodes}-"))
+    database = create_database(postgres) if postgres else None
+    if database:
+        os.environ["DATABASE_URL"] = database_url(postgres, database)
+        os.environ["ARCHIVE_SEARCH_ENGINE"] = "postgres"
     try:
         return measure(work, episodes, repeats, reimport_segments)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        if database:
+            from django.db import connections
+
+            connections.close_all()
+            drop_database(postgres, database)
+
+
+def create_database(server: str) -> str:
+    """A new, empty database beside `server`'s, for one run."""
+    import psycopg
+
+    name = f"archive_bench_{os.getpid()}"
+    with psycopg.connect(server, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return name
+
+
+def drop_database(server: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(server, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def database_url(server: str, name: str) -> str:
+    return urllib.parse.urlunsplit(urllib.parse.urlsplit(server)._replace(path=f"/{name}"))
 
 
 def measure(work: Path, episodes: int, repeats: int, reimport_segments: int) -> dict:
@@ -88,26 +123,28 @@ def measure(work: Path, episodes: int, repeats: int, reimport_segments: int) -> 
     import django
 
     django.setup()
+    from django.conf import settings
     from django.core.management import call_command
     from django.test import Client
 
     from bench.corpus import episode_text, vocabulary, write_corpus
     from episodes.models import Episode, Segment
     from episodes.services import import_transcript
-    from search.indexing import process_index_jobs, rebuild
+    from search.engines import engine
+    from search.indexing import process_index_jobs
 
     call_command("migrate", verbosity=0)
     call_command("load_sample", stdout=io.StringIO())  # the glossary
     files = write_corpus(work / "corpus", episodes + 1)
     extra = files[episodes].rename(work / files[episodes].name)
-    result: dict = {"episodes": episodes}
+    result: dict = {"episodes": episodes, "search engine": settings.ARCHIVE_SEARCH_ENGINE}
 
     sample = Segment.objects.count()
     import_seconds, _ = timed(call_command, "import_transcript", str(work / "corpus"), stdout=io.StringIO())
     segments = Segment.objects.count() - sample
     result["segments"] = segments
     result["bulk import (import_transcript over a folder, indexed), segments/s"] = round(segments / import_seconds)
-    rebuild_seconds, _ = timed(rebuild)
+    rebuild_seconds, _ = timed(engine().rebuild)
     result["bulk indexing (rebuild_index), segments/s"] = round((segments + sample) / rebuild_seconds)
 
     def upload_to_searchable() -> None:
@@ -479,7 +516,7 @@ def serve_as_worker(episode_url: str, mix: Path) -> None:
 
 
 def print_report(result: dict) -> None:
-    print(f"== {result['episodes']} episodes ({result['segments']} segments) ==")
+    print(f"== {result['episodes']} episodes ({result['segments']} segments), {result['search engine']} engine ==")
     for key, value in result.items():
         if key in ("search, ms", "slowest five queries (product p50, ms)", "queries", "checks", "query mix"):
             continue
@@ -511,7 +548,7 @@ def print_report(result: dict) -> None:
 
 def failed_checks(results: list[dict]) -> list[str]:
     return [
-        f"{result['episodes']} episodes: {name}: {passed} of {total}"
+        f"{result['episodes']} episodes, {result['search engine']}: {name}: {passed} of {total}"
         for result in results
         for name, (passed, total) in result["checks"].items()
         if passed != total
@@ -525,6 +562,7 @@ def main() -> None:
     parser.add_argument("--reimport-segments", type=int, default=REIMPORT_SEGMENTS)
     parser.add_argument("--quick", action="store_true", help="smoke test: 3 episodes, 1 run, 1,000-line re-import")
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results.json")
+    parser.add_argument("--postgres", metavar="URL", help="also run each size on this PostgreSQL server")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--mix", type=Path, help=argparse.SUPPRESS)
@@ -533,7 +571,8 @@ def main() -> None:
         serve_as_worker(args.worker, args.mix)
         return
     if args.one is not None:
-        print(json.dumps(run_size(args.one, args.repeats, args.reimport_segments), ensure_ascii=False))
+        result = run_size(args.one, args.repeats, args.reimport_segments, args.postgres)
+        print(json.dumps(result, ensure_ascii=False))
         return
     if args.quick:
         sizes, repeats, reimport_segments = [3], 1, 1_000
@@ -541,11 +580,15 @@ def main() -> None:
         sizes, repeats, reimport_segments = args.sizes, args.repeats, args.reimport_segments
     results = []
     for size in sizes:
-        command = [sys.executable, __file__, "--one", str(size), "--repeats", str(repeats)]
-        command += ["--reimport-segments", str(reimport_segments)]
-        done = subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT)
-        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
-        print_report(results[-1])
+        for postgres in [None, args.postgres] if args.postgres else [None]:
+            command = [sys.executable, __file__, "--one", str(size), "--repeats", str(repeats)]
+            command += ["--reimport-segments", str(reimport_segments)]
+            command += ["--postgres", postgres] if postgres else []
+            # Each run's database is its own: SQLite in its folder, or the PostgreSQL one it creates.
+            env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "ARCHIVE_SEARCH_ENGINE")}
+            done = subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT, env=env)
+            results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+            print_report(results[-1])
     args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(f"figures written to {args.json}")
     failed = failed_checks(results)
