@@ -1,4 +1,7 @@
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models.functions import Collate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -47,3 +50,66 @@ class IndexJob(models.Model):
 
     def __str__(self) -> str:
         return f"episode {self.episode_id}"
+
+
+# The PostgreSQL engine's tables (search.engines.postgres). Every row belongs to one episode:
+# replacing an episode's moments is a delete and an insert, with nothing shared between episodes.
+# Their PostgreSQL-only indexes are created by the migration on PostgreSQL alone.
+
+
+class SearchMoment(models.Model):
+    """A published transcript line as the PostgreSQL engine searches it."""
+
+    # The segment's id, not a foreign key: deleting lines must stay one query (the engine
+    # replaces the episode's moments in the same transaction).
+    segment_id = models.BigIntegerField(primary_key=True)
+    episode = models.ForeignKey("episodes.Episode", models.CASCADE, related_name="+")
+    position = models.PositiveIntegerField()
+    start_ms = models.PositiveIntegerField()
+    end_ms = models.PositiveIntegerField()
+    air_date = models.DateField()
+    text = models.TextField()
+    # The line's own terms (weight A), then the next line's first terms (weight B).
+    document = SearchVectorField()
+    # Which version of the engine wrote the row: older rows ask for a rebuild (check_index).
+    version = models.PositiveSmallIntegerField()
+
+    class Meta:
+        indexes = [GinIndex(fields=["document"], name="search_moment_document")]
+
+    def __str__(self) -> str:
+        return f"moment {self.segment_id}"
+
+
+class SearchTerm(models.Model):
+    """An index term that an episode's published moments hold: what a prefix expands to."""
+
+    pk = models.CompositePrimaryKey("episode", "term")
+    # The primary key's first column already finds an episode's rows.
+    episode = models.ForeignKey("episodes.Episode", models.CASCADE, related_name="+", db_index=False)
+    term = models.TextField()
+
+    class Meta:
+        # In byte order, as Whoosh's lexicon: a prefix takes its first 64 terms.
+        indexes = [models.Index(Collate("term", "C"), name="search_term_bytes")]
+
+    def __str__(self) -> str:
+        return self.term
+
+
+class SpokenWord(models.Model):
+    """A word as an episode's published moments say it, and in how many: spelling suggestions."""
+
+    pk = models.CompositePrimaryKey("episode", "word")
+    episode = models.ForeignKey("episodes.Episode", models.CASCADE, related_name="+", db_index=False)
+    word = models.TextField()
+    moments = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["word"], name="search_spokenword_word"),
+            GinIndex(fields=["word"], opclasses=["gin_trgm_ops"], name="search_spokenword_trigrams"),
+        ]
+
+    def __str__(self) -> str:
+        return self.word

@@ -23,7 +23,7 @@ from django.conf import settings
 from episodes.models import Episode
 from search.plan import Compiled
 
-ENGINES = {"whoosh": "search.engines.whoosh"}
+ENGINES = {"whoosh": "search.engines.whoosh", "postgres": "search.engines.postgres"}
 
 
 @dataclass(frozen=True)

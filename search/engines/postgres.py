@@ -1,0 +1,272 @@
+"""The PostgreSQL engine: the moments in the archive's own database, searched with its full-text search.
+
+Each published line is a row (`search.models.SearchMoment`) whose `tsvector` holds the terms
+of our own French analysis (`search.engines.postgres_text`), with a GIN index; each episode
+also has its index terms (prefixes expand to them) and its spoken words (spelling suggestions).
+
+The rows are written in the transaction of the change itself (`episodes_changed`): a
+committed import is searchable on every server at once, a rolled-back one never was, and
+no index worker or job is needed. Replacing an episode deletes its rows and inserts them
+anew, under a per-episode lock; a rebuild takes a lock that every change waits for.
+"""
+
+import datetime
+from collections import Counter
+from collections.abc import Iterable
+from itertools import islice
+from typing import Any
+
+from django.db import OperationalError, connection, transaction
+from django.db.models import BooleanField, FloatField, QuerySet, Sum
+from django.db.models.expressions import RawSQL
+from django.db.models.signals import pre_delete
+from psycopg.errors import QueryCanceled
+
+from episodes.models import Appearance, Episode, Segment
+from search.analysis import analyze, spelling_analyzer
+from search.engines import Filters, Hits, Matches, StoredMoment
+from search.engines.postgres_text import MAX_LEXEME_BYTES, document, prefix_bounds, tsquery
+from search.models import SearchMoment, SearchTerm, SpokenWord
+from search.plan import MAX_PREFIX_TERMS, Compiled
+from search.search_indexes import moments as published_moments
+from search.spelling import SAME_FIRST_LETTERS, Vocabulary, closest_said_word
+
+# Raised whenever what the rows hold changes: rows of another version ask for a rebuild.
+VERSION = 1
+# Advisory locks (two-key form): (LOCKS, 0) is taken shared by every change and exclusively
+# by a rebuild; (EPISODE_LOCKS, id) serialises the changes of one episode.
+LOCKS, EPISODE_LOCKS = 0x5EA7C400, 0x5EA7C401
+# Ranking: only a moment's own terms (weight A) count, not the next line's (B). Order {D,C,B,A}.
+RANK_WEIGHTS = "{0,0,0,1}"
+# Moments written per COPY while a whole archive or episode is written.
+ROWS_PER_COPY = 5_000
+MOMENT_COLUMNS = ("segment_id", "episode_id", "position", "start_ms", "end_ms", "air_date", "text", "document")
+MOMENT_COLUMNS += ("version",)
+
+
+class PostgresEngine:
+    def find(self, compiled: Compiled, filters: Filters, *, seconds: float) -> Matches:
+        if seconds <= 0:
+            return Matches(timed_out=True)
+        rows, timed_out = _within(seconds, lambda: _found(compiled, filters))
+        if rows is None:
+            return Matches(timed_out=timed_out)
+        return Matches(hits=Hits((row[0] for row in rows), (row[1] for row in rows)))
+
+    def count(self, compiled: Compiled) -> int:
+        query = tsquery(compiled.query, _expand_prefix)
+        return _matching(query).count() if query is not None else 0
+
+    def is_said(self, word: str) -> bool:
+        return SpokenWord.objects.filter(word=word).exists()
+
+    def closest_said(self, word: str) -> str | None:
+        """Candidates that share trigrams with the word (pg_trgm's index), ranked as the Whoosh
+        engine ranks its own (`search.spelling`): every one is said by a published line."""
+        candidates = (
+            SpokenWord.objects.filter(word__startswith=word[:SAME_FIRST_LETTERS])
+            .filter(RawSQL("word %% %s", [word], output_field=BooleanField()))
+            .values("word")
+            .annotate(said=Sum("moments"))
+            .values_list("word", "said")
+        )
+        return closest_said_word(word, [Vocabulary.of(candidates)], lambda candidate: True)
+
+    def episodes_changed(self, *episode_ids: int) -> None:
+        self.replace_episodes(list(episode_ids))
+
+    def replace_episodes(self, episode_ids: list[int]) -> int:
+        with transaction.atomic():
+            lock_episodes(episode_ids)
+            for model in (SearchMoment, SearchTerm, SpokenWord):
+                model.objects.filter(episode_id__in=episode_ids).delete()
+            return _write(published_moments().filter(episode_id__in=episode_ids))
+
+    def rebuild(self) -> int:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                # Changes wait until the rebuild commits, then replace their episodes' rows again.
+                cursor.execute("SELECT pg_advisory_xact_lock(%s::int, 0)", [LOCKS])
+                for model in (SearchMoment, SearchTerm, SpokenWord):
+                    cursor.execute(f"DELETE FROM {model._meta.db_table}")
+            return _write(published_moments())
+
+    def is_current(self) -> bool:
+        return not SearchMoment.objects.exclude(version=VERSION).exists()
+
+    def episodes_held(self) -> set[int]:
+        return set(SearchMoment.objects.values_list("episode_id", flat=True).distinct())
+
+    def stored_moments(self, episode_id: int) -> dict[int, StoredMoment]:
+        rows = SearchMoment.objects.filter(episode_id=episode_id)
+        return {
+            pk: StoredMoment(text, start_ms, end_ms, day)
+            for pk, text, start_ms, end_ms, day in rows.values_list("pk", "text", "start_ms", "end_ms", "air_date")
+        }
+
+    def spelling_words(self) -> set[str]:
+        return set(SpokenWord.objects.values_list("word", flat=True).distinct())
+
+
+def engine() -> PostgresEngine:
+    return PostgresEngine()
+
+
+def lock_episodes(episode_ids: Iterable[int]) -> None:
+    """This transaction's turn to write these episodes' rows, in id order (no deadlock between two)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s::int, 0)", [LOCKS])
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s::int, key) FROM"
+            " (SELECT DISTINCT (unnest(%s::bigint[]) %% 2147483647)::int AS key ORDER BY key) AS keys",
+            [EPISODE_LOCKS, list(episode_ids)],
+        )
+
+
+def _lock_before_delete(sender: type[Episode], instance: Episode, **kwargs: Any) -> None:
+    # Deleting an episode deletes its rows (CASCADE): take the locks first, as a change does,
+    # or a rebuild waiting on those rows and the change waiting on its lock would deadlock.
+    if connection.vendor == "postgresql":
+        lock_episodes([instance.pk])
+
+
+pre_delete.connect(_lock_before_delete, sender=Episode, dispatch_uid="search.engines.postgres")
+
+
+def _within(seconds: float, search: Any) -> tuple[Any, bool]:
+    """`search()`'s result, or (None, True) when PostgreSQL cancelled it after `seconds`.
+
+    The limit is set LOCAL in a savepoint (or a transaction) that is always rolled back: it
+    never outlives the search, in the caller's transaction or the connection.
+    """
+    with transaction.atomic():
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [f"{max(1, int(seconds * 1000))}ms"])
+            return search(), False
+        except OperationalError as error:
+            if not isinstance(error.__cause__, QueryCanceled):
+                raise
+            return None, True
+        finally:
+            transaction.set_rollback(True)
+
+
+def _found(compiled: Compiled, filters: Filters) -> list[tuple[int, int]]:
+    query = tsquery(compiled.query, _expand_prefix)
+    if query is None:
+        return []
+    found = _matching(query)
+    if filters.show:
+        found = found.filter(episode_id__in=Episode.objects.filter(show__slug=filters.show).values("pk"))
+    if filters.person:
+        people = Appearance.objects.filter(person__slug=filters.person).values("episode_id")
+        found = found.filter(episode_id__in=people)
+    if filters.episode:
+        found = found.filter(episode_id__in=Episode.objects.filter(slug=filters.episode).values("pk"))
+    if filters.date_from:
+        found = found.filter(air_date__gte=filters.date_from)
+    if filters.date_to:
+        found = found.filter(air_date__lte=filters.date_to)
+    if filters.sort == "newest":
+        found = found.order_by("-air_date", "start_ms", "episode_id", "position")
+    else:
+        rank = RawSQL("ts_rank(%s, document, %s::tsquery)", [RANK_WEIGHTS, query], output_field=FloatField())
+        # Equal ranks keep the archive's order: episode, then line.
+        found = found.order_by(rank.desc(), "episode_id", "position")
+    return list(found.values_list("segment_id", "episode_id"))
+
+
+def _matching(query: str) -> QuerySet[SearchMoment]:
+    return SearchMoment.objects.filter(RawSQL("document @@ %s::tsquery", [query], output_field=BooleanField()))
+
+
+def _expand_prefix(prefix: str) -> list[str]:
+    """The first MAX_PREFIX_TERMS index terms that start with `prefix`, in byte order, as
+    Whoosh's lexicon gives them; each read once from the index however many episodes have it."""
+    low, high = prefix_bounds(prefix)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH RECURSIVE found(term, n) AS (
+                SELECT min(term COLLATE "C"), 1 FROM search_searchterm
+                WHERE term COLLATE "C" >= %(low)s AND term COLLATE "C" < %(high)s
+              UNION ALL
+                SELECT (SELECT min(term COLLATE "C") FROM search_searchterm
+                        WHERE term COLLATE "C" > found.term AND term COLLATE "C" < %(high)s), n + 1
+                FROM found WHERE found.term IS NOT NULL AND n < %(most)s
+            )
+            SELECT term FROM found WHERE term IS NOT NULL
+            """,
+            {"low": low, "high": high, "most": MAX_PREFIX_TERMS},
+        )
+        return [term for (term,) in cursor.fetchall()]
+
+
+def _write(segments: QuerySet[Segment]) -> int:
+    """Insert the rows of these published segments' moments, episode by episode; how many moments."""
+    rows = segments.order_by("episode_id", "position").values_list(
+        "pk", "episode_id", "position", "start_ms", "end_ms", "episode__air_date", "text", "next_text"
+    )
+    written = 0
+    episodes = _EpisodeWords()
+    iterator = rows.iterator(chunk_size=ROWS_PER_COPY)
+    # Read a batch, then COPY it: the connection cannot read its cursor during a COPY.
+    while batch := list(islice(iterator, ROWS_PER_COPY)):
+        _copy(SearchMoment, MOMENT_COLUMNS, [_moment_row(*row, episodes) for row in batch])
+        episodes.flush(keep=batch[-1][1])
+        written += len(batch)
+    episodes.flush()
+    return written
+
+
+def _moment_row(
+    pk: int,
+    episode_id: int,
+    position: int,
+    start_ms: int,
+    end_ms: int,
+    air_date: datetime.date,
+    text: str,
+    after: str | None,
+    episodes: "_EpisodeWords",
+) -> tuple:
+    own = analyze(text)
+    episodes.add(episode_id, own, text)
+    following = analyze(after) if after else []
+    return (pk, episode_id, position, start_ms, end_ms, air_date, text, document(own, following), VERSION)
+
+
+class _EpisodeWords:
+    """Each episode's index terms and spoken words (with how many moments say each), written
+    once the episode's last moment has been read."""
+
+    def __init__(self) -> None:
+        self.terms: dict[int, set[str]] = {}
+        self.words: dict[int, Counter] = {}
+
+    def add(self, episode_id: int, terms: list[str], text: str) -> None:
+        self.terms.setdefault(episode_id, set()).update(term for term in terms if _storable(term))
+        said = {token.text for token in spelling_analyzer()(text)}
+        self.words.setdefault(episode_id, Counter()).update(word for word in said if _storable(word))
+
+    def flush(self, keep: int | None = None) -> None:
+        """Write every episode's rows but `keep`'s, whose moments may go on in the next batch."""
+        done = [episode_id for episode_id in self.terms if episode_id != keep]
+        terms = ((episode_id, term) for episode_id in done for term in self.terms.pop(episode_id))
+        _copy(SearchTerm, ("episode_id", "term"), terms)
+        words = ((episode_id, word, count) for episode_id in done for word, count in self.words.pop(episode_id).items())
+        _copy(SpokenWord, ("episode_id", "word", "moments"), words)
+
+
+def _storable(word: str) -> bool:
+    # A btree index entry holds at most ~2.7 KB; no query can hold such a word anyway.
+    return len(word.encode()) <= MAX_LEXEME_BYTES
+
+
+def _copy(model: type, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
+    """COPY these rows in: the fastest way in, with PostgreSQL reading each tsvector literal as it is."""
+    names = ", ".join(columns)
+    with connection.cursor() as cursor, cursor.copy(f"COPY {model._meta.db_table} ({names}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)

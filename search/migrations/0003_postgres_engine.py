@@ -1,0 +1,102 @@
+# The PostgreSQL engine's tables. Their GIN, trigram and byte-order indexes and the pg_trgm
+# extension are made on PostgreSQL only: on SQLite (the Whoosh engine) the tables stay empty.
+
+import django.contrib.postgres.indexes
+import django.contrib.postgres.search
+import django.db.models.deletion
+import django.db.models.functions.comparison
+from django.contrib.postgres.operations import TrigramExtension
+from django.db import migrations, models
+
+from search.migration_operations import AddIndexOnPostgreSQL
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("episodes", "0002_first_published_at"),
+        ("search", "0002_indexjob"),
+    ]
+
+    operations = [
+        # Does nothing on another database.
+        TrigramExtension(),
+        migrations.CreateModel(
+            name="SearchMoment",
+            fields=[
+                ("segment_id", models.BigIntegerField(primary_key=True, serialize=False)),
+                ("position", models.PositiveIntegerField()),
+                ("start_ms", models.PositiveIntegerField()),
+                ("end_ms", models.PositiveIntegerField()),
+                ("air_date", models.DateField()),
+                ("text", models.TextField()),
+                ("document", django.contrib.postgres.search.SearchVectorField()),
+                ("version", models.PositiveSmallIntegerField()),
+                (
+                    "episode",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="episodes.episode"
+                    ),
+                ),
+            ],
+        ),
+        migrations.CreateModel(
+            name="SearchTerm",
+            fields=[
+                (
+                    "pk",
+                    models.CompositePrimaryKey(
+                        "episode", "term", blank=True, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("term", models.TextField()),
+                (
+                    "episode",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="episodes.episode",
+                    ),
+                ),
+            ],
+        ),
+        migrations.CreateModel(
+            name="SpokenWord",
+            fields=[
+                (
+                    "pk",
+                    models.CompositePrimaryKey(
+                        "episode", "word", blank=True, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("word", models.TextField()),
+                ("moments", models.PositiveIntegerField()),
+                (
+                    "episode",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="episodes.episode",
+                    ),
+                ),
+            ],
+            options={
+                "indexes": [models.Index(fields=["word"], name="search_spokenword_word")],
+            },
+        ),
+        AddIndexOnPostgreSQL(
+            model_name="searchmoment",
+            index=django.contrib.postgres.indexes.GinIndex(fields=["document"], name="search_moment_document"),
+        ),
+        AddIndexOnPostgreSQL(
+            model_name="searchterm",
+            index=models.Index(django.db.models.functions.comparison.Collate("term", "C"), name="search_term_bytes"),
+        ),
+        AddIndexOnPostgreSQL(
+            model_name="spokenword",
+            index=django.contrib.postgres.indexes.GinIndex(
+                fields=["word"], name="search_spokenword_trigrams", opclasses=["gin_trgm_ops"]
+            ),
+        ),
+    ]
