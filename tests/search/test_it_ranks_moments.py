@@ -1,4 +1,4 @@
-"""Ranking: TF-IDF over a real index of the sample episode."""
+"""Ranking over the sample episode: TF-IDF on the Whoosh engine, ts_rank on PostgreSQL."""
 
 import datetime
 import threading
@@ -14,9 +14,13 @@ from search.indexing import reindex_episode, search_backend
 from search.moments import Filters, find_moments
 
 
-def test_the_moment_that_says_the_word_most_comes_first(sample_episode):
+@pytest.mark.whoosh("its scorer")
+def test_whoosh_ranks_with_tf_idf(sample_episode):
     with search_backend().searcher() as searcher:
         assert isinstance(searcher.weighting, MomentWeighting)
+
+
+def test_the_moment_that_says_the_word_most_comes_first(sample_episode):
     found = find_moments("quantique", Filters())
     texts = dict(Segment.objects.values_list("pk", "text"))
     said = [texts[hit.segment_id].lower().count("quantique") for hit in found.hits]
@@ -24,6 +28,7 @@ def test_the_moment_that_says_the_word_most_comes_first(sample_episode):
     assert said == sorted(said, reverse=True)
 
 
+@pytest.mark.whoosh("its union matcher")
 def test_a_search_with_a_limit_on_either_of_two_words_ends(sample_episode):
     # Whoosh 2.7's block-quality skipping loops for ever on some `a OR b` with TF-IDF.
     either = wq.Or([wq.Term("text", "quantiqu"), wq.Term("text", "souverainet")])
@@ -40,6 +45,7 @@ def test_a_search_with_a_limit_on_either_of_two_words_ends(sample_episode):
     assert found == [5]
 
 
+@pytest.mark.whoosh("ranking equal to Whoosh's own")
 @pytest.mark.parametrize("text", ["quantique", "quanti*", "souveraineté", "données"])
 def test_words_are_ranked_as_whoosh_ranks_them(sample_episode, text):
     before = find_moments(text, Filters())
