@@ -123,14 +123,15 @@ def lock_episodes(episode_ids: Iterable[int]) -> None:
         )
 
 
+def connect_signals() -> None:
+    """Called once the apps are ready, when this is the archive's engine."""
+    pre_delete.connect(_lock_before_delete, sender=Episode, dispatch_uid="search.engines.postgres")
+
+
 def _lock_before_delete(sender: type[Episode], instance: Episode, **kwargs: Any) -> None:
-    # Deleting an episode deletes its rows (CASCADE): take the locks first, as a change does,
-    # or a rebuild waiting on those rows and the change waiting on its lock would deadlock.
-    if connection.vendor == "postgresql":
-        lock_episodes([instance.pk])
-
-
-pre_delete.connect(_lock_before_delete, sender=Episode, dispatch_uid="search.engines.postgres")
+    # Deleting an episode deletes its rows (CASCADE) before the change tells the engine: take
+    # its locks first, or a rebuild waiting on those rows and this waiting on its lock deadlock.
+    lock_episodes([instance.pk])
 
 
 def _within(seconds: float, search: Any) -> tuple[Any, bool]:
