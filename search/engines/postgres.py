@@ -10,7 +10,6 @@ no index worker or job is needed. Replacing an episode deletes its rows and inse
 anew, under a per-episode lock; a rebuild takes a lock that every change waits for.
 """
 
-import datetime
 from collections import Counter
 from collections.abc import Iterable
 from itertools import islice
@@ -23,9 +22,9 @@ from django.db.models.signals import pre_delete
 from psycopg.errors import QueryCanceled
 
 from episodes.models import Appearance, Episode, Segment
-from search.analysis import analyze, spelling_analyzer
+from search.analysis import analyze, said_and_terms
 from search.engines import Filters, Hits, Matches, StoredMoment
-from search.engines.postgres_text import MAX_LEXEME_BYTES, document, prefix_bounds, tsquery
+from search.engines.postgres_text import document, fits, prefix_bounds, tsquery
 from search.models import SearchMoment, SearchTerm, SpokenWord
 from search.plan import MAX_PREFIX_TERMS, Compiled
 from search.search_indexes import moments as published_moments
@@ -214,28 +213,29 @@ def _write(segments: QuerySet[Segment]) -> int:
     iterator = rows.iterator(chunk_size=ROWS_PER_COPY)
     # Read a batch, then COPY it: the connection cannot read its cursor during a COPY.
     while batch := list(islice(iterator, ROWS_PER_COPY)):
-        _copy(SearchMoment, MOMENT_COLUMNS, [_moment_row(*row, episodes) for row in batch])
+        _copy(SearchMoment, MOMENT_COLUMNS, _moment_rows(batch, episodes))
         episodes.flush(keep=batch[-1][1])
         written += len(batch)
     episodes.flush()
     return written
 
 
-def _moment_row(
-    pk: int,
-    episode_id: int,
-    position: int,
-    start_ms: int,
-    end_ms: int,
-    air_date: datetime.date,
-    text: str,
-    after: str | None,
-    episodes: "_EpisodeWords",
-) -> tuple:
-    own = analyze(text)
-    episodes.add(episode_id, own, text)
-    following = analyze(after) if after else []
-    return (pk, episode_id, position, start_ms, end_ms, air_date, text, document(own, following), VERSION)
+def _moment_rows(batch: list[tuple], episodes: "_EpisodeWords") -> list[tuple]:
+    """The moments' rows, each line analysed once: its terms are also the bridge of the line before."""
+    analysed = [said_and_terms(row[6]) for row in batch]
+    moment_rows = []
+    for index, (pk, episode_id, position, start_ms, end_ms, air_date, text, after) in enumerate(batch):
+        said, own = analysed[index]
+        episodes.add(episode_id, own, said)
+        if not after:
+            following = []
+        elif index + 1 < len(batch) and batch[index + 1][6] == after:
+            following = analysed[index + 1][1]
+        else:
+            following = analyze(after)
+        document_ = document(own, following)
+        moment_rows.append((pk, episode_id, position, start_ms, end_ms, air_date, text, document_, VERSION))
+    return moment_rows
 
 
 class _EpisodeWords:
@@ -246,10 +246,10 @@ class _EpisodeWords:
         self.terms: dict[int, set[str]] = {}
         self.words: dict[int, Counter] = {}
 
-    def add(self, episode_id: int, terms: list[str], text: str) -> None:
-        self.terms.setdefault(episode_id, set()).update(term for term in terms if _storable(term))
-        said = {token.text for token in spelling_analyzer()(text)}
-        self.words.setdefault(episode_id, Counter()).update(word for word in said if _storable(word))
+    def add(self, episode_id: int, terms: list[str], said: list[str]) -> None:
+        # A btree index entry holds at most ~2.7 KB: longer words are left out, as from documents.
+        self.terms.setdefault(episode_id, set()).update(filter(fits, terms))
+        self.words.setdefault(episode_id, Counter()).update(filter(fits, set(said)))
 
     def flush(self, keep: int | None = None) -> None:
         """Write every episode's rows but `keep`'s, whose moments may go on in the next batch."""
@@ -258,11 +258,6 @@ class _EpisodeWords:
         _copy(SearchTerm, ("episode_id", "term"), terms)
         words = ((episode_id, word, count) for episode_id in done for word, count in self.words.pop(episode_id).items())
         _copy(SpokenWord, ("episode_id", "word", "moments"), words)
-
-
-def _storable(word: str) -> bool:
-    # A btree index entry holds at most ~2.7 KB; no query can hold such a word anyway.
-    return len(word.encode()) <= MAX_LEXEME_BYTES
 
 
 def _copy(model: type, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:

@@ -23,19 +23,22 @@ MAX_LEXEME_BYTES = 2046
 
 def lexeme(term: str) -> str:
     """A term quoted for a tsvector or tsquery literal (`aujourd'hui` -> `'aujourd''hui'`)."""
-    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+    if "'" in term or "\\" in term:
+        term = term.replace("\\", "\\\\").replace("'", "''")
+    return f"'{term}'"
 
 
 def document(own: list[str], following: list[str]) -> str:
     """The tsvector literal of a moment: its own terms, then the start of the next line."""
-    entries = [f"{lexeme(term)}:{position}A" for position, term in enumerate(own, 1) if _fits(term)]
+    entries = [f"{lexeme(term)}:{position}A" for position, term in enumerate(own, 1) if fits(term)]
     bridge = enumerate(following[:BRIDGE_TERMS], len(own) + 1)
-    entries += [f"{lexeme(term)}:{position}B" for position, term in bridge if _fits(term)]
+    entries += [f"{lexeme(term)}:{position}B" for position, term in bridge if fits(term)]
     return " ".join(entries)
 
 
-def _fits(term: str) -> bool:
-    return len(term.encode()) <= MAX_LEXEME_BYTES
+def fits(term: str) -> bool:
+    """Whether PostgreSQL takes this term (a character is at most 4 bytes: most need no encoding)."""
+    return len(term) * 4 <= MAX_LEXEME_BYTES or len(term.encode()) <= MAX_LEXEME_BYTES
 
 
 def tsquery(node: Node, expand_prefix: Callable[[str], Iterable[str]]) -> str | None:

@@ -1,5 +1,6 @@
 """check_index, and rebuilding while the archive is in use."""
 
+import itertools
 import multiprocessing
 import threading
 import time
@@ -167,17 +168,17 @@ def test_searches_answer_from_the_committed_moments_while_a_rebuild_writes(sampl
 
     from search.engines import engine, postgres
 
-    written = threading.Event()
-    slow, real = threading.Event(), postgres._moment_row
+    written, slow = threading.Event(), threading.Event()
+    lines, real = itertools.count(1), postgres.said_and_terms
 
-    def slowly(*row):
-        if row[2] == 300:  # the rebuild has written 300 moments, not yet committed
+    def slowly(text):
+        if next(lines) == 300:  # the rebuild has written 200 moments, not yet committed
             written.set()
             slow.wait(10)
-        return real(*row)
+        return real(text)
 
     monkeypatch.setattr(postgres, "ROWS_PER_COPY", 100)
-    monkeypatch.setattr(postgres, "_moment_row", slowly)
+    monkeypatch.setattr(postgres, "said_and_terms", slowly)
 
     def rebuild() -> None:
         try:
@@ -200,14 +201,15 @@ def test_searches_answer_from_the_committed_moments_while_a_rebuild_writes(sampl
 def test_a_rebuild_that_fails_midway_leaves_the_moments_as_they_were(sample_episode, monkeypatch):
     from search.engines import engine, postgres
 
-    real = postgres._moment_row
+    lines, real = itertools.count(1), postgres.said_and_terms
 
-    def failing(*row):
-        if row[2] == 300:
+    def failing(text):
+        if next(lines) == 300:  # 200 moments written, not yet committed
             raise RuntimeError("the database went away")
-        return real(*row)
+        return real(text)
 
-    monkeypatch.setattr(postgres, "_moment_row", failing)
+    monkeypatch.setattr(postgres, "ROWS_PER_COPY", 100)
+    monkeypatch.setattr(postgres, "said_and_terms", failing)
     with pytest.raises(RuntimeError, match="went away"):
         engine().rebuild()
     monkeypatch.undo()
