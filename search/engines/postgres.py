@@ -39,8 +39,17 @@ LOCKS, EPISODE_LOCKS = 0x5EA7C400, 0x5EA7C401
 RANK_WEIGHTS = "{0,0,0,1}"
 # Moments written per COPY while a whole archive or episode is written.
 ROWS_PER_COPY = 5_000
-MOMENT_COLUMNS = ("segment_id", "episode_id", "position", "start_ms", "end_ms", "air_date", "text", "document")
-MOMENT_COLUMNS += ("version",)
+MOMENT_COLUMNS = (
+    "segment_id",
+    "episode_id",
+    "position",
+    "start_ms",
+    "end_ms",
+    "air_date",
+    "text",
+    "document",
+    "version",
+)
 
 
 class PostgresEngine:

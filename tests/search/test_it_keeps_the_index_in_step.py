@@ -318,3 +318,77 @@ def test_an_episode_unpublished_in_the_admin_leaves_search_at_once(admin_client,
     assert response.status_code == 302
     assert indexed() == [] and found(admin_client, "quantique") == []
     assert not IndexJob.objects.exists()
+
+
+def in_threads(*work) -> None:
+    """Run each function in a thread of its own (its own database connection), and wait for all."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def run(function) -> None:
+        try:
+            function()
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=len(work)) as pool:
+        for future in [pool.submit(run, function) for function in work]:
+            future.result()
+
+
+@pytest.mark.postgres("a lock per episode")
+def test_lines_of_one_episode_edited_at_once_leave_it_in_step(client, sample_episode):
+    lines = list(sample_episode.segments.order_by("position")[:20])
+
+    def editor(first: int) -> None:
+        for segment in lines[first::2]:
+            edit_segment(segment=segment, text=f"Ligne corrigée numéro {segment.position}.")
+
+    in_threads(lambda: editor(0), lambda: editor(1))
+    assert indexed() == published_segment_ids()
+    out = StringIO()
+    call_command("check_index", stdout=out)
+    assert out.getvalue().strip() == "The index and the database agree."
+    assert find_moments('"ligne corrigée"', Filters()).count == 20
+
+
+@pytest.mark.postgres("a rebuild's lock")
+def test_a_change_made_during_a_rebuild_waits_for_it_and_is_kept(client, sample_episode, monkeypatch):
+    import itertools
+    import threading
+    import time
+
+    from search.engines import engine, postgres
+
+    written, go_on = threading.Event(), threading.Event()
+    lines, real = itertools.count(1), postgres.said_and_terms
+
+    def slowly(text):
+        if next(lines) == 300:
+            written.set()
+            go_on.wait(30)
+        return real(text)
+
+    monkeypatch.setattr(postgres, "said_and_terms", slowly)
+    segment = sample_episode.segments.get(start_ms=531_000)
+
+    def release_once_the_edit_waits() -> None:
+        assert written.wait(30)
+        deadline = time.monotonic() + 30
+        with connection.cursor() as cursor:
+            while time.monotonic() < deadline:
+                cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+                if cursor.fetchone()[0]:
+                    break
+                time.sleep(0.01)
+        go_on.set()
+
+    def edit() -> None:
+        assert written.wait(30)
+        edit_segment(segment=segment, text="Le porte-avions Richelieu.")
+
+    in_threads(engine().rebuild, edit, release_once_the_edit_waits)
+    assert found(client, "Richelieu") == ["08:51"]
+    assert indexed() == published_segment_ids()
+    out = StringIO()
+    call_command("check_index", stdout=out)
+    assert out.getvalue().strip() == "The index and the database agree."
