@@ -103,3 +103,28 @@ def test_episodes_come_in_the_order_of_their_best_moment_each_with_its_best_thre
         ranked = expected[group.episode.pk]
         assert {moment.segment.pk for moment in group.moments} == set(ranked[:3])
         assert group.total == len(ranked) and group.more == len(ranked) - len(group.moments)
+
+
+@pytest.mark.whoosh(
+    "partial results at the time limit; the PostgreSQL engine's statement is cancelled whole and finds nothing"
+)
+def test_a_search_cut_short_shows_what_it_found_by_then(sample_episode, monkeypatch):
+    from search.engines import whoosh_deadline
+
+    full = find_moments('"de la"', Filters(sort="newest"))
+
+    class Clock:
+        """Each look at the clock moves it on by 10 ms: the search is cut after 70 posting steps."""
+
+        now = 0.0
+
+        @classmethod
+        def monotonic(cls) -> float:
+            cls.now += 0.01
+            return cls.now
+
+    monkeypatch.setattr(whoosh_deadline, "time", Clock)
+    partial = find_moments('"de la"', Filters(sort="newest"))
+    assert partial.timed_out and not full.timed_out
+    assert 0 < partial.count < full.count
+    assert set(partial.hits.segments) < set(full.hits.segments)
