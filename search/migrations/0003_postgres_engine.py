@@ -5,10 +5,9 @@ import django.contrib.postgres.indexes
 import django.contrib.postgres.search
 import django.db.models.deletion
 import django.db.models.functions.comparison
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
-from search.migration_operations import AddIndexOnPostgreSQL
+from search.migration_operations import AddIndexOnPostgreSQL, TrigramExtensionOnPostgreSQL
 
 
 class Migration(migrations.Migration):
@@ -18,8 +17,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        # Does nothing on another database.
-        TrigramExtension(),
+        TrigramExtensionOnPostgreSQL(),
         migrations.CreateModel(
             name="SearchMoment",
             fields=[
