@@ -1,11 +1,13 @@
-"""Keeping the index in step with the database, which is the source of truth.
+"""Keeping the search engine in step with the database, which is the source of truth.
 
-Every change to an episode writes an IndexJob in its own transaction, asked for by
-the service or admin action that made it (`request_reindex`): a rolled-back change
-leaves no job, a committed one always has one, even if the process dies right after.
-The worker (`manage.py index_worker`) or a command that must return only once its work is searchable
-(`process_index_jobs(episode_ids=...)`) then replaces the episode's moments in
-one index commit: one delete, one batched add.
+Every change to an episode tells the engine in its own transaction, asked for by the
+service or admin action that made it (`request_reindex`). The PostgreSQL engine rewrites
+the episode's rows right there. The Whoosh engine writes an IndexJob instead: a
+rolled-back change leaves no job, a committed one always has one, even if the process
+dies right after. The worker (`manage.py index_worker`) or a command that must return
+only once its work is searchable (`process_index_jobs(episode_ids=...)`) then replaces
+the episode's moments in one index commit: one delete, one batched add. With no job
+(the PostgreSQL engine), processing the jobs does nothing.
 """
 
 import logging
@@ -20,7 +22,6 @@ from haystack import connections
 from search.engines import engine
 from search.engines.whoosh_backend import FrenchWhooshSearchBackend
 from search.models import IndexJob
-from search.search_indexes import moment_documents, moments
 
 log = logging.getLogger(__name__)
 # A failing job is retried after 5 s, 10 s, 20 s... at most every 10 minutes.
@@ -48,14 +49,12 @@ def reindex_episode(episode_id: int) -> int:
 
 def reindex_episodes(episode_ids: list[int]) -> int:
     """The same for several episodes, in one index commit."""
-    documents = list(moment_documents(moments().filter(episode_id__in=episode_ids)))
-    search_backend().replace_episodes(episode_ids, documents)
-    return len(documents)
+    return engine().replace_episodes(episode_ids)
 
 
 def rebuild() -> int:
-    """A new index of every published moment, swapped in whole; how many it holds."""
-    return search_backend().rebuild(moment_documents(moments()))
+    """Every published moment, built anew; how many the engine holds."""
+    return engine().rebuild()
 
 
 def request_reindex(*episode_ids: int) -> None:

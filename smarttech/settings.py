@@ -241,10 +241,16 @@ LOGGING = {
 # Where the archive is reached; commands print links with it.
 ARCHIVE_BASE_URL = env_str("ARCHIVE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
-# The search engine (search.engines): "whoosh", an index folder on this machine (the default).
+# The search engine (search.engines): "whoosh", an index folder on this machine (the default),
+# or "postgres", the database's own full-text search, which needs DATABASE_URL to be PostgreSQL.
 ARCHIVE_SEARCH_ENGINE = env_str("ARCHIVE_SEARCH_ENGINE", "whoosh").strip().lower()
-if ARCHIVE_SEARCH_ENGINE not in ("whoosh",):
-    raise ImproperlyConfigured(f"ARCHIVE_SEARCH_ENGINE={ARCHIVE_SEARCH_ENGINE!r}: expected whoosh")
+if ARCHIVE_SEARCH_ENGINE not in ("whoosh", "postgres"):
+    raise ImproperlyConfigured(f"ARCHIVE_SEARCH_ENGINE={ARCHIVE_SEARCH_ENGINE!r}: expected whoosh or postgres")
+if ARCHIVE_SEARCH_ENGINE == "postgres" and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured(
+        "ARCHIVE_SEARCH_ENGINE=postgres searches with PostgreSQL, but DATABASE_URL is not a PostgreSQL "
+        f"database ({DATABASES['default']['ENGINE']}): set DATABASE_URL=postgres://... or ARCHIVE_SEARCH_ENGINE=whoosh"
+    )
 
 HAYSTACK_CONNECTIONS = {
     "default": {

@@ -5,6 +5,22 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "episodes" / "samples" / "smart-tech-2025-06-19.txt"
+ENGINE_NAMES = {"whoosh": "Whoosh", "postgres": "PostgreSQL"}
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Tests marked `whoosh` or `postgres` run only when the archive searches with that engine
+    (ARCHIVE_SEARCH_ENGINE); each marker says what it tests, and the skip names the engine."""
+    from django.conf import settings
+
+    running = settings.ARCHIVE_SEARCH_ENGINE
+    for item in items:
+        for engine, name in ENGINE_NAMES.items():
+            mark = item.get_closest_marker(engine)
+            if mark and engine != running:
+                what = mark.args[0] if mark.args else "its own workings"
+                reason = f"{name} engine only: {what}; this run searches with {ENGINE_NAMES[running]}"
+                item.add_marker(pytest.mark.skip(reason=reason))
 
 
 @pytest.fixture
@@ -22,7 +38,10 @@ def uploads_in_tmp(settings, tmp_path: Path) -> Path:
 @pytest.fixture(autouse=True)
 def search_index(tmp_path: Path):
     """A real, empty Whoosh index in a temporary folder for every test, used by every write
-    and search: documents a test indexed (even of rows its rollback removed) never reach another."""
+    and search: documents a test indexed (even of rows its rollback removed) never reach another.
+
+    The PostgreSQL engine needs nothing here: its rows are in the test's database, rolled
+    back or flushed with the rest. The folder is still set aside, so nothing reaches a real one."""
     from haystack import connections
 
     info = connections.connections_info["default"]
@@ -46,7 +65,16 @@ def sample_episode(search_index, transactional_db):
 
 
 def index_now() -> None:
-    """What `manage.py index_worker` does: catch up with every committed change."""
+    """What `manage.py index_worker` does: catch up with every committed change (the Whoosh
+    engine's jobs; the PostgreSQL engine has none, its rows are written with each change)."""
     from search.indexing import process_index_jobs
 
     process_index_jobs()
+
+
+def moments_held(episode_id: int | None = None) -> list[int]:
+    """The segment ids the search engine holds (for one episode, or all), through the engine's own API."""
+    from search.engines import engine
+
+    episodes = [episode_id] if episode_id else engine().episodes_held()
+    return sorted(segment for episode in episodes for segment in engine().stored_moments(episode))

@@ -18,7 +18,8 @@ ENGINES = ("product", "raw Whoosh", "SQLite FTS5")
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory) -> tuple[subprocess.CompletedProcess, dict]:
     """`bench/run.py --quick`, run once for the tests of this file: its output and figures."""
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    unset = ("DATABASE_URL", "ARCHIVE_SEARCH_ENGINE", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if k not in unset}
     out = tmp_path_factory.mktemp("bench") / "results.json"
     done = subprocess.run(
         [sys.executable, "bench/run.py", "--quick", "--json", str(out)],

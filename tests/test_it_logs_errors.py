@@ -20,7 +20,9 @@ def free_port() -> int:
 
 def environment(data_dir: Path) -> dict[str, str]:
     """The server's own SQLite archive in `data_dir`, whatever database the suite runs on."""
-    inherited = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    # Its own SQLite archive searches with the default engine (PostgreSQL's refuses SQLite).
+    unset = ("DATABASE_URL", "ARCHIVE_SEARCH_ENGINE")
+    inherited = {key: value for key, value in os.environ.items() if key not in unset}
     return {
         **inherited,
         "DJANGO_DEBUG": "0",

@@ -30,6 +30,7 @@ from search.engines.whoosh_deadline import deadline, stop_if_out_of_time
 from search.engines.whoosh_schema import BRIDGE_TERMS, bridge_term
 from search.indexing import search_backend
 from search.plan import MAX_PREFIX_TERMS, AllOf, AnyOf, Compiled, Node, Prefix, Terms, Without
+from search.search_indexes import moment_documents, moments
 from search.spelling import Vocabulary, closest_said_word
 
 _gc_pause_lock = threading.Lock()
@@ -73,10 +74,12 @@ class WhooshEngine:
         indexing.request_jobs(*episode_ids)
 
     def replace_episodes(self, episode_ids: list[int]) -> int:
-        return indexing.reindex_episodes(episode_ids)
+        documents = list(moment_documents(moments().filter(episode_id__in=episode_ids)))
+        search_backend().replace_episodes(episode_ids, documents)
+        return len(documents)
 
     def rebuild(self) -> int:
-        return indexing.rebuild()
+        return search_backend().rebuild(moment_documents(moments()))
 
     def is_current(self) -> bool:
         return search_backend().schema_is_current()
@@ -95,12 +98,6 @@ class WhooshEngine:
             said = _said_in(searcher)
             # Words of deleted moments stay in a segment's lexicon until it is merged away.
             return {word for vocabulary in _vocabularies(searcher) for word in vocabulary.all_words() if said(word)}
-
-
-def _stored(doc: dict[str, Any]) -> StoredMoment:
-    day = doc["air_date"]
-    air_date = datetime.date(day // 10_000, day // 100 % 100, day % 100)
-    return StoredMoment(doc["text"], doc["start_ms"], doc.get("end_ms"), air_date)
 
 
 def _stored(doc: dict[str, Any]) -> StoredMoment:

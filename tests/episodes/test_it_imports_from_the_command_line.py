@@ -92,7 +92,9 @@ def test_it_refuses_one_title_for_several_files():
 
 def manage(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "ARCHIVE_DATA_DIR": str(data_dir)}
+    # An archive of its own on SQLite, searched with the default engine.
     env.pop("DATABASE_URL", None)
+    env.pop("ARCHIVE_SEARCH_ENGINE", None)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
     )

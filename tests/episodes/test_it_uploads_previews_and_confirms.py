@@ -78,6 +78,7 @@ def test_the_preview_shows_what_was_understood_and_stores_nothing(staff, uploads
     assert len(pending_files(uploads_in_tmp)) == 1
 
 
+@pytest.mark.whoosh("index jobs")
 def test_confirm_stores_the_episode_and_it_shows_as_indexing_until_searchable(staff, search_index, client):
     preview = page(upload(staff, (SAMPLE.name, SAMPLE.read_bytes())))
     response = staff.post(IMPORT, confirm_data(preview))
@@ -88,6 +89,17 @@ def test_confirm_stores_the_episode_and_it_shows_as_indexing_until_searchable(st
     listing = staff.get("/admin/episodes/episode/").content.decode()
     assert "Indexation en cours" in listing
     index_now()
+    assert "Indexation en cours" not in staff.get("/admin/episodes/episode/").content.decode()
+    assert client.get("/api/search/", {"q": "quantique"}).json()["count"] == 22
+
+
+@pytest.mark.postgres("moments written in the change's own transaction")
+def test_confirm_stores_the_episode_and_it_is_searchable_at_once(staff, client):
+    preview = page(upload(staff, (SAMPLE.name, SAMPLE.read_bytes())))
+    staff.post(IMPORT, confirm_data(preview))
+    episode = Episode.objects.get()
+    assert episode.is_published and episode.segments.count() == 408
+    assert not IndexJob.objects.exists()
     assert "Indexation en cours" not in staff.get("/admin/episodes/episode/").content.decode()
     assert client.get("/api/search/", {"q": "quantique"}).json()["count"] == 22
 

@@ -1,5 +1,6 @@
 """check_index, and rebuilding while the archive is in use."""
 
+import itertools
 import multiprocessing
 import threading
 import time
@@ -14,6 +15,7 @@ from episodes.models import Episode
 from search.indexing import search_backend
 from search.moments import Filters, find_moments
 from search.search_indexes import moment_documents, moments
+from tests.search.behind_the_index import add_orphan, built_by_an_older_version, drop_moment, say_word
 
 
 def check(*args: str) -> str:
@@ -29,13 +31,8 @@ def test_check_index_says_when_index_and_database_agree(sample_episode):
 def test_check_index_reports_missing_stale_and_orphan_moments_and_exits_non_zero(sample_episode):
     segments = list(sample_episode.segments.order_by("position")[:3])
     sample_episode.segments.filter(pk=segments[0].pk).update(text="Changé dans le dos de l'index")
-    backend = search_backend()
-    with backend.writing() as writer:
-        writer.delete_by_term("id", f"episodes.segment.{segments[1].pk}")
-        writer.add_document(
-            id="episodes.segment.999999", django_ct="episodes.segment", django_id="999999",
-            text="fantôme", episode=str(sample_episode.pk), air_date=20250619, start_ms=1, end_ms=2,
-        )  # fmt: skip
+    drop_moment(segments[1])
+    add_orphan(sample_episode.pk, 999999, "fantôme")
     with pytest.raises(CommandError, match="1 episodes differ"):
         check()
     out = StringIO()
@@ -56,6 +53,7 @@ def test_check_index_repair_brings_the_index_back_in_step(client, sample_episode
     assert client.get("/api/search/", {"q": "quantique"}).json()["count"] == 0
 
 
+@pytest.mark.whoosh("a rebuild into a new index folder")
 def test_a_search_answers_from_the_previous_index_during_a_rebuild(sample_episode):
     backend = search_backend()
     documents = list(moment_documents(moments()))
@@ -80,6 +78,7 @@ def test_a_search_answers_from_the_previous_index_during_a_rebuild(sample_episod
     assert find_moments("quantique", Filters()).count == 22
 
 
+@pytest.mark.whoosh("index folder builds")
 def test_rebuild_index_keeps_one_previous_build_and_drops_older_ones(sample_episode, search_index):
     for _ in range(3):
         call_command("rebuild_index", "--noinput", stdout=StringIO())
@@ -89,6 +88,7 @@ def test_rebuild_index_keeps_one_previous_build_and_drops_older_ones(sample_epis
     assert check().strip() == "The index and the database agree."
 
 
+@pytest.mark.whoosh("writer processes")
 @pytest.mark.parametrize("procs", [1, 2])
 def test_a_rebuild_that_fails_midway_leaves_the_index_and_no_writer_process(sample_episode, settings, procs):
     settings.ARCHIVE_INDEX_PROCS = procs
@@ -106,6 +106,7 @@ def test_a_rebuild_that_fails_midway_leaves_the_index_and_no_writer_process(samp
     assert check().strip() == "The index and the database agree."
 
 
+@pytest.mark.whoosh("writer processes")
 def test_rebuild_index_in_two_processes_indexes_every_moment_once(sample_episode, settings):
     settings.ARCHIVE_INDEX_PROCS = 2
     out = StringIO()
@@ -118,6 +119,7 @@ def test_rebuild_index_in_two_processes_indexes_every_moment_once(sample_episode
     assert check().strip() == "The index and the database agree."
 
 
+@pytest.mark.whoosh("writer processes")
 def test_a_writer_process_that_dies_fails_the_rebuild_instead_of_dropping_its_moments(sample_episode, settings):
     settings.ARCHIVE_INDEX_PROCS = 2
     documents = list(moment_documents(moments()))
@@ -130,6 +132,7 @@ def test_a_writer_process_that_dies_fails_the_rebuild_instead_of_dropping_its_mo
     assert check().strip() == "The index and the database agree."
 
 
+@pytest.mark.whoosh("index segment files")
 def test_index_segments_are_separate_files_that_searchers_read_without_copying(sample_episode, search_index):
     # A compound segment file is copied into every searcher's memory (230 MB at 1,000 episodes).
     assert list(search_index.resolve().glob("*.pst")) and not list(search_index.resolve().glob("*.seg"))
@@ -139,7 +142,7 @@ def test_index_segments_are_separate_files_that_searchers_read_without_copying(s
 
 
 def test_check_index_finds_an_index_from_an_older_version_and_repair_rebuilds_it(sample_episode, search_index):
-    (search_index / "SCHEMA_VERSION").write_text("1\n")
+    built_by_an_older_version(search_index)
     with pytest.raises(CommandError, match="built by an older version; run check_index --repair"):
         check()
     assert "Rebuilt the index from an older version: 408 moments." in check("--repair")
@@ -148,10 +151,7 @@ def test_check_index_finds_an_index_from_an_older_version_and_repair_rebuilds_it
 
 
 def test_check_index_reports_a_spelling_dictionary_out_of_step_and_repair_mends_it(client, sample_episode):
-    segment = sample_episode.segments.order_by("position").first()
-    document = next(doc for doc in moment_documents(moments()) if doc["django_id"] == str(segment.pk))
-    with search_backend().writing() as writer:
-        writer.update_document(**{**document, "spell": f"{segment.text} zorglubification"})
+    say_word(sample_episode.segments.order_by("position").first(), "zorglubification")
     assert client.get("/api/search/", {"q": "zorglubificaton"}).json()["suggestion"] == "zorglubification"
     out = StringIO()
     with pytest.raises(CommandError, match="spelling dictionary differs"):
@@ -160,3 +160,58 @@ def test_check_index_reports_a_spelling_dictionary_out_of_step_and_repair_mends_
     assert "agree" in check("--repair")
     assert check().strip() == "The index and the database agree."
     assert client.get("/api/search/", {"q": "zorglubificaton"}).json()["suggestion"] is None
+
+
+@pytest.mark.postgres("a rebuild in one transaction")
+def test_searches_answer_from_the_committed_moments_while_a_rebuild_writes(sample_episode, monkeypatch):
+    from django.db import connection
+
+    from search.engines import engine, postgres
+
+    written, slow = threading.Event(), threading.Event()
+    lines, real = itertools.count(1), postgres.said_and_terms
+
+    def slowly(text):
+        if next(lines) == 300:  # the rebuild has written 200 moments, not yet committed
+            written.set()
+            slow.wait(10)
+        return real(text)
+
+    monkeypatch.setattr(postgres, "ROWS_PER_COPY", 100)
+    monkeypatch.setattr(postgres, "said_and_terms", slowly)
+
+    def rebuild() -> None:
+        try:
+            engine().rebuild()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=rebuild)
+    thread.start()
+    assert written.wait(10)
+    counts = [find_moments("quantique", Filters()).count for _ in range(5)]
+    slow.set()
+    thread.join()
+    assert counts == [22] * 5
+    assert find_moments("quantique", Filters()).count == 22
+    assert check().strip() == "The index and the database agree."
+
+
+@pytest.mark.postgres("a rebuild in one transaction")
+def test_a_rebuild_that_fails_midway_leaves_the_moments_as_they_were(sample_episode, monkeypatch):
+    from search.engines import engine, postgres
+
+    lines, real = itertools.count(1), postgres.said_and_terms
+
+    def failing(text):
+        if next(lines) == 300:  # 200 moments written, not yet committed
+            raise RuntimeError("the database went away")
+        return real(text)
+
+    monkeypatch.setattr(postgres, "ROWS_PER_COPY", 100)
+    monkeypatch.setattr(postgres, "said_and_terms", failing)
+    with pytest.raises(RuntimeError, match="went away"):
+        engine().rebuild()
+    monkeypatch.undo()
+    assert find_moments("quantique", Filters()).count == 22
+    assert check().strip() == "The index and the database agree."

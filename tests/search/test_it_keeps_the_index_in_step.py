@@ -1,4 +1,5 @@
-"""The index follows every change to the database, through the real Whoosh index and the job queue."""
+"""The search engine follows every change to the database: the Whoosh index through the job
+queue and its worker, the PostgreSQL engine in the change's own transaction."""
 
 import datetime
 from io import StringIO
@@ -11,17 +12,15 @@ from django.test.utils import CaptureQueriesContext
 from episodes.models import Episode, Segment
 from episodes.services import edit_segment, import_transcript, set_published
 from search import indexing
-from search.indexing import process_index_jobs, search_backend
+from search.indexing import process_index_jobs
 from search.models import IndexJob
 from search.moments import Filters, find_moments
-from tests.conftest import SAMPLE, index_now
+from tests.conftest import SAMPLE, index_now, moments_held
 
 
 def indexed(episode_id: int | None = None) -> list[int]:
-    """The segment ids the index holds (for one episode, or all)."""
-    with search_backend().searcher() as searcher:
-        docs = searcher.documents(episode=str(episode_id)) if episode_id else searcher.all_stored_fields()
-        return sorted(int(doc["django_id"]) for doc in docs)
+    """The segment ids the engine holds (for one episode, or all)."""
+    return moments_held(episode_id)
 
 
 def published_segment_ids() -> list[int]:
@@ -38,6 +37,7 @@ def test_load_sample_returns_once_the_sample_is_searchable(sample_episode):
     assert not IndexJob.objects.exists()
 
 
+@pytest.mark.whoosh("the index worker")
 def test_a_change_waits_in_the_queue_until_the_worker_indexes_it(client, sample_episode):
     segment = sample_episode.segments.get(start_ms=531_000)
     edit_segment(segment=segment, text="Le porte-avions Richelieu.")
@@ -92,6 +92,7 @@ def test_a_line_corrected_in_the_admin_reaches_search(admin_client, sample_episo
     assert found(admin_client, "Richelieu") == ["08:51"]
 
 
+@pytest.mark.whoosh("index jobs")
 def test_an_episode_edited_in_the_admin_is_reindexed_once(admin_client, sample_episode):
     data = {  # the episode as it is, unpublished, its people removed
         "show": sample_episode.show_id,
@@ -110,6 +111,7 @@ def test_an_episode_edited_in_the_admin_is_reindexed_once(admin_client, sample_e
     assert indexed() == [] and found(admin_client, "quantique") == []
 
 
+@pytest.mark.whoosh("index jobs")
 def test_a_reimport_writes_one_job_and_deletes_its_lines_in_one_query(sample_episode, sample_bytes):
     with CaptureQueriesContext(connection) as queries:
         import_transcript(data=sample_bytes, filename="smart-tech-2025-06-19.txt")
@@ -136,6 +138,7 @@ def test_a_draft_import_is_never_indexed(client, transactional_db):
     assert indexed() == [] and found(client, "confidentiel") == []
 
 
+@pytest.mark.whoosh("index jobs")
 def test_a_failed_job_is_kept_with_its_error_and_retried_later(client, sample_episode, monkeypatch):
     sample_episode.segments.filter(start_ms=531_000).update(text="Richelieu")
     indexing.request_reindex(sample_episode.pk)
@@ -154,6 +157,7 @@ def test_a_failed_job_is_kept_with_its_error_and_retried_later(client, sample_ep
     assert found(client, "Richelieu") == ["08:51"]
 
 
+@pytest.mark.whoosh("index jobs")
 def test_a_job_requested_again_while_indexing_stays_for_another_round(sample_episode, monkeypatch):
     real = indexing.reindex_episode
     indexing.request_reindex(sample_episode.pk)
@@ -168,6 +172,7 @@ def test_a_job_requested_again_while_indexing_stays_for_another_round(sample_epi
     assert IndexJob.objects.filter(episode_id=sample_episode.pk).exists()
 
 
+@pytest.mark.whoosh("the index worker")
 def test_the_worker_command_empties_the_queue(client, sample_episode):
     set_published([sample_episode], False)
     out = StringIO()
@@ -176,22 +181,30 @@ def test_the_worker_command_empties_the_queue(client, sample_episode):
     assert indexed() == [] and not IndexJob.objects.exists()
 
 
-def test_rebuild_index_and_update_index_rebuild_the_same_moments(client, sample_episode):
+def test_rebuild_index_rebuilds_the_published_moments(client, sample_episode):
     Episode.objects.create(show=sample_episode.show, title="Brouillon", slug="b", air_date="2024-01-01")
     call_command("rebuild_index", interactive=False, stdout=StringIO(), stderr=StringIO())
     assert indexed() == published_segment_ids()
     assert found(client, '"souveraineté qui était"') == ["13:58"]
+    assert set(found(client, "NIS2")) == {"21:49", "21:50", "27:06"}
+
+
+@pytest.mark.whoosh("Haystack's update_index")
+def test_update_index_rebuilds_the_same_moments(client, sample_episode):
+    Episode.objects.create(show=sample_episode.show, title="Brouillon", slug="b", air_date="2024-01-01")
     call_command("update_index", stdout=StringIO(), stderr=StringIO())
     assert indexed() == published_segment_ids()
     assert set(found(client, "NIS2")) == {"21:49", "21:50", "27:06"}
 
 
+@pytest.mark.whoosh("Haystack's clear_index")
 def test_clear_index_empties_it_and_search_still_answers(client, sample_episode):
     call_command("clear_index", interactive=False, stdout=StringIO())
     assert indexed() == []
     assert client.get("/search/", {"q": "quantique"}).status_code == 200
 
 
+@pytest.mark.whoosh("index jobs")
 def test_many_jobs_are_done_in_one_commit_and_one_by_one_when_that_fails(sample_episode, monkeypatch):
     copies = []
     for day in (1, 2, 3):
@@ -219,6 +232,7 @@ def test_many_jobs_are_done_in_one_commit_and_one_by_one_when_that_fails(sample_
     assert find_moments("Richelieu", Filters()).count == 3
 
 
+@pytest.mark.whoosh("the wait for the index worker")
 def test_the_count_matches_the_moments_shown_while_a_reimport_waits_for_the_worker(
     client, sample_episode, sample_bytes
 ):
@@ -236,3 +250,145 @@ def test_the_count_matches_the_moments_shown_while_a_reimport_waits_for_the_work
 def test_the_count_drops_an_unpublished_episode_before_the_worker_runs(client, sample_episode):
     set_published([sample_episode], False)
     assert client.get("/api/search/", {"q": "quantique"}).json()["count"] == 0
+
+
+def search_from_another_connection(q: str) -> int:
+    """How many moments a search finds on another connection, as another server would."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    def search() -> int:
+        try:
+            return find_moments(q, Filters()).count
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(search).result()
+
+
+@pytest.mark.postgres("moments written in the change's own transaction")
+def test_a_committed_change_is_searchable_at_once_everywhere_without_a_job(client, sample_episode):
+    edit_segment(segment=sample_episode.segments.get(start_ms=531_000), text="Le porte-avions Richelieu.")
+    assert not IndexJob.objects.exists()
+    assert found(client, "Richelieu") == ["08:51"]
+    assert search_from_another_connection("Richelieu") == 1
+    assert search_from_another_connection('"Charles de Gaulle"') == 0
+
+
+@pytest.mark.postgres("moments written in the change's own transaction")
+def test_an_import_is_searchable_only_once_committed_and_never_when_rolled_back(transactional_db):
+    srt = b"1\n00:00:01,000 --> 00:00:03,000\nLe hyperviseur quinquennal.\n"
+    with pytest.raises(RuntimeError), transaction.atomic():
+        import_transcript(data=srt, filename="x.srt", show="S", air_date=datetime.date(2024, 1, 1))
+        assert find_moments("quinquennal", Filters()).count == 1  # in its own transaction
+        assert search_from_another_connection("quinquennal") == 0  # not yet committed
+        raise RuntimeError("rollback")
+    assert find_moments("quinquennal", Filters()).count == 0
+    assert search_from_another_connection("quinquennal") == 0
+    import_transcript(data=srt, filename="x.srt", show="S", air_date=datetime.date(2024, 1, 1))
+    assert search_from_another_connection("quinquennal") == 1
+    assert indexed() == published_segment_ids()
+
+
+@pytest.mark.postgres("moments written in the change's own transaction")
+def test_a_reimport_deletes_its_lines_in_one_query_and_writes_no_job(sample_episode, sample_bytes):
+    with CaptureQueriesContext(connection) as queries:
+        import_transcript(data=sample_bytes, filename="smart-tech-2025-06-19.txt")
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert len([s for s in sql if s.startswith("DELETE") and "episodes_segment" in s]) == 1
+    assert not IndexJob.objects.exists()
+    assert indexed() == published_segment_ids()
+
+
+@pytest.mark.postgres("moments written in the change's own transaction")
+def test_an_episode_unpublished_in_the_admin_leaves_search_at_once(admin_client, sample_episode):
+    data = {  # the episode as it is, unpublished, its people removed
+        "show": sample_episode.show_id,
+        "title": sample_episode.title,
+        "air_date": "2025-06-19",
+        "description": sample_episode.description,
+        "media_url": "",
+        "is_published": "",
+        "appearances-TOTAL_FORMS": "0",
+        "appearances-INITIAL_FORMS": "0",
+    }
+    response = admin_client.post(f"/admin/episodes/episode/{sample_episode.pk}/change/", data)
+    assert response.status_code == 302
+    assert indexed() == [] and found(admin_client, "quantique") == []
+    assert not IndexJob.objects.exists()
+
+
+def in_threads(*work) -> None:
+    """Run each function in a thread of its own (its own database connection), and wait for all."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def run(function) -> None:
+        try:
+            function()
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=len(work)) as pool:
+        for future in [pool.submit(run, function) for function in work]:
+            future.result()
+
+
+@pytest.mark.postgres("a lock per episode")
+def test_lines_of_one_episode_edited_at_once_leave_it_in_step(client, sample_episode):
+    lines = list(sample_episode.segments.order_by("position")[:20])
+
+    def editor(first: int) -> None:
+        for segment in lines[first::2]:
+            edit_segment(segment=segment, text=f"Ligne corrigée numéro {segment.position}.")
+
+    in_threads(lambda: editor(0), lambda: editor(1))
+    assert indexed() == published_segment_ids()
+    out = StringIO()
+    call_command("check_index", stdout=out)
+    assert out.getvalue().strip() == "The index and the database agree."
+    assert find_moments('"ligne corrigée"', Filters()).count == 20
+
+
+@pytest.mark.postgres("a rebuild's lock")
+def test_a_change_made_during_a_rebuild_waits_for_it_and_is_kept(client, sample_episode, monkeypatch):
+    import itertools
+    import threading
+    import time
+
+    from search.engines import engine, postgres
+
+    written, go_on = threading.Event(), threading.Event()
+    lines, real = itertools.count(1), postgres.said_and_terms
+
+    def slowly(text):
+        if next(lines) == 300:
+            written.set()
+            go_on.wait(30)
+        return real(text)
+
+    monkeypatch.setattr(postgres, "said_and_terms", slowly)
+    segment = sample_episode.segments.get(start_ms=531_000)
+
+    def release_once_the_edit_waits() -> None:
+        assert written.wait(30)
+        deadline = time.monotonic() + 30
+        with connection.cursor() as cursor:
+            while time.monotonic() < deadline:
+                cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+                if cursor.fetchone()[0]:
+                    break
+                time.sleep(0.01)
+        go_on.set()
+
+    def edit() -> None:
+        assert written.wait(30)
+        edit_segment(segment=segment, text="Le porte-avions Richelieu.")
+
+    in_threads(engine().rebuild, edit, release_once_the_edit_waits)
+    assert found(client, "Richelieu") == ["08:51"]
+    assert indexed() == published_segment_ids()
+    out = StringIO()
+    call_command("check_index", stdout=out)
+    assert out.getvalue().strip() == "The index and the database agree."

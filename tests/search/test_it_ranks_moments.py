@@ -1,4 +1,4 @@
-"""Ranking: TF-IDF over a real index of the sample episode."""
+"""Ranking over the sample episode: TF-IDF on the Whoosh engine, ts_rank on PostgreSQL."""
 
 import datetime
 import threading
@@ -14,9 +14,13 @@ from search.indexing import reindex_episode, search_backend
 from search.moments import Filters, find_moments
 
 
-def test_the_moment_that_says_the_word_most_comes_first(sample_episode):
+@pytest.mark.whoosh("its scorer")
+def test_whoosh_ranks_with_tf_idf(sample_episode):
     with search_backend().searcher() as searcher:
         assert isinstance(searcher.weighting, MomentWeighting)
+
+
+def test_the_moment_that_says_the_word_most_comes_first(sample_episode):
     found = find_moments("quantique", Filters())
     texts = dict(Segment.objects.values_list("pk", "text"))
     said = [texts[hit.segment_id].lower().count("quantique") for hit in found.hits]
@@ -24,6 +28,7 @@ def test_the_moment_that_says_the_word_most_comes_first(sample_episode):
     assert said == sorted(said, reverse=True)
 
 
+@pytest.mark.whoosh("its union matcher")
 def test_a_search_with_a_limit_on_either_of_two_words_ends(sample_episode):
     # Whoosh 2.7's block-quality skipping loops for ever on some `a OR b` with TF-IDF.
     either = wq.Or([wq.Term("text", "quantiqu"), wq.Term("text", "souverainet")])
@@ -40,6 +45,7 @@ def test_a_search_with_a_limit_on_either_of_two_words_ends(sample_episode):
     assert found == [5]
 
 
+@pytest.mark.whoosh("ranking equal to Whoosh's own")
 @pytest.mark.parametrize("text", ["quantique", "quanti*", "souveraineté", "données"])
 def test_words_are_ranked_as_whoosh_ranks_them(sample_episode, text):
     before = find_moments(text, Filters())
@@ -97,3 +103,28 @@ def test_episodes_come_in_the_order_of_their_best_moment_each_with_its_best_thre
         ranked = expected[group.episode.pk]
         assert {moment.segment.pk for moment in group.moments} == set(ranked[:3])
         assert group.total == len(ranked) and group.more == len(ranked) - len(group.moments)
+
+
+@pytest.mark.whoosh(
+    "partial results at the time limit; the PostgreSQL engine's statement is cancelled whole and finds nothing"
+)
+def test_a_search_cut_short_shows_what_it_found_by_then(sample_episode, monkeypatch):
+    from search.engines import whoosh_deadline
+
+    full = find_moments('"de la"', Filters(sort="newest"))
+
+    class Clock:
+        """Each look at the clock moves it on by 10 ms: the search is cut after 70 posting steps."""
+
+        now = 0.0
+
+        @classmethod
+        def monotonic(cls) -> float:
+            cls.now += 0.01
+            return cls.now
+
+    monkeypatch.setattr(whoosh_deadline, "time", Clock)
+    partial = find_moments('"de la"', Filters(sort="newest"))
+    assert partial.timed_out and not full.timed_out
+    assert 0 < partial.count < full.count
+    assert set(partial.hits.segments) < set(full.hits.segments)

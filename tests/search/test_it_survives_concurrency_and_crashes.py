@@ -8,7 +8,12 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import REPO, SAMPLE
+
+# Both start their own archive on SQLite, searched by Whoosh: the worker, the lock, the kill -9.
+pytestmark = pytest.mark.whoosh("the index worker, lock and folder builds, on an archive of its own")
 
 IMPORTERS, FILES_EACH = 8, 5
 # Copies of the sample a rebuild is killed in: enough that its writers run for a while.
@@ -18,7 +23,7 @@ LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 def environment(data_dir: Path) -> dict[str, str]:
     env = {**os.environ, "ARCHIVE_DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "smarttech.settings"}
-    for name in ("DATABASE_URL", "ARCHIVE_INDEX_DIR", "DJANGO_ALLOW_ASYNC_UNSAFE"):
+    for name in ("DATABASE_URL", "ARCHIVE_SEARCH_ENGINE", "ARCHIVE_INDEX_DIR", "DJANGO_ALLOW_ASYNC_UNSAFE"):
         env.pop(name, None)
     env["ARCHIVE_INDEX_PROCS"] = "2"  # a rebuild forks writer processes, whatever the machine
     return env

@@ -1,0 +1,296 @@
+"""The PostgreSQL engine: the moments in the archive's own database, searched with its full-text search.
+
+Each published line is a row (`search.models.SearchMoment`) whose `tsvector` holds the terms
+of our own French analysis (`search.engines.postgres_text`), with a GIN index; each episode
+also has its index terms (prefixes expand to them) and its spoken words (spelling suggestions).
+
+The rows are written in the transaction of the change itself (`episodes_changed`): a
+committed import is searchable on every server at once, a rolled-back one never was, and
+no index worker or job is needed. Replacing an episode deletes its rows and inserts them
+anew, under a per-episode lock; a rebuild takes a lock that every change waits for.
+"""
+
+from collections import Counter
+from collections.abc import Iterable
+from itertools import islice
+from typing import Any
+
+from django.db import OperationalError, connection, transaction
+from django.db.models import BooleanField, FloatField, QuerySet, Sum
+from django.db.models.expressions import RawSQL
+from django.db.models.signals import pre_delete
+from psycopg.errors import QueryCanceled
+
+from episodes.models import Episode, Segment
+from search.analysis import analyze, said_and_terms
+from search.engines import Filters, Hits, Matches, StoredMoment, allowed_episodes
+from search.engines.postgres_text import document, fits, prefix_bounds, tsquery
+from search.models import KnownTerm, KnownWord, SearchMoment, SpokenWord
+from search.plan import MAX_PREFIX_TERMS, Compiled
+from search.search_indexes import moments as published_moments
+from search.spelling import SAME_FIRST_LETTERS, Vocabulary, closest_said_word, near_words
+
+# Raised whenever what the rows hold changes: rows of another version ask for a rebuild.
+VERSION = 1
+# Advisory locks (two-key form): (LOCKS, 0) is taken shared by every change and exclusively
+# by a rebuild; (EPISODE_LOCKS, id) serialises the changes of one episode.
+LOCKS, EPISODE_LOCKS = 0x5EA7C400, 0x5EA7C401
+# Ranking: only a moment's own terms (weight A) count, not the next line's (B). Order {D,C,B,A}.
+RANK_WEIGHTS = "{0,0,0,1}"
+# Moments written per COPY while a whole archive or episode is written.
+ROWS_PER_COPY = 5_000
+MOMENT_COLUMNS = (
+    "segment_id",
+    "episode_id",
+    "position",
+    "start_ms",
+    "end_ms",
+    "air_date",
+    "text",
+    "document",
+    "version",
+)
+
+
+class PostgresEngine:
+    def find(self, compiled: Compiled, filters: Filters, *, seconds: float) -> Matches:
+        if seconds <= 0:
+            return Matches(timed_out=True)
+        rows, timed_out = _within(seconds, lambda: _found(compiled, filters))
+        if rows is None:
+            return Matches(timed_out=timed_out)
+        return Matches(hits=Hits((row[0] for row in rows), (row[1] for row in rows)))
+
+    def count(self, compiled: Compiled) -> int:
+        query = tsquery(compiled.query, _expand_prefix)
+        return _matching(query).count() if query is not None else 0
+
+    def is_said(self, word: str) -> bool:
+        return SpokenWord.objects.filter(word=word).exists()
+
+    def closest_said(self, word: str) -> str | None:
+        """Candidates from the trigram index of known words (pg_trgm), those near enough kept,
+        then counted in SpokenWord: a word no published line says any more has no count and
+        is left out, and the rest are ranked as the Whoosh engine ranks them (`search.spelling`)."""
+        known = (
+            KnownWord.objects.filter(word__startswith=word[:SAME_FIRST_LETTERS])
+            .filter(RawSQL("word %% %s", [word], output_field=BooleanField()))
+            .values_list("word", flat=True)
+            .distinct()
+        )
+        near = near_words(word, known)
+        if not near:
+            return None
+        counts = SpokenWord.objects.filter(word__in=near).values("word").annotate(said=Sum("moments"))
+        return closest_said_word(word, [Vocabulary.of(counts.values_list("word", "said"))], lambda candidate: True)
+
+    def episodes_changed(self, *episode_ids: int) -> None:
+        self.replace_episodes(list(episode_ids))
+
+    def replace_episodes(self, episode_ids: list[int]) -> int:
+        with transaction.atomic():
+            lock_episodes(episode_ids)
+            for model in (SearchMoment, SpokenWord):
+                model.objects.filter(episode_id__in=episode_ids).delete()
+            return _write(published_moments().filter(episode_id__in=episode_ids))
+
+    def rebuild(self) -> int:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                # Changes wait until the rebuild commits, then replace their episodes' rows again.
+                cursor.execute("SELECT pg_advisory_xact_lock(%s::int, 0)", [LOCKS])
+                for model in (SearchMoment, SpokenWord, KnownWord, KnownTerm):
+                    cursor.execute(f"DELETE FROM {model._meta.db_table}")
+            return _write(published_moments())
+
+    def is_current(self) -> bool:
+        return not SearchMoment.objects.exclude(version=VERSION).exists()
+
+    def episodes_held(self) -> set[int]:
+        return set(SearchMoment.objects.values_list("episode_id", flat=True).distinct())
+
+    def stored_moments(self, episode_id: int) -> dict[int, StoredMoment]:
+        rows = SearchMoment.objects.filter(episode_id=episode_id)
+        return {
+            pk: StoredMoment(text, start_ms, end_ms, day)
+            for pk, text, start_ms, end_ms, day in rows.values_list("pk", "text", "start_ms", "end_ms", "air_date")
+        }
+
+    def spelling_words(self) -> set[str]:
+        return set(SpokenWord.objects.values_list("word", flat=True).distinct())
+
+
+def engine() -> PostgresEngine:
+    return PostgresEngine()
+
+
+def lock_episodes(episode_ids: Iterable[int]) -> None:
+    """This transaction's turn to write these episodes' rows, in id order (no deadlock between two)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s::int, 0)", [LOCKS])
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s::int, key) FROM"
+            " (SELECT DISTINCT (unnest(%s::bigint[]) %% 2147483647)::int AS key ORDER BY key) AS keys",
+            [EPISODE_LOCKS, list(episode_ids)],
+        )
+
+
+def connect_signals() -> None:
+    """Called once the apps are ready, when this is the archive's engine."""
+    pre_delete.connect(_lock_before_delete, sender=Episode, dispatch_uid="search.engines.postgres")
+
+
+def _lock_before_delete(sender: type[Episode], instance: Episode, **kwargs: Any) -> None:
+    # Deleting an episode deletes its rows (CASCADE) before the change tells the engine: take
+    # its locks first, or a rebuild waiting on those rows and this waiting on its lock deadlock.
+    lock_episodes([instance.pk])
+
+
+def _within(seconds: float, search: Any) -> tuple[Any, bool]:
+    """`search()`'s result, or (None, True) when PostgreSQL cancelled it after `seconds`.
+
+    The limit is set LOCAL in a savepoint (or a transaction) that is always rolled back: it
+    never outlives the search, in the caller's transaction or the connection.
+    """
+    with transaction.atomic():
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [f"{max(1, int(seconds * 1000))}ms"])
+            return search(), False
+        except OperationalError as error:
+            if not isinstance(error.__cause__, QueryCanceled):
+                raise
+            return None, True
+        finally:
+            transaction.set_rollback(True)
+
+
+def _found(compiled: Compiled, filters: Filters) -> list[tuple[int, int]]:
+    query = tsquery(compiled.query, _expand_prefix)
+    if query is None:
+        return []
+    found = _matching(query)
+    allowed = allowed_episodes(filters)
+    if allowed is not None:
+        # The episodes as a list of ids, not a subquery: PostgreSQL then knows how many rows
+        # they hold and reads only theirs when they are few (a common word for one guest over
+        # a year at 1,000 episodes: 207 -> 51 ms), or the word's rows when they are many.
+        found = found.filter(RawSQL("episode_id = ANY(%s)", [sorted(allowed)], output_field=BooleanField()))
+    if filters.episode:
+        found = found.filter(episode_id=Episode.objects.filter(slug=filters.episode).values("pk")[:1])
+    if filters.sort == "newest":
+        found = found.order_by("-air_date", "start_ms", "episode_id", "position")
+    else:
+        rank = RawSQL("ts_rank(%s, document, %s::tsquery)", [RANK_WEIGHTS, query], output_field=FloatField())
+        # Equal ranks keep the archive's order: episode, then line.
+        found = found.order_by(rank.desc(), "episode_id", "position")
+    return list(found.values_list("segment_id", "episode_id"))
+
+
+def _matching(query: str) -> QuerySet[SearchMoment]:
+    return SearchMoment.objects.filter(RawSQL("document @@ %s::tsquery", [query], output_field=BooleanField()))
+
+
+def _expand_prefix(prefix: str) -> list[str]:
+    """The first MAX_PREFIX_TERMS known terms that start with `prefix`, in byte order, as
+    Whoosh's lexicon gives them; each read once from the index however often it is there."""
+    low, high = prefix_bounds(prefix)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH RECURSIVE found(term, n) AS (
+                SELECT min(term COLLATE "C"), 1 FROM search_knownterm
+                WHERE term COLLATE "C" >= %(low)s AND term COLLATE "C" < %(high)s
+              UNION ALL
+                SELECT (SELECT min(term COLLATE "C") FROM search_knownterm
+                        WHERE term COLLATE "C" > found.term AND term COLLATE "C" < %(high)s), n + 1
+                FROM found WHERE found.term IS NOT NULL AND n < %(most)s
+            )
+            SELECT term FROM found WHERE term IS NOT NULL
+            """,
+            {"low": low, "high": high, "most": MAX_PREFIX_TERMS},
+        )
+        return [term for (term,) in cursor.fetchall()]
+
+
+def _write(segments: QuerySet[Segment]) -> int:
+    """Insert the rows of these published segments' moments, episode by episode; how many moments."""
+    rows = segments.order_by("episode_id", "position").values_list(
+        "pk", "episode_id", "position", "start_ms", "end_ms", "episode__air_date", "text", "next_text"
+    )
+    written = 0
+    episodes = _EpisodeWords()
+    iterator = rows.iterator(chunk_size=ROWS_PER_COPY)
+    # Read a batch, then COPY it: the connection cannot read its cursor during a COPY.
+    while batch := list(islice(iterator, ROWS_PER_COPY)):
+        _copy(SearchMoment, MOMENT_COLUMNS, _moment_rows(batch, episodes))
+        episodes.flush(keep=batch[-1][1])
+        written += len(batch)
+    episodes.flush()
+    episodes.remember()
+    return written
+
+
+def _moment_rows(batch: list[tuple], episodes: "_EpisodeWords") -> list[tuple]:
+    """The moments' rows, each line analysed once: its terms are also the bridge of the line before."""
+    analysed = [said_and_terms(row[6]) for row in batch]
+    moment_rows = []
+    for index, (pk, episode_id, position, start_ms, end_ms, air_date, text, after) in enumerate(batch):
+        said, own = analysed[index]
+        episodes.add(episode_id, own, said)
+        if not after:
+            following = []
+        elif index + 1 < len(batch) and batch[index + 1][6] == after:
+            following = analysed[index + 1][1]
+        else:
+            following = analyze(after)
+        document_ = document(own, following)
+        moment_rows.append((pk, episode_id, position, start_ms, end_ms, air_date, text, document_, VERSION))
+    return moment_rows
+
+
+class _EpisodeWords:
+    """Each episode's spoken words, with how many moments say each, written once the episode's
+    last moment has been read; and every word and term seen, for the known words and terms."""
+
+    def __init__(self) -> None:
+        self.words: dict[int, Counter] = {}
+        self.said: set[str] = set()
+        self.terms: set[str] = set()
+
+    def add(self, episode_id: int, terms: list[str], said: list[str]) -> None:
+        self.terms.update(terms)
+        self.words.setdefault(episode_id, Counter()).update(set(said))
+
+    def flush(self, keep: int | None = None) -> None:
+        """Write every episode's rows but `keep`'s, whose moments may go on in the next batch."""
+        counted = {episode_id: self.words.pop(episode_id) for episode_id in list(self.words) if episode_id != keep}
+        rows = []
+        for episode_id, words in counted.items():
+            self.said.update(words)
+            # A btree index entry holds at most ~2.7 KB: longer words are left out, as from documents.
+            rows += [(episode_id, word, count) for word, count in words.items() if fits(word)]
+        _copy(SpokenWord, ("episode_id", "word", "moments"), rows)
+
+    def remember(self) -> None:
+        """Add the words and terms seen that KnownWord and KnownTerm do not have yet (see there)."""
+        # Each compared as its index has it: terms in byte order.
+        for model, column, indexed, values in (
+            (KnownWord, "word", "word", self.said),
+            (KnownTerm, "term", 'term COLLATE "C"', self.terms),
+        ):
+            table = model._meta.db_table
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {table} ({column}) SELECT new FROM unnest(%s::text[]) AS new"
+                    f" WHERE NOT EXISTS (SELECT FROM {table} WHERE {indexed} = new)",
+                    [sorted(filter(fits, values))],
+                )
+
+
+def _copy(model: type, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
+    """COPY these rows in: the fastest way in, with PostgreSQL reading each tsvector literal as it is."""
+    names = ", ".join(columns)
+    with connection.cursor() as cursor, cursor.copy(f"COPY {model._meta.db_table} ({names}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)

@@ -1,0 +1,73 @@
+"""What the PostgreSQL engine stores and asks, as text PostgreSQL reads verbatim. Pure: no Django.
+
+The terms are ours (`search.analysis`), never PostgreSQL's parser or dictionaries: a moment's
+document is a `tsvector` literal of its terms with their positions, a query a `tsquery`
+literal of the same terms, so that matching and highlighting agree with the Whoosh engine.
+
+A moment's own terms have weight A; the next line's first BRIDGE_TERMS terms follow at the
+next positions with weight B. Every single term and the first term of every phrase must be
+of weight A: a phrase may run into the next line, and lands on the line where it begins.
+"""
+
+from collections.abc import Callable, Iterable
+from itertools import islice
+
+from search.plan import MAX_PREFIX_TERMS, AllOf, AnyOf, Node, Prefix, Terms, Without
+
+# How many of the next line's terms a phrase may reach (as the Whoosh engine's bridge).
+BRIDGE_TERMS = 8
+# PostgreSQL refuses a lexeme of 2 KB or more; a query (200 characters at most) never
+# holds such a term, so leaving it out of a document loses no match.
+MAX_LEXEME_BYTES = 2046
+
+
+def lexeme(term: str) -> str:
+    """A term quoted for a tsvector or tsquery literal (`aujourd'hui` -> `'aujourd''hui'`)."""
+    if "'" in term or "\\" in term:
+        term = term.replace("\\", "\\\\").replace("'", "''")
+    return f"'{term}'"
+
+
+def document(own: list[str], following: list[str]) -> str:
+    """The tsvector literal of a moment: its own terms, then the start of the next line."""
+    entries = [f"{lexeme(term)}:{position}A" for position, term in enumerate(own, 1) if fits(term)]
+    bridge = enumerate(following[:BRIDGE_TERMS], len(own) + 1)
+    entries += [f"{lexeme(term)}:{position}B" for position, term in bridge if fits(term)]
+    return " ".join(entries)
+
+
+def fits(term: str) -> bool:
+    """Whether PostgreSQL takes this term (a character is at most 4 bytes: most need no encoding)."""
+    return len(term) * 4 <= MAX_LEXEME_BYTES or len(term.encode()) <= MAX_LEXEME_BYTES
+
+
+def tsquery(node: Node, expand_prefix: Callable[[str], Iterable[str]]) -> str | None:
+    """The tsquery literal of a plan's tree; None when it can match nothing (a prefix no term has)."""
+    match node:
+        case Terms(terms=(term,)):
+            return f"{lexeme(term)}:A"
+        case Terms(terms=(first, *rest)):
+            return "(" + " <-> ".join([f"{lexeme(first)}:A", *map(lexeme, rest)]) + ")"
+        case Prefix(prefix=prefix):
+            terms = list(islice(expand_prefix(prefix), MAX_PREFIX_TERMS))
+            return _either(f"{lexeme(term)}:A" for term in terms)
+        case AnyOf(parts=parts):
+            return _either(tsquery(part, expand_prefix) for part in parts)
+        case AllOf(parts=parts):
+            wanted = [tsquery(part, expand_prefix) for part in parts]
+            return None if not wanted or None in wanted else "(" + " & ".join(wanted) + ")"
+        case Without(wanted=wanted, excluded=excluded):
+            kept = tsquery(wanted, expand_prefix)
+            dropped = _either(tsquery(part, expand_prefix) for part in excluded)
+            return kept if kept is None or dropped is None else f"({kept} & !{dropped})"
+    raise TypeError(node)
+
+
+def _either(parts: Iterable[str | None]) -> str | None:
+    present = [part for part in parts if part is not None]
+    return "(" + " | ".join(present) + ")" if present else None
+
+
+def prefix_bounds(prefix: str) -> tuple[str, str]:
+    """The byte-order range of the terms that start with `prefix`."""
+    return prefix, prefix + "\U0010ffff"

@@ -1,0 +1,77 @@
+"""The engine is chosen by ARCHIVE_SEARCH_ENGINE; what the PostgreSQL engine stores and asks."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.db import connection
+
+from search.engines.postgres_text import document, lexeme, tsquery
+from search.plan import AllOf, AnyOf, Prefix, Terms, Without
+from tests.conftest import REPO
+
+
+def test_the_postgres_engine_refuses_to_start_on_sqlite(tmp_path):
+    env = {**os.environ, "ARCHIVE_DATA_DIR": str(tmp_path), "ARCHIVE_SEARCH_ENGINE": "postgres"}
+    env.pop("DATABASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "ARCHIVE_SEARCH_ENGINE=postgres" in result.stderr and "DATABASE_URL" in result.stderr
+
+
+def test_an_unknown_engine_is_refused(tmp_path):
+    env = {**os.environ, "ARCHIVE_DATA_DIR": str(tmp_path), "ARCHIVE_SEARCH_ENGINE": "solr"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0 and "expected whoosh or postgres" in result.stderr
+
+
+def test_terms_are_quoted_as_postgresql_reads_them_verbatim():
+    assert lexeme("aujourd'hui") == "'aujourd''hui'"
+    assert lexeme("a\\b") == "'a\\\\b'"
+
+
+def test_a_document_holds_its_own_terms_then_the_next_line_s_first_eight():
+    next_line = [f"t{n}" for n in range(12)]
+    assert document(["charl", "de", "gaull"], next_line) == (
+        "'charl':1A 'de':2A 'gaull':3A " + " ".join(f"'t{n}':{n + 4}B" for n in range(8))
+    )
+
+
+def test_a_query_starts_every_word_and_phrase_in_the_line_itself():
+    query = Without(AllOf((Terms(("nis", "2")), AnyOf((Terms(("quantiqu",)), Prefix("cyb"))))), (Terms(("sfr",)),))
+    expanded = tsquery(query, lambda prefix: iter(["cyber", "cybers"]))
+    assert expanded == "((('nis':A <-> '2') & ('quantiqu':A | ('cyber':A | 'cybers':A))) & !('sfr':A))"
+
+
+def test_a_prefix_that_expands_to_nothing_matches_nothing():
+    assert tsquery(AllOf((Prefix("zzz"), Terms(("quantiqu",)))), lambda prefix: iter(())) is None
+    assert tsquery(AnyOf((Prefix("zzz"), Terms(("quantiqu",)))), lambda prefix: iter(())) == "('quantiqu':A)"
+    assert tsquery(Without(Terms(("a",)), (Prefix("zzz"),)), lambda prefix: iter(())) == "'a':A"
+
+
+@pytest.mark.postgres("statement_timeout")
+@pytest.mark.django_db
+def test_the_time_limit_cancels_the_statement_and_never_outlives_the_search():
+    """In the test's transaction, as in a request's: a limit set there would outlive the search."""
+    from search.engines.postgres import _within
+
+    def current() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW statement_timeout")
+            return cursor.fetchone()[0]
+
+    def sleep() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_sleep(5)")
+
+    before = current()
+    assert _within(0.05, sleep) == (None, True)
+    assert current() == before
+    assert _within(5, lambda: "done") == ("done", False)
+    assert current() == before
