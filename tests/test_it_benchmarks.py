@@ -16,13 +16,15 @@ ENGINES = ("product", "raw Whoosh", "SQLite FTS5")
 
 
 @pytest.fixture(scope="module")
-def quick_run(tmp_path_factory) -> tuple[subprocess.CompletedProcess, dict]:
-    """`bench/run.py --quick`, run once for the tests of this file: its output and figures."""
+def quick_results(tmp_path_factory) -> tuple[subprocess.CompletedProcess, list[dict]]:
+    """`bench/run.py --quick`, run once for the tests of this file: its output and each run's figures."""
     unset = ("DATABASE_URL", "ARCHIVE_SEARCH_ENGINE", "DJANGO_ALLOW_ASYNC_UNSAFE")
     env = {k: v for k, v in os.environ.items() if k not in unset}
     out = tmp_path_factory.mktemp("bench") / "results.json"
+    # Given a PostgreSQL server (bin/test does, as CI runs it), each size runs on its engine too.
+    postgres = ["--postgres", os.environ["TEST_DATABASE_URL"]] if os.environ.get("TEST_DATABASE_URL") else []
     done = subprocess.run(
-        [sys.executable, "bench/run.py", "--quick", "--json", str(out)],
+        [sys.executable, "bench/run.py", "--quick", "--json", str(out), *postgres],
         cwd=REPO,
         env=env,
         capture_output=True,
@@ -30,8 +32,25 @@ def quick_run(tmp_path_factory) -> tuple[subprocess.CompletedProcess, dict]:
         timeout=300,
     )
     assert done.returncode == 0, done.stderr
-    (figures,) = json.loads(out.read_text())
-    return done, figures
+    results = json.loads(out.read_text())
+    assert [result["search engine"] for result in results] == ["whoosh"] + (["postgres"] if postgres else [])
+    return done, results
+
+
+@pytest.fixture(scope="module")
+def quick_run(quick_results) -> tuple[subprocess.CompletedProcess, dict]:
+    """The quick run's output, and its figures with the Whoosh engine."""
+    done, results = quick_results
+    return done, results[0]
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="needs a PostgreSQL server (TEST_DATABASE_URL)")
+def test_it_runs_the_postgresql_engine_beside_the_others(quick_results):
+    done, (whoosh, postgres) = quick_results
+    assert "3 episodes" in done.stdout and "postgres engine" in done.stdout
+    assert postgres["segments"] == whoosh["segments"] and postgres["episodes"] == 3
+    assert set(postgres["search, ms"]) == set(whoosh["search, ms"])
+    assert all(passed == total for passed, total in postgres["checks"].values()), postgres["checks"]
 
 
 def test_the_benchmark_runs_and_writes_its_figures(quick_run):
