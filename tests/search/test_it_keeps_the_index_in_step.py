@@ -92,19 +92,23 @@ def test_a_line_corrected_in_the_admin_reaches_search(admin_client, sample_episo
     assert found(admin_client, "Richelieu") == ["08:51"]
 
 
-@pytest.mark.whoosh("index jobs")
-def test_an_episode_edited_in_the_admin_is_reindexed_once(admin_client, sample_episode):
-    data = {  # the episode as it is, unpublished, its people removed
-        "show": sample_episode.show_id,
-        "title": sample_episode.title,
-        "air_date": "2025-06-19",
-        "description": sample_episode.description,
+def unpublished(episode) -> dict:
+    """The admin's form for the episode as it is, unpublished, its people removed."""
+    return {
+        "show": episode.show_id,
+        "title": episode.title,
+        "air_date": episode.air_date.isoformat(),
+        "description": episode.description,
         "media_url": "",
         "is_published": "",
         "appearances-TOTAL_FORMS": "0",
         "appearances-INITIAL_FORMS": "0",
     }
-    response = admin_client.post(f"/admin/episodes/episode/{sample_episode.pk}/change/", data)
+
+
+@pytest.mark.whoosh("index jobs")
+def test_an_episode_edited_in_the_admin_is_reindexed_once(admin_client, sample_episode):
+    response = admin_client.post(f"/admin/episodes/episode/{sample_episode.pk}/change/", unpublished(sample_episode))
     assert response.status_code == 302
     assert list(IndexJob.objects.values_list("episode_id", flat=True)) == [sample_episode.pk]
     index_now()
@@ -304,17 +308,7 @@ def test_a_reimport_deletes_its_lines_in_one_query_and_writes_no_job(sample_epis
 
 @pytest.mark.postgres("moments written in the change's own transaction")
 def test_an_episode_unpublished_in_the_admin_leaves_search_at_once(admin_client, sample_episode):
-    data = {  # the episode as it is, unpublished, its people removed
-        "show": sample_episode.show_id,
-        "title": sample_episode.title,
-        "air_date": "2025-06-19",
-        "description": sample_episode.description,
-        "media_url": "",
-        "is_published": "",
-        "appearances-TOTAL_FORMS": "0",
-        "appearances-INITIAL_FORMS": "0",
-    }
-    response = admin_client.post(f"/admin/episodes/episode/{sample_episode.pk}/change/", data)
+    response = admin_client.post(f"/admin/episodes/episode/{sample_episode.pk}/change/", unpublished(sample_episode))
     assert response.status_code == 302
     assert indexed() == [] and found(admin_client, "quantique") == []
     assert not IndexJob.objects.exists()
