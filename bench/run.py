@@ -18,7 +18,7 @@ nothing and get a suggestion, filtered queries are narrower than unfiltered ones
 and exits with status 1, after writing its figures, when a check fails.
 `--quick` is a smoke test for CI: 3 episodes, 1 timed run per query, a short re-import.
 
-With `--postgres URL` (a PostgreSQL server's database that may create others), each size runs
+With `--postgres URL` (a PostgreSQL server, whose user may create databases), each size runs
 a second time with the product on PostgreSQL and its search engine, in a database of its own
 (created, then dropped): the same steps, beside the same raw Whoosh and FTS5 references.
 """
@@ -97,11 +97,12 @@ def run_size(episodes: int, repeats: int, reimport_segments: int, postgres: str 
 
 
 def create_database(server: str) -> str:
-    """A new, empty database beside `server`'s, for one run."""
+    """A new, empty database on `server`'s PostgreSQL server, for one run (asked through its
+    maintenance database: the URL's own database need not exist)."""
     import psycopg
 
     name = f"archive_bench_{os.getpid()}"
-    with psycopg.connect(server, autocommit=True) as connection:
+    with psycopg.connect(server, dbname="postgres", autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
     return name
 
@@ -109,7 +110,7 @@ def create_database(server: str) -> str:
 def drop_database(server: str, name: str) -> None:
     import psycopg
 
-    with psycopg.connect(server, autocommit=True) as connection:
+    with psycopg.connect(server, dbname="postgres", autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
