@@ -106,9 +106,28 @@ class SpokenWord(models.Model):
     moments = models.PositiveIntegerField()
 
     class Meta:
+        indexes = [models.Index(fields=["word"], name="search_spokenword_word")]
+
+    def __str__(self) -> str:
+        return self.word
+
+
+class KnownWord(models.Model):
+    """A word some published line has said: where spelling suggestions look for candidates.
+
+    One row per word, not per episode: the trigram index then finds each candidate once, not
+    once per episode that says it (45 ms -> 1 ms at 300 episodes). Rows are only added, and
+    a word may be there twice after two changes at once: they are candidates, each checked
+    against SpokenWord (said by a published line? by how many?), as the Whoosh engine checks
+    the words its lexicon keeps after their moments are deleted. A rebuild starts it anew.
+    """
+
+    word = models.TextField()
+
+    class Meta:
         indexes = [
-            models.Index(fields=["word"], name="search_spokenword_word"),
-            GinIndex(fields=["word"], opclasses=["gin_trgm_ops"], name="search_spokenword_trigrams"),
+            models.Index(fields=["word"], name="search_knownword_word"),
+            GinIndex(fields=["word"], opclasses=["gin_trgm_ops"], name="search_knownword_trigrams"),
         ]
 
     def __str__(self) -> str:

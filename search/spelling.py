@@ -44,6 +44,14 @@ class Vocabulary:
         return [word for words in self.words.values() for word in words]
 
 
+def near_words(word: str, candidates: Iterable[str]) -> list[str]:
+    """The candidates close enough to `word` to be offered for it (itself excepted)."""
+    matches = process.extract(
+        word, list(candidates), scorer=DamerauLevenshtein.distance, score_cutoff=MAX_DISTANCE, limit=None
+    )
+    return [candidate for candidate, _distance, _index in matches if candidate != word]
+
+
 def closest_said_word(word: str, vocabularies: Iterable[Vocabulary], is_said: Callable[[str], bool]) -> str | None:
     """The nearest word (then the most said) that is not `word` and that `is_said` confirms."""
     key = word[:SAME_FIRST_LETTERS]

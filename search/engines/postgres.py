@@ -25,10 +25,10 @@ from episodes.models import Appearance, Episode, Segment
 from search.analysis import analyze, said_and_terms
 from search.engines import Filters, Hits, Matches, StoredMoment
 from search.engines.postgres_text import document, fits, prefix_bounds, tsquery
-from search.models import SearchMoment, SearchTerm, SpokenWord
+from search.models import KnownWord, SearchMoment, SearchTerm, SpokenWord
 from search.plan import MAX_PREFIX_TERMS, Compiled
 from search.search_indexes import moments as published_moments
-from search.spelling import SAME_FIRST_LETTERS, Vocabulary, closest_said_word
+from search.spelling import SAME_FIRST_LETTERS, Vocabulary, closest_said_word, near_words
 
 # Raised whenever what the rows hold changes: rows of another version ask for a rebuild.
 VERSION = 1
@@ -69,16 +69,20 @@ class PostgresEngine:
         return SpokenWord.objects.filter(word=word).exists()
 
     def closest_said(self, word: str) -> str | None:
-        """Candidates that share trigrams with the word (pg_trgm's index), ranked as the Whoosh
-        engine ranks its own (`search.spelling`): every one is said by a published line."""
-        candidates = (
-            SpokenWord.objects.filter(word__startswith=word[:SAME_FIRST_LETTERS])
+        """Candidates from the trigram index of known words (pg_trgm), those near enough kept,
+        then counted in SpokenWord: a word no published line says any more has no count and
+        is left out, and the rest are ranked as the Whoosh engine ranks them (`search.spelling`)."""
+        known = (
+            KnownWord.objects.filter(word__startswith=word[:SAME_FIRST_LETTERS])
             .filter(RawSQL("word %% %s", [word], output_field=BooleanField()))
-            .values("word")
-            .annotate(said=Sum("moments"))
-            .values_list("word", "said")
+            .values_list("word", flat=True)
+            .distinct()
         )
-        return closest_said_word(word, [Vocabulary.of(candidates)], lambda candidate: True)
+        near = near_words(word, known)
+        if not near:
+            return None
+        counts = SpokenWord.objects.filter(word__in=near).values("word").annotate(said=Sum("moments"))
+        return closest_said_word(word, [Vocabulary.of(counts.values_list("word", "said"))], lambda candidate: True)
 
     def episodes_changed(self, *episode_ids: int) -> None:
         self.replace_episodes(list(episode_ids))
@@ -95,7 +99,7 @@ class PostgresEngine:
             with connection.cursor() as cursor:
                 # Changes wait until the rebuild commits, then replace their episodes' rows again.
                 cursor.execute("SELECT pg_advisory_xact_lock(%s::int, 0)", [LOCKS])
-                for model in (SearchMoment, SearchTerm, SpokenWord):
+                for model in (SearchMoment, SearchTerm, SpokenWord, KnownWord):
                     cursor.execute(f"DELETE FROM {model._meta.db_table}")
             return _write(published_moments())
 
@@ -226,6 +230,7 @@ def _write(segments: QuerySet[Segment]) -> int:
         episodes.flush(keep=batch[-1][1])
         written += len(batch)
     episodes.flush()
+    _remember(episodes.said)
     return written
 
 
@@ -254,6 +259,7 @@ class _EpisodeWords:
     def __init__(self) -> None:
         self.terms: dict[int, set[str]] = {}
         self.words: dict[int, Counter] = {}
+        self.said: set[str] = set()
 
     def add(self, episode_id: int, terms: list[str], said: list[str]) -> None:
         # A btree index entry holds at most ~2.7 KB: longer words are left out, as from documents.
@@ -265,8 +271,21 @@ class _EpisodeWords:
         done = [episode_id for episode_id in self.terms if episode_id != keep]
         terms = ((episode_id, term) for episode_id in done for term in self.terms.pop(episode_id))
         _copy(SearchTerm, ("episode_id", "term"), terms)
-        words = ((episode_id, word, count) for episode_id in done for word, count in self.words.pop(episode_id).items())
-        _copy(SpokenWord, ("episode_id", "word", "moments"), words)
+        counted = {episode_id: self.words.pop(episode_id) for episode_id in done}
+        for words in counted.values():
+            self.said.update(words)
+        rows = ((episode_id, word, count) for episode_id, words in counted.items() for word, count in words.items())
+        _copy(SpokenWord, ("episode_id", "word", "moments"), rows)
+
+
+def _remember(words: set[str]) -> None:
+    """Add the words KnownWord does not have yet (see there)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO search_knownword (word) SELECT word FROM unnest(%s::text[]) AS word"
+            " WHERE NOT EXISTS (SELECT FROM search_knownword known WHERE known.word = word.word)",
+            [sorted(words)],
+        )
 
 
 def _copy(model: type, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:

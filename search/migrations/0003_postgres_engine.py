@@ -91,10 +91,20 @@ class Migration(migrations.Migration):
             model_name="searchterm",
             index=models.Index(django.db.models.functions.comparison.Collate("term", "C"), name="search_term_bytes"),
         ),
+        migrations.CreateModel(
+            name="KnownWord",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("word", models.TextField()),
+            ],
+            options={
+                "indexes": [models.Index(fields=["word"], name="search_knownword_word")],
+            },
+        ),
         AddIndexOnPostgreSQL(
-            model_name="spokenword",
+            model_name="knownword",
             index=django.contrib.postgres.indexes.GinIndex(
-                fields=["word"], name="search_spokenword_trigrams", opclasses=["gin_trgm_ops"]
+                fields=["word"], name="search_knownword_trigrams", opclasses=["gin_trgm_ops"]
             ),
         ),
     ]

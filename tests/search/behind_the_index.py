@@ -12,7 +12,7 @@ from episodes.models import Segment
 from search.analysis import spelling_analyzer
 from search.engines.postgres import VERSION
 from search.indexing import search_backend
-from search.models import SearchMoment, SpokenWord
+from search.models import KnownWord, SearchMoment, SpokenWord
 from search.search_indexes import moment_documents, moments
 
 
@@ -52,6 +52,7 @@ def say_word(segment: Segment, word: str) -> None:
     """The engine's spelling words gain one that no published line says."""
     if postgres():
         SpokenWord.objects.create(episode_id=segment.episode_id, word=word, moments=1)
+        KnownWord.objects.create(word=word)
         return
     document = next(doc for doc in moment_documents(moments()) if doc["django_id"] == str(segment.pk))
     with search_backend().writing() as writer:
