@@ -155,6 +155,7 @@ def allowed_episodes(filters: Filters) -> set[int] | None:
 
     For the Whoosh engine, asked of the database and applied to the hits' episodes: a
     Whoosh date range expands into hundreds of terms (125 ms at 100 episodes), this costs ~1 ms.
+    The PostgreSQL engine gives them to its query as a list of ids.
     """
     if not (filters.show or filters.person or filters.date_from or filters.date_to):
         return None

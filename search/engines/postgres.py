@@ -21,11 +21,11 @@ from django.db.models.expressions import RawSQL
 from django.db.models.signals import pre_delete
 from psycopg.errors import QueryCanceled
 
-from episodes.models import Appearance, Episode, Segment
+from episodes.models import Episode, Segment
 from search.analysis import analyze, said_and_terms
-from search.engines import Filters, Hits, Matches, StoredMoment
+from search.engines import Filters, Hits, Matches, StoredMoment, allowed_episodes
 from search.engines.postgres_text import document, fits, prefix_bounds, tsquery
-from search.models import KnownWord, SearchMoment, SearchTerm, SpokenWord
+from search.models import KnownTerm, KnownWord, SearchMoment, SpokenWord
 from search.plan import MAX_PREFIX_TERMS, Compiled
 from search.search_indexes import moments as published_moments
 from search.spelling import SAME_FIRST_LETTERS, Vocabulary, closest_said_word, near_words
@@ -90,7 +90,7 @@ class PostgresEngine:
     def replace_episodes(self, episode_ids: list[int]) -> int:
         with transaction.atomic():
             lock_episodes(episode_ids)
-            for model in (SearchMoment, SearchTerm, SpokenWord):
+            for model in (SearchMoment, SpokenWord):
                 model.objects.filter(episode_id__in=episode_ids).delete()
             return _write(published_moments().filter(episode_id__in=episode_ids))
 
@@ -99,7 +99,7 @@ class PostgresEngine:
             with connection.cursor() as cursor:
                 # Changes wait until the rebuild commits, then replace their episodes' rows again.
                 cursor.execute("SELECT pg_advisory_xact_lock(%s::int, 0)", [LOCKS])
-                for model in (SearchMoment, SearchTerm, SpokenWord, KnownWord):
+                for model in (SearchMoment, SpokenWord, KnownWord, KnownTerm):
                     cursor.execute(f"DELETE FROM {model._meta.db_table}")
             return _write(published_moments())
 
@@ -170,17 +170,14 @@ def _found(compiled: Compiled, filters: Filters) -> list[tuple[int, int]]:
     if query is None:
         return []
     found = _matching(query)
-    if filters.show:
-        found = found.filter(episode_id__in=Episode.objects.filter(show__slug=filters.show).values("pk"))
-    if filters.person:
-        people = Appearance.objects.filter(person__slug=filters.person).values("episode_id")
-        found = found.filter(episode_id__in=people)
+    allowed = allowed_episodes(filters)
+    if allowed is not None:
+        # The episodes as a list of ids, not a subquery: PostgreSQL then knows how many rows
+        # they hold and reads only theirs when they are few (a common word for one guest over
+        # a year at 1,000 episodes: 207 -> 51 ms), or the word's rows when they are many.
+        found = found.filter(RawSQL("episode_id = ANY(%s)", [sorted(allowed)], output_field=BooleanField()))
     if filters.episode:
-        found = found.filter(episode_id__in=Episode.objects.filter(slug=filters.episode).values("pk"))
-    if filters.date_from:
-        found = found.filter(air_date__gte=filters.date_from)
-    if filters.date_to:
-        found = found.filter(air_date__lte=filters.date_to)
+        found = found.filter(episode_id=Episode.objects.filter(slug=filters.episode).values("pk")[:1])
     if filters.sort == "newest":
         found = found.order_by("-air_date", "start_ms", "episode_id", "position")
     else:
@@ -195,17 +192,17 @@ def _matching(query: str) -> QuerySet[SearchMoment]:
 
 
 def _expand_prefix(prefix: str) -> list[str]:
-    """The first MAX_PREFIX_TERMS index terms that start with `prefix`, in byte order, as
-    Whoosh's lexicon gives them; each read once from the index however many episodes have it."""
+    """The first MAX_PREFIX_TERMS known terms that start with `prefix`, in byte order, as
+    Whoosh's lexicon gives them; each read once from the index however often it is there."""
     low, high = prefix_bounds(prefix)
     with connection.cursor() as cursor:
         cursor.execute(
             """
             WITH RECURSIVE found(term, n) AS (
-                SELECT min(term COLLATE "C"), 1 FROM search_searchterm
+                SELECT min(term COLLATE "C"), 1 FROM search_knownterm
                 WHERE term COLLATE "C" >= %(low)s AND term COLLATE "C" < %(high)s
               UNION ALL
-                SELECT (SELECT min(term COLLATE "C") FROM search_searchterm
+                SELECT (SELECT min(term COLLATE "C") FROM search_knownterm
                         WHERE term COLLATE "C" > found.term AND term COLLATE "C" < %(high)s), n + 1
                 FROM found WHERE found.term IS NOT NULL AND n < %(most)s
             )
@@ -230,7 +227,7 @@ def _write(segments: QuerySet[Segment]) -> int:
         episodes.flush(keep=batch[-1][1])
         written += len(batch)
     episodes.flush()
-    _remember(episodes.said)
+    episodes.remember()
     return written
 
 
@@ -253,39 +250,42 @@ def _moment_rows(batch: list[tuple], episodes: "_EpisodeWords") -> list[tuple]:
 
 
 class _EpisodeWords:
-    """Each episode's index terms and spoken words (with how many moments say each), written
-    once the episode's last moment has been read."""
+    """Each episode's spoken words, with how many moments say each, written once the episode's
+    last moment has been read; and every word and term seen, for the known words and terms."""
 
     def __init__(self) -> None:
-        self.terms: dict[int, set[str]] = {}
         self.words: dict[int, Counter] = {}
         self.said: set[str] = set()
+        self.terms: set[str] = set()
 
     def add(self, episode_id: int, terms: list[str], said: list[str]) -> None:
-        # A btree index entry holds at most ~2.7 KB: longer words are left out, as from documents.
-        self.terms.setdefault(episode_id, set()).update(filter(fits, terms))
-        self.words.setdefault(episode_id, Counter()).update(filter(fits, set(said)))
+        self.terms.update(terms)
+        self.words.setdefault(episode_id, Counter()).update(set(said))
 
     def flush(self, keep: int | None = None) -> None:
         """Write every episode's rows but `keep`'s, whose moments may go on in the next batch."""
-        done = [episode_id for episode_id in self.terms if episode_id != keep]
-        terms = ((episode_id, term) for episode_id in done for term in self.terms.pop(episode_id))
-        _copy(SearchTerm, ("episode_id", "term"), terms)
-        counted = {episode_id: self.words.pop(episode_id) for episode_id in done}
-        for words in counted.values():
+        counted = {episode_id: self.words.pop(episode_id) for episode_id in list(self.words) if episode_id != keep}
+        rows = []
+        for episode_id, words in counted.items():
             self.said.update(words)
-        rows = ((episode_id, word, count) for episode_id, words in counted.items() for word, count in words.items())
+            # A btree index entry holds at most ~2.7 KB: longer words are left out, as from documents.
+            rows += [(episode_id, word, count) for word, count in words.items() if fits(word)]
         _copy(SpokenWord, ("episode_id", "word", "moments"), rows)
 
-
-def _remember(words: set[str]) -> None:
-    """Add the words KnownWord does not have yet (see there)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO search_knownword (word) SELECT word FROM unnest(%s::text[]) AS word"
-            " WHERE NOT EXISTS (SELECT FROM search_knownword known WHERE known.word = word.word)",
-            [sorted(words)],
-        )
+    def remember(self) -> None:
+        """Add the words and terms seen that KnownWord and KnownTerm do not have yet (see there)."""
+        # Each compared as its index has it: terms in byte order.
+        for model, column, indexed, values in (
+            (KnownWord, "word", "word", self.said),
+            (KnownTerm, "term", 'term COLLATE "C"', self.terms),
+        ):
+            table = model._meta.db_table
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {table} ({column}) SELECT new FROM unnest(%s::text[]) AS new"
+                    f" WHERE NOT EXISTS (SELECT FROM {table} WHERE {indexed} = new)",
+                    [sorted(filter(fits, values))],
+                )
 
 
 def _copy(model: type, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:

@@ -38,27 +38,6 @@ class Migration(migrations.Migration):
             ],
         ),
         migrations.CreateModel(
-            name="SearchTerm",
-            fields=[
-                (
-                    "pk",
-                    models.CompositePrimaryKey(
-                        "episode", "term", blank=True, editable=False, primary_key=True, serialize=False
-                    ),
-                ),
-                ("term", models.TextField()),
-                (
-                    "episode",
-                    models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="episodes.episode",
-                    ),
-                ),
-            ],
-        ),
-        migrations.CreateModel(
             name="SpokenWord",
             fields=[
                 (
@@ -80,16 +59,25 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
-                "indexes": [models.Index(fields=["word"], name="search_spokenword_word")],
+                "indexes": [models.Index(fields=["word", "moments"], name="search_spokenword_word")],
             },
         ),
         AddIndexOnPostgreSQL(
             model_name="searchmoment",
             index=django.contrib.postgres.indexes.GinIndex(fields=["document"], name="search_moment_document"),
         ),
+        migrations.CreateModel(
+            name="KnownTerm",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("term", models.TextField()),
+            ],
+        ),
         AddIndexOnPostgreSQL(
-            model_name="searchterm",
-            index=models.Index(django.db.models.functions.comparison.Collate("term", "C"), name="search_term_bytes"),
+            model_name="knownterm",
+            index=models.Index(
+                django.db.models.functions.comparison.Collate("term", "C"), name="search_knownterm_bytes"
+            ),
         ),
         migrations.CreateModel(
             name="KnownWord",
