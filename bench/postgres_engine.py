@@ -18,8 +18,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
-import dj_database_url
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,13 +95,13 @@ def main() -> None:
     parser.add_argument("--episodes", type=int, default=100)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    server = dj_database_url.parse(os.environ["DATABASE_URL"])
+    url = urlsplit(os.environ["DATABASE_URL"])
     name = f"bench_postgres_engine_{os.getpid()}"
     admin = psycopg.connect(os.environ["DATABASE_URL"], autocommit=True)
     admin.execute(f"CREATE DATABASE {name}")
     work = Path(tempfile.mkdtemp(prefix="bench-pg-"))
     os.environ.update(
-        DATABASE_URL=os.environ["DATABASE_URL"].replace(f"/{server['NAME']}", f"/{name}"),
+        DATABASE_URL=f"{url.scheme}://{url.netloc}/{name}" + (f"?{url.query}" if url.query else ""),
         ARCHIVE_SEARCH_ENGINE="postgres",
         ARCHIVE_DATA_DIR=str(work / "data"),
         DJANGO_SETTINGS_MODULE="smarttech.settings",

@@ -110,8 +110,16 @@ def test_a_search_works_from_a_worker_thread(sample_episode):
     """Web servers answer in threads; nothing in a search may need the main thread."""
     from concurrent.futures import ThreadPoolExecutor
 
+    from django.db import connection
+
     from search.moments import Filters, find_moments
 
+    def count(q: str) -> int:
+        try:
+            return find_moments(q, Filters()).count
+        finally:
+            connection.close()  # the thread's own, or the test database outlives the test
+
     with ThreadPoolExecutor(max_workers=2) as pool:
-        counts = list(pool.map(lambda q: find_moments(q, Filters()).count, ["quantique", "NIS2"]))
+        counts = list(pool.map(count, ["quantique", "NIS2"]))
     assert counts == [22, 3]
