@@ -80,11 +80,11 @@ def percentiles(samples_ms: list[float]) -> dict[str, float]:
 
 def run_size(episodes: int, repeats: int, reimport_segments: int, postgres: str | None = None) -> dict:
     """Everything for one size, in this (fresh) process; on PostgreSQL when a server is given."""
-    work = Path(tempfile.mkdtemp(prefix=f"bench-{episodes}-"))
     database = create_database(postgres) if postgres else None
     if database:
         os.environ["DATABASE_URL"] = database_url(postgres, database)
         os.environ["ARCHIVE_SEARCH_ENGINE"] = "postgres"
+    work = Path(tempfile.mkdtemp(prefix=f"bench-{episodes}-"))
     try:
         return measure(work, episodes, repeats, reimport_segments)
     finally:
