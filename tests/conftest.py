@@ -1,3 +1,4 @@
+import socket
 from io import StringIO
 from pathlib import Path
 
@@ -78,3 +79,10 @@ def moments_held(episode_id: int | None = None) -> list[int]:
 
     episodes = [episode_id] if episode_id else engine().episodes_held()
     return sorted(segment for episode in episodes for segment in engine().stored_moments(episode))
+
+
+def free_port() -> int:
+    """A loopback port no one listens on, for a server a test starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

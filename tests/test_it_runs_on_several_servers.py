@@ -6,7 +6,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import time
 import urllib.parse
@@ -17,19 +16,13 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from tests.conftest import REPO
+from tests.conftest import REPO, free_port
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql" or settings.ARCHIVE_SEARCH_ENGINE != "postgres",
     reason="several servers share one PostgreSQL database and its search engine (the PostgreSQL pass)",
 )
 WORD = "zorglubification"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def database_url() -> str:
