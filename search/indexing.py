@@ -52,11 +52,6 @@ def reindex_episodes(episode_ids: list[int]) -> int:
     return engine().replace_episodes(episode_ids)
 
 
-def rebuild() -> int:
-    """Every published moment, built anew; how many the engine holds."""
-    return engine().rebuild()
-
-
 def request_reindex(*episode_ids: int) -> None:
     """Tell the search engine, within the current transaction, that these episodes changed.
 

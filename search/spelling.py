@@ -11,7 +11,7 @@ misspelled query went from 90 ms median (260 ms at worst) to 7.7 ms, full reques
 episodes (bench/run.py).
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from rapidfuzz import process
@@ -46,10 +46,15 @@ class Vocabulary:
 
 def near_words(word: str, candidates: Iterable[str]) -> list[str]:
     """The candidates close enough to `word` to be offered for it (itself excepted)."""
+    return [candidate for candidate, _distance, _index in _near(word, list(candidates))]
+
+
+def _near(word: str, candidates: Sequence[str]) -> Iterable[tuple[str, int, int]]:
+    """(candidate, distance, its index in `candidates`) for each candidate within reach, `word` excepted."""
     matches = process.extract(
-        word, list(candidates), scorer=DamerauLevenshtein.distance, score_cutoff=MAX_DISTANCE, limit=None
+        word, candidates, scorer=DamerauLevenshtein.distance, score_cutoff=MAX_DISTANCE, limit=None
     )
-    return [candidate for candidate, _distance, _index in matches if candidate != word]
+    return (match for match in matches if match[0] != word)
 
 
 def closest_said_word(word: str, vocabularies: Iterable[Vocabulary], is_said: Callable[[str], bool]) -> str | None:
@@ -57,14 +62,9 @@ def closest_said_word(word: str, vocabularies: Iterable[Vocabulary], is_said: Ca
     key = word[:SAME_FIRST_LETTERS]
     ranks: dict[str, tuple[int, int]] = {}
     for vocabulary in vocabularies:
-        words = vocabulary.words.get(key, ())
-        matches = process.extract(
-            word, words, scorer=DamerauLevenshtein.distance, score_cutoff=MAX_DISTANCE, limit=None
-        )
-        for candidate, distance, index in matches:
-            if candidate != word:
-                _, said = ranks.get(candidate, (distance, 0))
-                ranks[candidate] = (distance, said - vocabulary.counts[key][index])
+        for candidate, distance, index in _near(word, vocabulary.words.get(key, ())):
+            _, said = ranks.get(candidate, (distance, 0))
+            ranks[candidate] = (distance, said - vocabulary.counts[key][index])
     for candidate in sorted(ranks, key=lambda candidate: (*ranks[candidate], candidate))[:MAX_CHECKED]:
         if is_said(candidate):
             return candidate

@@ -66,12 +66,13 @@ class Hits(Sequence[Hit]):
 
     def of(self, episodes: set[int]) -> "Hits":
         """The hits of these episodes only."""
-        keep = list(map(episodes.__contains__, self.episodes))
-        return Hits(compress(self.segments, keep), compress(self.episodes, keep))
+        return self._kept(list(map(episodes.__contains__, self.episodes)))
 
     def without(self, segments: set[int]) -> "Hits":
         """The hits but those of these segments."""
-        keep = [segment not in segments for segment in self.segments]
+        return self._kept([segment not in segments for segment in self.segments])
+
+    def _kept(self, keep: list[bool]) -> "Hits":
         return Hits(compress(self.segments, keep), compress(self.episodes, keep))
 
     def episode_count(self) -> int:
