@@ -132,7 +132,7 @@ def grouped_page(found: Found, number: int | str | None) -> Page:
     best, counts = found.hits.of_episodes(set(page.object_list), MOMENTS_PER_EPISODE)
     shown = [hit for episode in page.object_list for hit in best[episode]]
     moments = {moment.segment.pk: moment for moment in build_moments(found, shown)}
-    groups = (_episode_moments(found, best[episode], counts[episode], moments) for episode in page.object_list)
+    groups = (_episode_moments(best[episode], counts[episode], moments) for episode in page.object_list)
     page.object_list = [group for group in groups if group]
     return page
 
@@ -217,9 +217,8 @@ def _moment(compiled: Compiled | None, segment: Segment, neighbours: dict) -> Mo
     )
 
 
-def _episode_moments(found: Found, hits: list[Hit], total: int, moments: dict[int, Moment]) -> EpisodeMoments | None:
-    shown = [hit.segment_id for hit in hits]
-    best = [moments[segment_id] for segment_id in shown if segment_id in moments]
+def _episode_moments(hits: list[Hit], total: int, moments: dict[int, Moment]) -> EpisodeMoments | None:
+    best = [moments[hit.segment_id] for hit in hits if hit.segment_id in moments]
     if not best:
         return None
     best.sort(key=lambda moment: moment.segment.start_ms)
