@@ -56,6 +56,7 @@ REIMPORT_SEGMENTS = 15_000
 # One line in this many is changed before the re-import, and says this word.
 REIMPORT_CHANGE_EVERY = 10
 REIMPORT_WORD = "réimportée"
+PG_SETTINGS = ("server_version", "shared_buffers", "work_mem", "effective_cache_size")
 
 
 def timed(function: Callable, *args, **kwargs) -> tuple[float, object]:
@@ -94,6 +95,15 @@ def run_size(episodes: int, repeats: int, reimport_segments: int, postgres: str 
 
             connections.close_all()
             drop_database(postgres, database)
+
+
+def server_settings() -> dict[str, str]:
+    """The PostgreSQL settings the search's speed depends on (see the README's tuning)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, current_setting(name) FROM unnest(%s::text[]) AS name", [list(PG_SETTINGS)])
+        return dict(cursor.fetchall())
 
 
 def create_database(server: str) -> str:
@@ -139,6 +149,8 @@ def measure(work: Path, episodes: int, repeats: int, reimport_segments: int) -> 
     files = write_corpus(work / "corpus", episodes + 1)
     extra = files[episodes].rename(work / files[episodes].name)
     result: dict = {"episodes": episodes, "search engine": settings.ARCHIVE_SEARCH_ENGINE}
+    if settings.ARCHIVE_SEARCH_ENGINE == "postgres":
+        result["PostgreSQL server settings"] = server_settings()
 
     sample = Segment.objects.count()
     import_seconds, _ = timed(call_command, "import_transcript", str(work / "corpus"), stdout=io.StringIO())

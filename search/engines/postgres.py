@@ -37,6 +37,9 @@ VERSION = 1
 LOCKS, EPISODE_LOCKS = 0x5EA7C400, 0x5EA7C401
 # Ranking: only a moment's own terms (weight A) count, not the next line's (B). Order {D,C,B,A}.
 RANK_WEIGHTS = "{0,0,0,1}"
+# Memory for the search's sort, local to it: a common word's 51,000 moments at 1,000 episodes
+# sort in 4.7 MB, which the default 4 MB sent to disk (an external merge, 38 ms more).
+SEARCH_WORK_MEM = "32MB"
 # Moments written per COPY while a whole archive or episode is written.
 ROWS_PER_COPY = 5_000
 MOMENT_COLUMNS = (
@@ -149,13 +152,16 @@ def _lock_before_delete(sender: type[Episode], instance: Episode, **kwargs: Any)
 def _within(seconds: float, search: Any) -> tuple[Any, bool]:
     """`search()`'s result, or (None, True) when PostgreSQL cancelled it after `seconds`.
 
-    The limit is set LOCAL in a savepoint (or a transaction) that is always rolled back: it
+    The limit (and the sort's memory) is set LOCAL in a savepoint (or a transaction) that is always rolled back: it
     never outlives the search, in the caller's transaction or the connection.
     """
     with transaction.atomic():
         try:
             with connection.cursor() as cursor:
-                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [f"{max(1, int(seconds * 1000))}ms"])
+                cursor.execute(
+                    "SELECT set_config('statement_timeout', %s, true), set_config('work_mem', %s, true)",
+                    [f"{max(1, int(seconds * 1000))}ms", SEARCH_WORK_MEM],
+                )
             return search(), False
         except OperationalError as error:
             if not isinstance(error.__cause__, QueryCanceled):
