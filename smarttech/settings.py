@@ -137,6 +137,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "smarttech.context_processors.site",
             ],
         },
     },
@@ -239,6 +240,10 @@ LOGGING = {
 }
 
 # Where the archive is reached; commands print links with it.
+# The site's name and tagline in its pages' header and titles; empty: "Archive des émissions"
+# (translated), and no tagline. bin/serve sets the sample show's.
+ARCHIVE_SITE_NAME = env_str("ARCHIVE_SITE_NAME").strip()
+ARCHIVE_SITE_TAGLINE = env_str("ARCHIVE_SITE_TAGLINE").strip()
 ARCHIVE_BASE_URL = env_str("ARCHIVE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # The search engine (search.engines): "whoosh", an index folder on this machine (the default),

@@ -1,0 +1,19 @@
+import datetime
+
+from django import template
+from django.utils import formats
+from django.utils.translation import get_language
+
+register = template.Library()
+
+
+@register.filter
+def long_date(day: datetime.date | None) -> str:
+    """The date as the language writes it in a sentence: "1er juillet 2025", "July 1, 2025"."""
+    if not day:
+        return ""
+    text = formats.date_format(day, "DATE_FORMAT")
+    # French writes the first of the month as an ordinal; Django's formats cannot say so.
+    if day.day == 1 and (get_language() or "").startswith("fr") and text.startswith("1 "):
+        return "1er" + text[1:]
+    return text
