@@ -30,8 +30,12 @@ class MomentField(forms.CharField):
             return None
         try:
             return parse_timestamp(text)
-        except ValueError as error:
-            raise ValidationError(str(error)) from None
+        except ValueError:
+            # The parser's reasons are in English (it has no Django); staff read this one in their language.
+            message = _("“%(value)s” is not a time in an episode (write 21:49, 1:02:03 or 1309).") % {"value": text}
+            if self.label:
+                message = _("%(field)s: %(error)s") % {"field": self.label, "error": message}
+            raise ValidationError(message) from None
 
 
 def name_fields_in_errors(form: forms.Form) -> None:
