@@ -319,3 +319,10 @@ def test_saving_a_line_that_starts_between_seconds_keeps_its_time(editor, sample
     correction = {"segment": segment.pk, "action": "save", "start": start, "text": "Vous pensez à NIS2 ?"}
     editor.post(edit_url(sample_episode), correction)
     assert line(sample_episode, 1_309_250).text == "Vous pensez à NIS2 ?"
+
+
+def test_a_refused_range_shows_what_was_typed_as_text(editor, sample_episode):
+    response = give(editor, sample_episode, "<b>31</b>", "00:39", Person.objects.get(name="Dorothée Decrop"))
+    page = BeautifulSoup(response.content, "html.parser")
+    assert "<b>31</b>" in page.select_one("#id_range-first_error").get_text()
+    assert page.select_one("#id_range-first_error b") is None
