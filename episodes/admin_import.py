@@ -18,8 +18,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import defaults
 
-from episodes.forms import MAX_FILES, BaseConfirmFileFormSet, ConfirmFileForm, ConfirmFileFormSet, UploadForm
-from episodes.models import Episode
+from episodes.forms import (
+    MAX_FILES,
+    BaseConfirmFileFormSet,
+    ConfirmFileForm,
+    ConfirmFileFormSet,
+    UploadForm,
+    flag_missing,
+)
+from episodes.models import FORMAT_LABELS, Episode
 from episodes.parsing import TranscriptError
 from episodes.services import ImportResult, import_transcript
 from episodes.uploads import (
@@ -43,6 +50,11 @@ class FileBlock:
     form: ConfirmFileForm | None = None
     # The other files of this upload that would be the same episode.
     same_as: list[str] = field(default_factory=list)
+
+    @property
+    def format_label(self) -> str:
+        transcript = self.preview.transcript
+        return FORMAT_LABELS[transcript.format] if transcript else ""
 
 
 class FileFailed(Exception):
@@ -95,6 +107,8 @@ def _upload(model_admin: admin.ModelAdmin, request: HttpRequest, overrides: dict
         initial=[_initial(seen, overrides["media_url"]) for seen in readable],
         people=[_people_rows(seen) for seen in readable],
     )
+    for form in files.forms:
+        flag_missing(form)  # a show or date the file does not give is asked for now, at its field
     forms = iter(files.forms)
     blocks = [FileBlock(preview=seen, form=next(forms) if seen.transcript else None) for seen in previews]
     identities = [_identity(seen) for seen in previews]

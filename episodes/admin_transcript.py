@@ -1,39 +1,36 @@
-"""The admin's transcript editor: correct a line's text, speaker or time; split or merge lines."""
+"""The admin's transcript editor: correct a line's text, speaker or time; split or merge lines;
+give a speaker to a range of lines."""
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.paginator import Paginator
 from django.core.validators import ProhibitNullCharactersValidator
+from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
-from episodes.models import Episode, Segment
+from episodes.forms import MomentField, moment_text, name_fields_in_errors
+from episodes.models import Episode, Person, Segment
 from episodes.parsing import MAX_LINE_CHARS
-from episodes.parsing.timestamps import parse_timestamp
-from episodes.services import EditError, edit_segment, merge_with_next, split_segment
+from episodes.services import (
+    EditError,
+    edit_segment,
+    give_speaker,
+    lines_between,
+    merge_with_next,
+    split_segment,
+)
 
 LINES_PER_PAGE = 100
 # What the page's own form sends; anything else in these fields is a request it never made.
 FORM_FIELDS = ("segment", "action", "page")
-
-
-class MomentField(forms.CharField):
-    """A time as staff type it (21:49, 1:02:03, 1309), in milliseconds; empty is None."""
-
-    def to_python(self, value: str | None) -> int | None:
-        text = super().to_python(value)
-        if not text:
-            return None
-        try:
-            return parse_timestamp(text)
-        except ValueError as error:
-            raise ValidationError(str(error)) from None
+TIME_BOX = {"size": 9, "placeholder": gettext_lazy("mm:ss")}
 
 
 class LineTextField(forms.CharField):
@@ -61,6 +58,44 @@ class CorrectionForm(forms.Form):
         return data
 
 
+class SpeakerRangeForm(forms.Form):
+    """One speaker, chosen from the episode's people, for the lines from one time to another."""
+
+    first = MomentField(label=gettext_lazy("From the line at"), widget=forms.TextInput(attrs=TIME_BOX))
+    last = MomentField(label=gettext_lazy("To the line at"), widget=forms.TextInput(attrs=TIME_BOX))
+    person = forms.ModelChoiceField(label=gettext_lazy("Speaker"), queryset=Person.objects.none())
+
+    def __init__(self, *args, episode: Episode, **kwargs) -> None:
+        super().__init__(*args, prefix="range", **kwargs)
+        self.episode = episode
+        self.fields["person"].queryset = Person.objects.filter(appearances__episode=episode).distinct()
+        name_fields_in_errors(self)
+        self.fields["person"].error_messages["invalid_choice"] = _(
+            "%(field)s: choose one of this episode's people (add them to the episode first)."
+        ) % {"field": self.fields["person"].label}
+
+    def clean(self) -> dict:
+        data = super().clean()
+        first, last = data.get("first"), data.get("last")
+        end = max(self.episode.duration_ms, self.episode.segments.aggregate(end=Max("end_ms"))["end"] or 0)
+        past_the_end = _("%(field)s: %(time)s is past the end of the episode (%(end)s).")
+        for name in ("first", "last"):
+            if data.get(name) is not None and data[name] > end:
+                self._refuse(name, past_the_end, time=data[name], end=end)
+        if self.errors or first is None or last is None:
+            return data
+        if last < first:
+            self._refuse("last", _("%(field)s: %(last)s comes before %(first)s."), first=first, last=last)
+        elif not lines_between(self.episode, first, last).exists():
+            self._refuse("first", _("%(field)s: no line starts from %(first)s to %(last)s."), first=first, last=last)
+        return data
+
+    def _refuse(self, name: str, message: str, **times: int) -> None:
+        """An error at the field, naming it, with its times as staff type them."""
+        values = {key: moment_text(ms) for key, ms in times.items()}
+        self.add_error(name, message % {"field": self.fields[name].label, **values})
+
+
 def transcript_view(model_admin: admin.ModelAdmin, request: HttpRequest, object_id: str) -> HttpResponse:
     # get_object() is None for an id that is not one (`abc`) as for a missing episode.
     episode = model_admin.get_object(request, unquote(object_id))
@@ -68,18 +103,63 @@ def transcript_view(model_admin: admin.ModelAdmin, request: HttpRequest, object_
         raise Http404
     if not model_admin.has_change_permission(request, episode):
         raise PermissionDenied
+    if request.method == "POST" and request.POST.get("action") == "give_speaker":
+        return _give_speaker(model_admin, request, episode)
     if request.method == "POST":
         return _correct(model_admin, request, episode)
-    page = Paginator(episode.segments.all(), LINES_PER_PAGE).get_page(request.GET.get("page"))
+    speakers = SpeakerRangeForm(episode=episode)
+    return _render_editor(model_admin, request, episode, speakers, request.GET.get("page"))
+
+
+def _render_editor(
+    model_admin: admin.ModelAdmin, request: HttpRequest, episode: Episode, speakers: SpeakerRangeForm, page_number
+) -> HttpResponse:
+    page = Paginator(episode.segments.all(), LINES_PER_PAGE).get_page(page_number)
+    page.object_list = list(page.object_list)
+    for segment in page.object_list:
+        # To the millisecond when between seconds: saving a line's text must not move it.
+        segment.start_text = moment_text(segment.start_ms)
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": Episode._meta,
         "episode": episode,
         "page": page,
+        "speakers": speakers,
         "max_line_chars": MAX_LINE_CHARS,
         "title": _("Transcript of %(episode)s") % {"episode": episode},
     }
     return TemplateResponse(request, "admin/episodes/episode/transcript.html", context)
+
+
+def _give_speaker(model_admin: admin.ModelAdmin, request: HttpRequest, episode: Episode) -> HttpResponse:
+    form = SpeakerRangeForm(request.POST, episode=episode)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            count = give_speaker(episode=episode, first_ms=data["first"], last_ms=data["last"], person=data["person"])
+        except EditError as error:
+            # The lines or the people changed since the form was checked: nothing was written.
+            form.add_error(None, str(error))
+        else:
+            message = ngettext(
+                "%(person)s given as the speaker of %(count)d line, %(first)s–%(last)s",
+                "%(person)s given as the speaker of %(count)d lines, %(first)s–%(last)s",
+                count,
+            )
+            first, last = moment_text(data["first"]), moment_text(data["last"])
+            message %= {"person": data["person"], "count": count, "first": first, "last": last}
+            model_admin.log_change(request, episode, message)
+            messages.success(request, message)
+            return _redirect_to_line(episode, lines_between(episode, data["first"], data["last"]).first())
+    messages.error(request, _("No speaker was given: please correct the errors below."))
+    return _render_editor(model_admin, request, episode, form, request.POST.get("page"))
+
+
+def _redirect_to_line(episode: Episode, segment: Segment) -> HttpResponse:
+    """The editor's page where this line is, scrolled to it."""
+    before = episode.segments.filter(position__lt=segment.position).count()
+    url = reverse("admin:episodes_episode_transcript", args=[episode.pk])
+    return redirect(f"{url}?page={before // LINES_PER_PAGE + 1}#line-{segment.pk}")
 
 
 def _correct(model_admin: admin.ModelAdmin, request: HttpRequest, episode: Episode) -> HttpResponse:

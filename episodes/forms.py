@@ -1,12 +1,59 @@
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from episodes.parsing import TranscriptError
+from episodes.parsing.timestamps import format_timestamp, parse_timestamp
 from episodes.uploads import Pending, episode_identity, pending_from_token, same_episodes
 
 # A browser's date field sends and expects ISO dates, whatever the language.
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def moment_text(ms: int) -> str:
+    """A time as staff read and type it: `08:51`, or `08:51.250` when it falls between seconds,
+    so that saving a form unchanged never moves a line."""
+    whole = format_timestamp(ms)
+    return f"{whole}.{ms % 1000:03d}" if ms % 1000 else whole
+
+
+class MomentField(forms.CharField):
+    """A time as staff type it (21:49, 1:02:03, 1309), in milliseconds; empty is None."""
+
+    def prepare_value(self, value):
+        return moment_text(value) if isinstance(value, int) else value
+
+    def to_python(self, value: str | None) -> int | None:
+        text = super().to_python(value)
+        if not text:
+            return None
+        try:
+            return parse_timestamp(text)
+        except ValueError:
+            # The parser's reasons are in English (it has no Django); staff read this one in their language.
+            message = _("“%(value)s” is not a time in an episode (write 21:49, 1:02:03 or 1309).") % {"value": text}
+            if self.label:
+                message = _("%(field)s: %(error)s") % {"field": self.label, "error": message}
+            raise ValidationError(message) from None
+
+
+def name_fields_in_errors(form: forms.Form) -> None:
+    """ "Show: this field is required." rather than a bare "This field is required.": the message
+    names its field even where it is read on its own (a screen reader, a list of problems)."""
+    for field in form.fields.values():
+        field.error_messages["required"] = _("%(field)s: this field is required.") % {"field": field.label}
+
+
+def flag_missing(form: forms.Form) -> None:
+    """On a form not yet sent, mark each required field that has no value yet, as sending it would."""
+    if form.is_bound:
+        return
+    errors = form.errors  # an unbound form's ErrorDict: empty, and kept from now on
+    for name, field in form.fields.items():
+        if field.required and form.initial.get(name) in (None, "") and not field.widget.is_hidden:
+            message = field.error_messages["required"]
+            errors[name] = form.error_class([message], renderer=form.renderer, field_id=form[name].auto_id)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -69,6 +116,7 @@ class ConfirmFileForm(forms.Form):
 
     def __init__(self, *args, people: list[dict] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        name_fields_in_errors(self)
         # Named after this form's prefix, so that every file of the page has its own people.
         self.people = PeopleFormSet(
             self.data if self.is_bound else None, initial=people, prefix=self.add_prefix("people")

@@ -13,6 +13,15 @@ if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
     from django.contrib.auth.models import AnonymousUser
 
+# What staff read for each format (the parsing package stays free of Django and its translations).
+FORMAT_LABELS = {
+    TranscriptFormat.SHOW_PAGE: _("Show page (text)"),
+    TranscriptFormat.SRT: _("SRT"),
+    TranscriptFormat.WEBVTT: _("WebVTT"),
+    TranscriptFormat.PODCAST_JSON: _("Podcasting 2.0 JSON"),
+    TranscriptFormat.BRACKETED: _("[HH:MM:SS] lines"),
+}
+
 
 def name_key(name: str) -> str:
     """How two spellings of a name compare: no case, no accents, single spaces."""
@@ -72,7 +81,7 @@ class Episode(models.Model):
     first_published_at = models.DateTimeField(_("first published"), null=True, blank=True, editable=False)
     source_file = models.FileField(_("original file"), upload_to="transcripts/%Y/%m/", blank=True)
     source_format = models.CharField(
-        _("original format"), max_length=20, choices=[(f.value, f.name) for f in TranscriptFormat], blank=True
+        _("original format"), max_length=20, choices=list(FORMAT_LABELS.items()), blank=True
     )
     source_sha256 = models.CharField(_("original file SHA-256"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

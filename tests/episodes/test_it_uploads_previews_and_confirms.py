@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DataError
 from django.test import Client
 
-from episodes.models import Episode, Person, Segment
-from episodes.parsing import TranscriptError
+from episodes.models import FORMAT_LABELS, Episode, Person, Segment
+from episodes.parsing import TranscriptError, TranscriptFormat
 from episodes.uploads import pending_from_token
 from search.models import IndexJob
 from tests.conftest import SAMPLE, index_now
@@ -161,6 +161,34 @@ def test_a_missing_show_is_asked_for_before_anything_is_stored(staff):
         again.select_one(".errorlist").parent
     )
     assert Episode.objects.count() == 0
+
+
+def field_error(preview: BeautifulSoup, name: str) -> str:
+    """The error shown at a field: in its row, pointed to by the field, naming it."""
+    field = preview.select_one(f"input[name='{name}']")
+    error = preview.select_one(f"#{field['id']}_error")
+    assert error is not None and error.find_parent(class_="form-row") is field.find_parent(class_="form-row")
+    assert error["id"] in field["aria-describedby"]
+    label = preview.select_one(f"label[for='{field['id']}']").get_text().rstrip(" :\xa0")
+    text = error.get_text(" ", strip=True)
+    assert text.startswith((f"{label}:", f"{label} :")), text
+    return text
+
+
+def test_a_show_the_file_does_not_give_is_asked_for_at_its_field(staff):
+    preview = page(upload(staff, ("entretien-2024-02-01.srt", SRT)))
+    field_error(preview, "f-0-show")
+    assert preview.select_one("#id_f-0-title_error") is None and preview.select_one("#id_f-0-air_date_error") is None
+    again = page(staff.post(IMPORT, confirm_data(preview)))
+    field_error(again, "f-0-show")
+    assert Episode.objects.count() == 0
+
+
+def test_the_preview_gives_the_format_by_its_name(staff):
+    preview = page(upload(staff, ("entretien-2024-02-01.srt", SRT), (SAMPLE.name, SAMPLE.read_bytes())))
+    text = " ".join(preview.get_text(" ").split())
+    assert str(FORMAT_LABELS[TranscriptFormat.SRT]) in text
+    assert str(FORMAT_LABELS[TranscriptFormat.SHOW_PAGE]) in text and "format text" not in text
 
 
 def test_given_fields_apply_to_every_file(staff):
