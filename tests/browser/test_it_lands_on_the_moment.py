@@ -22,7 +22,7 @@ def test_search_click_a_result_and_land_on_the_highlighted_moment(page: Page, sa
     page.locator("section.result a.timestamp", has_text="21:49").click()
     expect(page).to_have_url(re.compile(r"/episodes/smart-tech-du-19-juin-2025/\?t=1309&q=NIS2"))
     expect(page.locator("#t-1309 mark")).to_have_text("Nice 2")
-    expect(page.locator(".transcript li.match")).to_have_count(3)
+    expect(page.locator(".transcript .line.match")).to_have_count(3)
     moment = page.locator("#t-1309")
     expect(moment).to_have_attribute("aria-current", "time")
     expect(moment).to_have_class(re.compile(r"\bcurrent\b"))
