@@ -21,10 +21,19 @@ SENTENCE_ENDS = (".", "!", "?", "…", "»", '"')
 
 
 class Spoken(Protocol):
-    start_ms: int
-    end_ms: int
-    text: str
-    speaker: str
+    """A line as this module reads it (a Segment, or the episode page's Line around one)."""
+
+    @property
+    def start_ms(self) -> int: ...
+
+    @property
+    def end_ms(self) -> int: ...
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def speaker(self) -> str: ...
 
 
 LineT = TypeVar("LineT", bound=Spoken)
