@@ -3,16 +3,17 @@ matches, the player cued there, and what sharing and search engines read."""
 
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from html import escape
 from urllib.parse import quote
 
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
 
 from episodes.media import Player, player_for
-from episodes.models import Episode, Segment
+from episodes.models import Episode, Person, Segment, name_key
+from episodes.paragraphs import paragraphs
 from episodes.parsing.timestamps import format_timestamp, parse_timestamp
 from search.moments import EpisodeMatches, episode_matches
 
@@ -28,6 +29,7 @@ LD_LINE_CHARS = 1000
 # Up to this many matches are looked up by id; databases cap the parameters of a query.
 MATCHES_BY_ID = 500
 TIMELINE_TICKS = 1000
+TAP_WIDTH = 76
 
 
 @dataclass
@@ -35,6 +37,24 @@ class Line:
     segment: Segment
     highlighted: SafeString | None = None
     is_current: bool = False
+    anchor: str = ""  # the line's id on the page: t-32, then t-32-2 for the next line said in that second
+
+    # What episodes.paragraphs reads.
+    @property
+    def start_ms(self) -> int:
+        return self.segment.start_ms
+
+    @property
+    def end_ms(self) -> int:
+        return self.segment.end_ms
+
+    @property
+    def text(self) -> str:
+        return self.segment.text
+
+    @property
+    def speaker(self) -> str:
+        return self.segment.speaker
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +95,20 @@ class Part:
         return min(self.first + PART_LINES, self.total)
 
 
+@dataclass(frozen=True)
+class Tick:
+    """A match drawn on the timeline (0-1000 wide, drawn 8 wide), and the wider area that
+    takes a tap on it: 76 of 1000 is 25 px on the 330 px timeline of a phone or the side panel."""
+
+    match: Segment | MatchedLine
+    position: float
+    link: str
+
+    @property
+    def target_x(self) -> float:
+        return min(max(self.position + 4 - TAP_WIDTH / 2, 0.0), 1000.0 - TAP_WIDTH)
+
+
 @dataclass
 class EpisodePage:
     episode: Episode
@@ -89,6 +123,42 @@ class EpisodePage:
     @property
     def start_seconds(self) -> int:
         return self.current.start_seconds if self.current else 0
+
+    @property
+    def source_url(self) -> str:
+        """The broadcaster's page, when it is an http(s) address (the field takes others from the admin)."""
+        url = self.episode.source_url
+        return url if url.startswith(("https://", "http://")) else ""
+
+    @property
+    def paragraphs(self) -> list[list[Line]]:
+        return paragraphs(self.lines)
+
+    @property
+    def previous_match_link(self) -> str:
+        return self.match_link(self.previous_match) if self.previous_match else ""
+
+    @property
+    def next_match_link(self) -> str:
+        return self.match_link(self.next_match) if self.next_match else ""
+
+    @property
+    def timeline_ticks(self) -> list["Tick"]:
+        return [Tick(match, position, self.match_link(match)) for match, position in self.match_positions]
+
+    @cached_property
+    def _match_anchors(self) -> dict[int, str]:
+        """The ids of the matches shown, by start (matches of a long transcript are MatchedLines)."""
+        anchors: dict[int, str] = {}
+        for line in self.lines:
+            if line.highlighted is not None:
+                anchors.setdefault(line.start_ms, line.anchor)
+        return anchors
+
+    def match_link(self, match: Segment | MatchedLine) -> str:
+        """?q=&t= of a match, to the line itself when it is shown (not the first of its second)."""
+        anchor = self._match_anchors.get(match.start_ms) or f"t-{match.start_seconds}"
+        return f"?q={quote(self.query)}&t={match.start_seconds}#{anchor}"
 
     @property
     def player_src(self) -> str:
@@ -136,11 +206,34 @@ def build_episode_page(episode: Episode, t: str, q: str) -> EpisodePage:
     if matches and not part.is_whole:
         matches.segments = _every_match(episode, matches)
     highlighted = matches.highlighted if matches else {}
-    lines = [Line(s, highlighted.get(s.pk), s == part.current) for s in part.segments]
+    current = _match_in_second(part.segments, part.current, highlighted)
+    anchors = line_anchors([s.start_ms for s in part.segments])
+    lines = [Line(s, highlighted.get(s.pk), s == current, a) for s, a in zip(part.segments, anchors, strict=True)]
     player = player_for(episode.media_url)
-    page = EpisodePage(episode, lines, part.current, matches, player, q.strip(), part=part)
+    page = EpisodePage(episode, lines, current, matches, player, q.strip(), part=part)
     page.match_positions = timeline(matches.segments if matches else [], episode.duration_ms)
     return page
+
+
+def _match_in_second(segments: list[Segment], current: Segment | None, matches: dict) -> Segment | None:
+    """With a search, `?t=` means the match said in that second, when it is not the first line
+    said in it: the link to a match of another part of a long transcript knows only its second."""
+    if current is None or not matches or current.pk in matches:
+        return current
+    same_second = (s for s in segments if s.start_seconds == current.start_seconds and s.pk in matches)
+    return next(same_second, current)
+
+
+def line_anchors(starts_ms: list[int]) -> list[str]:
+    """Ids for lines starting at these times: `t-32` for the first said in second 32 (where
+    `?t=32` and `#t-32` land), `t-32-2`, `t-32-3`... for the next ones said in that second."""
+    anchors = []
+    said_in: dict[int, int] = {}
+    for start_ms in starts_ms:
+        second = start_ms // 1000
+        said_in[second] = said_in.get(second, 0) + 1
+        anchors.append(f"t-{second}" if said_in[second] == 1 else f"t-{second}-{said_in[second]}")
+    return anchors
 
 
 def timeline(matches: list, duration_ms: int) -> list[tuple[Segment | MatchedLine, float]]:
@@ -200,7 +293,13 @@ def _moment_ms(t: str, end_ms: int) -> int | None:
 
 
 def _position_at(episode: Episode, ms: int) -> int | None:
-    """Position of the line said at `ms` (times never go back along a transcript)."""
+    """Position of the first line said in the second of `ms`, else of the line being said
+    then (times never go back along a transcript); see current_segment."""
+    second = ms // 1000 * 1000
+    in_second = episode.segments.filter(start_ms__gte=second, start_ms__lt=second + 1000)
+    first = in_second.order_by("start_ms", "position").values_list("position", flat=True).first()
+    if first is not None:
+        return first
     earlier = episode.segments.filter(start_ms__lte=ms).order_by("-start_ms", "-position")
     return earlier.values_list("position", flat=True).first()
 
@@ -219,32 +318,43 @@ def _every_match(episode: Episode, matches: EpisodeMatches) -> list[MatchedLine]
 
 
 def transcript_html(page: EpisodePage) -> SafeString:
-    """Every line of the transcript as HTML.
+    """The transcript as HTML paragraphs, each line in them its own moment.
 
     Built here rather than in a template loop: a 700-line episode renders in a few
     milliseconds instead of tens. Every text from the data goes through escape();
     the numbers are integers; highlighted lines were escaped by search.highlight.
     """
     search = escape(f"&q={quote(page.query)}") if page.query else ""
-    link = escape(gettext("Link"))
-    copy = gettext("Copy the link to %(time)s")
-    rows = []
-    for line in page.lines:
-        segment = line.segment
-        seconds, stamp = segment.start_seconds, segment.timestamp
-        current = ' aria-current="time"' if line.is_current else ""
-        classes = " ".join(name for name, on in (("current", line.is_current), ("match", line.highlighted)) if on)
-        speaker = f'<span class="speaker">{escape(segment.speaker)} :</span> ' if segment.speaker else ""
-        text = line.highlighted if line.highlighted is not None else escape(segment.text)
-        rows.append(
-            f'<li id="t-{seconds}" data-start="{segment.start_ms}" data-end="{segment.end_ms}"'
-            f'{current} class="{classes}">'
-            f'<a class="timestamp" href="?t={seconds}{search}#t-{seconds}">{stamp}</a> '
-            f'<span class="text">{speaker}{text}</span> '
-            f'<button type="button" class="copy-link" hidden data-seconds="{seconds}" '
-            f'aria-label="{escape(copy % {"time": stamp})}">{link}</button></li>'
-        )
-    return mark_safe("\n".join(rows))
+    people = {name_key(a.person.name): a.person for a in page.episode.appearances.all()}
+    blocks = []
+    for paragraph in page.paragraphs:
+        speaker = paragraph[0].speaker
+        head = f'<p class="speaker">{_speaker_html(speaker, people)}</p>' if speaker else ""
+        lines = " ".join(_line_html(line, search) for line in paragraph)
+        blocks.append(f'<div class="paragraph">{head}<p class="lines">{lines}</p></div>')
+    return mark_safe("\n".join(blocks))
+
+
+def _line_html(line: Line, search: str) -> str:
+    segment = line.segment
+    seconds = segment.start_seconds
+    current = ' aria-current="time"' if line.is_current else ""
+    marks = [name for name, on in (("current", line.is_current), ("match", line.highlighted is not None)) if on]
+    text = line.highlighted if line.highlighted is not None else escape(segment.text)
+    return (
+        f'<span id="{line.anchor}" class="{" ".join(["line", *marks])}" data-start="{segment.start_ms}" '
+        f'data-end="{segment.end_ms}"{current}>'
+        f'<a class="timestamp" href="?t={seconds}{search}#{line.anchor}">{segment.timestamp}</a> '
+        f'<span class="text">{text}</span></span>'
+    )
+
+
+def _speaker_html(speaker: str, people: dict[str, Person]) -> str:
+    """The speaker's name, a link to their page when they are one of the episode's people."""
+    person = people.get(name_key(speaker))
+    if person is None:
+        return escape(speaker)
+    return f'<a href="{escape(person.get_absolute_url())}">{escape(speaker)}</a>'
 
 
 def current_segment(segments: list[Segment], t: str) -> Segment | None:
@@ -255,7 +365,17 @@ def current_segment(segments: list[Segment], t: str) -> Segment | None:
         return None
     if not segments or ms > segments[-1].end_ms:
         return None
-    return next((segment for segment in reversed(segments) if segment.start_ms <= ms), None)
+    # Links give whole seconds: `?t=32` is the first line said in second 32 (the line `t-32`),
+    # even when it starts at 32.4 s; without one, the line being said at that time.
+    second = ms // 1000 * 1000
+    said = None
+    for segment in segments:
+        if segment.start_ms >= second + 1000:
+            break
+        if segment.start_ms >= second:
+            return segment
+        said = segment
+    return said
 
 
 def share_text(page: EpisodePage) -> tuple[str, str]:

@@ -76,6 +76,13 @@ class Episode(models.Model):
         blank=True,
         help_text=_("An audio or video file, or a YouTube, Dailymotion or Vimeo page."),
     )
+    # The broadcaster's page for the episode, offered when there is nothing to play here.
+    source_url = models.URLField(
+        _("original page"),
+        max_length=1000,
+        blank=True,
+        help_text=_("The episode's page on the broadcaster's site."),
+    )
     is_published = models.BooleanField(_("published"), default=False, db_index=True)
     # Tells an unpublished episode (once public) from a draft (never public).
     first_published_at = models.DateTimeField(_("first published"), null=True, blank=True, editable=False)

@@ -37,6 +37,7 @@ def import_transcript(
     title: str = "",
     air_date: datetime.date | None = None,
     media_url: str = "",
+    source_url: str = "",
     published: bool = True,
     people: list[ParsedPerson] | None = None,
 ) -> ImportResult:
@@ -60,6 +61,7 @@ def import_transcript(
             stored_name=stored_name,
             sha256=hashlib.sha256(data).hexdigest(),
             media_url=media_url,
+            source_url=source_url,
             published=published,
         )
     except BaseException:
@@ -74,6 +76,7 @@ def save_transcript(
     stored_name: str = "",
     sha256: str = "",
     media_url: str = "",
+    source_url: str = "",
     published: bool = True,
 ) -> ImportResult:
     _require_identity(transcript)
@@ -91,6 +94,7 @@ def save_transcript(
     episode.description = transcript.description or episode.description
     episode.duration_ms = transcript.duration_ms
     episode.media_url = media_url or episode.media_url
+    episode.source_url = source_url or episode.source_url
     episode.is_published = published
     episode.source_format = transcript.format.value
     if stored_name:

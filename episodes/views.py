@@ -1,7 +1,7 @@
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 
 from episodes.episode_page import build_episode_page, json_ld, share_text, transcript_html
@@ -62,6 +62,9 @@ def episode_detail(request: HttpRequest, slug: str) -> HttpResponse:
     appearances = Prefetch("appearances", Appearance.objects.select_related("person"))
     episode = get_object_or_404(visible_episodes(request).prefetch_related(appearances), slug=slug)
     page = build_episode_page(episode, request.GET.get("t", ""), request.GET.get("q", "")[:500])
+    if page.query and "t" not in request.GET and page.next_match:
+        # "Find in this episode" lands on the first match, with or without a script.
+        return redirect(episode.get_absolute_url() + page.next_match_link)
     share_title, share_description = share_text(page)
     context = {
         "episode": episode,

@@ -2,12 +2,16 @@
 // timestamps are links to ?t=, the server marks the moment and cues the player.
 
 const transcript = document.querySelector(".transcript");
-const lines = transcript ? Array.from(transcript.querySelectorAll("li[data-start]")) : [];
+const lines = transcript ? Array.from(transcript.querySelectorAll(".line[data-start]")) : [];
 const media = document.getElementById("player");
 const embed = document.getElementById("player-embed");
+const nowTime = document.querySelector(".now-time");
+const copyButton = document.querySelector(".copy-link");
 const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
 // After the visitor scrolls by hand, following the player waits this long.
 const HANDS_OFF_MS = 4000;
+// How long "Link copied" shows before the button reads as before.
+const COPIED_MS = 4000;
 let lastManualScroll = 0;
 let current = transcript ? transcript.querySelector('[aria-current="time"]') : null;
 // A long transcript shows one part of its lines: the server says where the nearest
@@ -30,6 +34,15 @@ function secondsOf(line) {
   return Math.floor(Number(line.dataset.start) / 1000);
 }
 
+// The address of a line: ?t= opens the first line said in its second, so the others add their id.
+function momentUrl(line, search) {
+  const url = new URL(window.location.href);
+  url.search = search;
+  url.searchParams.set("t", String(secondsOf(line)));
+  url.hash = line.id === `t-${secondsOf(line)}` ? "" : line.id;
+  return url;
+}
+
 function markCurrent(line) {
   if (line === current) return;
   if (current) {
@@ -40,16 +53,17 @@ function markCurrent(line) {
   if (!line) return;
   line.setAttribute("aria-current", "time");
   line.classList.add("current");
-  const url = new URL(window.location.href);
-  url.searchParams.set("t", String(secondsOf(line)));
-  url.hash = "";
-  window.history.replaceState(null, "", url);
+  if (nowTime) nowTime.textContent = line.querySelector(".timestamp").textContent;
+  window.history.replaceState(null, "", momentUrl(line, window.location.search));
 }
 
-function reveal(line, { force = false } = {}) {
+// Lines are placed by their CSS scroll-margin: below the phone's sticky bar, a third down the screen.
+// Only moves within the page glide; landing on a shared moment is immediate.
+function reveal(line, { force = false, instant = false } = {}) {
   if (!line) return;
   if (!force && Date.now() - lastManualScroll < HANDS_OFF_MS) return;
-  line.scrollIntoView({ block: "center", behavior: reducedMotion.matches ? "auto" : "smooth" });
+  const glide = !instant && !reducedMotion.matches;
+  line.scrollIntoView({ block: "start", behavior: glide ? "smooth" : "instant" });
 }
 
 function seek(line, { play = true } = {}) {
@@ -70,7 +84,8 @@ function updateMatchNav() {
     const seconds = Math.floor(target / 1000);
     const url = new URL(window.location.href);
     url.searchParams.set("t", String(seconds));
-    url.hash = `t-${seconds}`;
+    const line = matchLine(target);
+    url.hash = line ? line.id : `t-${seconds}`;
     link.href = url.pathname + url.search + url.hash;
   }
 }
@@ -78,14 +93,14 @@ function updateMatchNav() {
 function go(line, options = {}) {
   markCurrent(line);
   updateMatchNav();
-  reveal(line, { force: true });
+  if (options.reveal !== false) reveal(line, { force: true, instant: options.instant });
   if (options.seek !== false) seek(line, options);
 }
 
-async function copyLink(button) {
-  const url = new URL(window.location.href);
-  url.search = `?t=${button.dataset.seconds}`;
-  url.hash = "";
+let restoreCopy = 0;
+
+async function copyLink() {
+  const url = current ? momentUrl(current, "") : new URL(window.location.pathname, window.location.href);
   const status = document.querySelector(".copied");
   try {
     await navigator.clipboard.writeText(url.href);
@@ -97,12 +112,22 @@ async function copyLink(button) {
     document.execCommand("copy");
     field.remove();
   }
-  if (status) status.textContent = `${status.dataset.message} : ${url.href}`;
+  // Said in the button itself, for a few seconds: a message of its own would cover the lines.
+  copyButton.dataset.label ??= copyButton.textContent;
+  copyButton.textContent = copyButton.dataset.done;
+  if (status) status.textContent = status.dataset.message;
+  window.clearTimeout(restoreCopy);
+  restoreCopy = window.setTimeout(() => {
+    copyButton.textContent = copyButton.dataset.label;
+    if (status) status.textContent = "";
+  }, COPIED_MS);
 }
 
 function lineFromHash() {
-  const match = /^#t-(\d+)$/.exec(window.location.hash);
-  return match ? lineAt(Number(match[1]) * 1000) : null;
+  const match = /^#(t-(\d+)(?:-\d+)?)$/.exec(window.location.hash);
+  if (!match) return null;
+  const line = document.getElementById(match[1]);
+  return line && lines.includes(line) ? line : lineAt(Number(match[2]) * 1000);
 }
 
 // The start (ms) of the next or previous match, shown or not; undefined when there is none.
@@ -122,18 +147,17 @@ function matchLine(start) {
 
 function start() {
   if (!transcript) return;
-  for (const button of transcript.querySelectorAll(".copy-link")) button.hidden = false;
+  if (copyButton) {
+    copyButton.hidden = false;
+    copyButton.addEventListener("click", copyLink);
+  }
 
   transcript.addEventListener("click", (event) => {
-    const button = event.target.closest(".copy-link");
-    if (button) {
-      copyLink(button);
-      return;
-    }
     const stamp = event.target.closest("a.timestamp");
     if (!stamp || event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
     event.preventDefault();
-    go(stamp.closest("li"));
+    // The line is where the visitor clicked: it stays there.
+    go(stamp.closest(".line"), { reveal: false });
   });
 
   for (const link of document.querySelectorAll(".match-nav a")) {
@@ -173,8 +197,11 @@ function start() {
     if (line) go(line, { play: false });
   });
 
-  const initial = lineFromHash() || current;
-  if (initial) go(initial, { play: false, seek: Boolean(media) });
+  // `#t-96` names a second: in it, the server's line stands (with a search, the match said there).
+  const fromHash = lineFromHash();
+  const generic = current && fromHash && window.location.hash === `#t-${secondsOf(current)}`;
+  const initial = generic ? current : fromHash || current;
+  if (initial) go(initial, { play: false, seek: Boolean(media), instant: true });
 }
 
 start();

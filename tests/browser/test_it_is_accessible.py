@@ -72,10 +72,10 @@ def test_keyboard_only_from_the_home_page_to_a_moment(page: Page, sample_episode
     expect(page.locator("#t-531")).to_have_attribute("aria-current", "time")
 
 
-def test_keyboard_reaches_the_copy_control_of_a_line(page: Page, sample_episode):
+def test_keyboard_reaches_the_copy_control_of_the_moment(page: Page, sample_episode):
     page.goto("/episodes/smart-tech-du-19-juin-2025/?t=1309")
-    page.locator("#t-1309 a.timestamp").focus()
-    page.keyboard.press("Tab")
+    page.locator("#find-q").focus()
+    page.keyboard.press("Shift+Tab")
     assert "copy-link" in focused(page)
     page.keyboard.press("Enter")
     expect(page.locator(".copied")).to_contain_text("Lien copié")

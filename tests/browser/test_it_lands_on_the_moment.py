@@ -22,7 +22,7 @@ def test_search_click_a_result_and_land_on_the_highlighted_moment(page: Page, sa
     page.locator("section.result a.timestamp", has_text="21:49").click()
     expect(page).to_have_url(re.compile(r"/episodes/smart-tech-du-19-juin-2025/\?t=1309&q=NIS2"))
     expect(page.locator("#t-1309 mark")).to_have_text("Nice 2")
-    expect(page.locator(".transcript li.match")).to_have_count(3)
+    expect(page.locator(".transcript .line.match")).to_have_count(3)
     moment = page.locator("#t-1309")
     expect(moment).to_have_attribute("aria-current", "time")
     expect(moment).to_have_class(re.compile(r"\bcurrent\b"))
@@ -65,10 +65,15 @@ def test_without_javascript_the_moment_is_still_marked_and_reached(browser, live
 
 def test_next_and_previous_match_move_without_reloading(page: Page, sample_episode):
     page.goto(f"{sample_episode.get_absolute_url()}?q=NIS2")
+    expect(page.locator("#t-1309")).to_have_attribute("aria-current", "time")  # the first match
+    expect(page.locator(".match-prev")).to_be_hidden()
     page.evaluate("window.__sameDocument = true")
     page.locator(".match-next").click()
-    expect(page.locator("#t-1309")).to_have_attribute("aria-current", "time")
+    expect(page.locator("#t-1310")).to_have_attribute("aria-current", "time")
     page.locator(".match-next").click()
+    expect(page.locator("#t-1626")).to_have_attribute("aria-current", "time")
+    expect(page.locator(".match-next")).to_be_hidden()
+    page.locator(".match-prev").click()
     expect(page.locator("#t-1310")).to_have_attribute("aria-current", "time")
     page.locator(".match-prev").click()
     expect(page.locator("#t-1309")).to_have_attribute("aria-current", "time")
@@ -79,7 +84,8 @@ def test_next_and_previous_match_move_without_reloading(page: Page, sample_episo
 
 def test_the_copy_control_copies_the_link_to_the_moment(page: Page, sample_episode, live_server):
     page.goto(sample_episode.get_absolute_url())
-    page.locator("#t-1309 .copy-link").click()
+    page.locator("#t-1309 a.timestamp").click()
+    page.locator(".episode-panel .copy-link").click()
     expect(page.locator(".copied")).to_contain_text("Lien copié")
     assert (
         page.evaluate("navigator.clipboard.readText()")

@@ -62,3 +62,17 @@ def test_while_playing_the_current_line_and_the_address_follow(page: Page, episo
     assert page.locator('[aria-current="time"]').count() == 1
     screenshot(page, "episode-playing")
     page.evaluate("document.getElementById('player').pause()")
+
+
+def test_on_a_phone_the_player_is_in_the_bar_above_the_transcript(browser, live_server, episode):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=live_server.url)
+    page = context.new_page()
+    page.goto(f"{episode.get_absolute_url()}?t=15")
+    panel = page.locator(".episode-panel")
+    assert panel.locator("audio#player").is_visible()
+    assert page.locator(".no-recording").count() == 0
+    marker = page.eval_on_selector("#t-15 a.timestamp", "el => getComputedStyle(el, '::before').content")
+    assert "▶" in marker  # something plays: times read as play buttons
+    assert panel.bounding_box()["height"] < 844 * 0.35
+    screenshot(page, "episode-player-phone")
+    context.close()

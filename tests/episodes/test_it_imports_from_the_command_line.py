@@ -57,6 +57,12 @@ def test_it_takes_show_title_date_media_and_draft_from_options(tmp_path):
 
 
 @pytest.mark.django_db
+def test_it_keeps_the_source_page_given(tmp_path):
+    run(str(SAMPLE), "--source-url", "https://www.example.org/smart-tech-19-juin")
+    assert Episode.objects.get().source_url == "https://www.example.org/smart-tech-19-juin"
+
+
+@pytest.mark.django_db
 def test_it_says_what_is_missing_when_the_file_does_not_name_its_show(tmp_path):
     path = tmp_path / "entretien-2024-05-06.srt"
     path.write_bytes(SRT)
@@ -78,6 +84,7 @@ def test_it_reports_a_missing_file(tmp_path):
     [
         (["--date", "19/06/2025"], "argument --date: '19/06/2025' is not a date like 2025-06-19"),
         (["--media-url", "javascript:alert(1)"], r"argument --media-url: .* is not an http\(s\) URL"),
+        (["--source-url", "ftp://example.org/e"], r"argument --source-url: .* is not an http\(s\) URL"),
     ],
 )
 def test_it_names_the_bad_option(args, message):

@@ -46,7 +46,7 @@ def numbers(html: str) -> list[int]:
 
 
 def html(client, url: str, **params) -> str:
-    response = client.get(url, params)
+    response = client.get(url, params, follow=True)
     assert response.status_code == 200
     return response.content.decode()
 
@@ -70,10 +70,11 @@ def test_without_a_moment_the_first_lines_are_shown(client, long_episode):
 
 
 def test_a_moment_near_the_end_shows_its_part_with_the_line_marked(client, long_episode):
-    seconds = start_ms(19_988) // 1000 + 1  # line 19,988 is being said then; 19,989 starts after
+    seconds = start_ms(19_988) // 1000 + 1  # line 19,988 is being said then; 19,989 is the first said in it
     page = soup(client, long_episode.get_absolute_url(), t=str(seconds))
     current = page.select('[aria-current="time"]')
-    assert len(current) == 1 and current[0].select_one(".text").text.startswith("Ligne 19988,")
+    assert len(current) == 1 and current[0].select_one(".text").text.startswith("Ligne 19989,")
+    assert current[0]["id"] == f"t-{seconds}"
     assert numbers(str(page)) == list(range(19_000, 20_000))
 
 
@@ -127,10 +128,11 @@ def searchable_long_episode(search_index, transactional_db, monkeypatch) -> Epis
 
 def test_a_search_counts_and_draws_the_matches_of_every_part(client, searchable_long_episode):
     page = soup(client, searchable_long_episode.get_absolute_url(), q="zeppelin")
-    assert " ".join(page.select_one(".find .count").text.split()) == "2 moments pour « zeppelin »"
-    assert [li["id"] for li in page.select(".transcript li.match")] == ["t-4"]
+    assert " ".join(page.select_one(".episode-panel .count").text.split()) == "2 moments pour « zeppelin »"
+    # Line 10 is the second line said in second 4: its own id; the match in another part, its second's.
+    assert [line["id"] for line in page.select(".transcript .line.match")] == ["t-4-2"]
     ticks = [a["href"] for a in page.select("svg.timeline a")]
-    assert ticks == ["?q=zeppelin&t=4#t-4", "?q=zeppelin&t=96#t-96"]
+    assert ticks == ["?q=zeppelin&t=4#t-4-2", "?q=zeppelin&t=96#t-96"]
 
 
 def test_the_next_match_in_a_later_part_opens_that_part_marked(client, searchable_long_episode):
@@ -139,9 +141,10 @@ def test_the_next_match_in_a_later_part_opens_that_part_marked(client, searchabl
     next_link = after_the_first.select_one(".match-next")["href"]
     assert next_link == "?q=zeppelin&t=96#t-96"
     there = soup(client, url + next_link.split("#")[0])
-    matches = there.select(".transcript li.match")
-    assert [m.select_one("mark").text for m in matches] == ["zeppelin"] and matches[0]["id"] == "t-96"
-    assert there.select_one(".match-prev")["href"] == "?q=zeppelin&t=4#t-4"
+    matches = there.select(".transcript .line.match")
+    assert [m.select_one("mark").text for m in matches] == ["zeppelin"] and matches[0]["id"] == "t-96-2"
+    assert there.select('[aria-current="time"]') == matches  # the match, not the line said before it in second 96
+    assert there.select_one(".match-prev")["href"] == "?q=zeppelin&t=4#t-4"  # in another part
 
 
 def test_parts_keep_the_search(client, searchable_long_episode):

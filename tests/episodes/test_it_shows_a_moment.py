@@ -7,7 +7,7 @@ from episodes.models import Episode
 
 
 def soup(client, url: str, **params) -> BeautifulSoup:
-    response = client.get(url, params)
+    response = client.get(url, params, follow=True)
     assert response.status_code == 200
     return BeautifulSoup(response.content, "html.parser")
 
@@ -40,9 +40,35 @@ def test_a_youtube_page_is_embedded_started_at_the_moment(client, sample_episode
     assert frame["title"]
 
 
-def test_no_media_no_player(client, sample_episode):
+# New wording is checked in English until the lead adds its French.
+def test_no_media_no_player_and_the_page_says_so(client, sample_episode):
+    client.cookies["django_language"] = "en"
     page = soup(client, sample_episode.get_absolute_url())
     assert page.select(".player") == []
+    assert page.select_one(".episode-panel .no-recording").text.strip() == "No recording for this episode."
+    assert page.select(".no-recording a") == []
+
+
+def test_without_a_recording_the_original_page_is_offered(client, sample_episode):
+    sample_episode.source_url = "https://www.example.org/smart-tech/19-juin"
+    sample_episode.save()
+    client.cookies["django_language"] = "en"
+    link = soup(client, sample_episode.get_absolute_url()).select_one(".no-recording a")
+    assert link["href"] == "https://www.example.org/smart-tech/19-juin"
+    assert link["rel"] == ["noopener"]
+    assert link.text == "See the show on the original site"
+
+
+def test_an_original_page_that_is_not_http_is_not_linked(client, sample_episode):
+    sample_episode.source_url = "javascript:alert(1)"
+    sample_episode.save()
+    assert soup(client, sample_episode.get_absolute_url()).select(".no-recording a") == []
+
+
+def test_timestamps_look_like_play_buttons_only_when_something_plays(client, sample_episode):
+    assert "playable" not in soup(client, sample_episode.get_absolute_url()).select_one(".transcript")["class"]
+    with_media(sample_episode, "https://cdn.example.org/ep.mp3")
+    assert "playable" in soup(client, sample_episode.get_absolute_url()).select_one(".transcript")["class"]
 
 
 def test_people_link_to_their_pages_and_the_show_to_its_page(client, sample_episode):
@@ -51,18 +77,21 @@ def test_people_link_to_their_pages_and_the_show_to_its_page(client, sample_epis
     assert page.select_one(".episode header .meta a")["href"] == "/shows/smart-tech/"
 
 
-def test_every_line_has_a_copy_link_control(client, sample_episode):
-    buttons = soup(client, sample_episode.get_absolute_url()).select(".transcript li .copy-link")
-    assert len(buttons) == 408
-    assert buttons[0]["aria-label"] == "Copier le lien vers 00:00"
+def test_one_copy_control_for_the_current_moment_not_one_per_line(client, sample_episode):
+    client.cookies["django_language"] = "en"
+    page = soup(client, sample_episode.get_absolute_url(), t="21:49")
+    assert page.select(".transcript .copy-link") == []
+    button = page.select_one(".episode-panel .copy-link")
+    assert button.text == "Copy the link" and button.has_attr("hidden")  # the script shows it
+    assert page.select_one(".episode-panel .now-time").text == "21:49"
 
 
 def test_a_search_marks_its_matches_in_the_transcript(client, sample_episode):
     page = soup(client, sample_episode.get_absolute_url(), q="NIS2")
-    matches = page.select(".transcript li.match")
+    matches = page.select(".transcript .line.match")
     assert [m["id"] for m in matches] == ["t-1309", "t-1310", "t-1626"]
     assert matches[0].select_one("mark").text == "Nice 2"
-    assert " ".join(page.select_one(".find .count").text.split()) == "3 moments pour « NIS2 »"
+    assert " ".join(page.select_one(".episode-panel .count").text.split()) == "3 moments pour « NIS2 »"
 
 
 def test_a_timeline_shows_where_the_matches_fall(client, sample_episode):
@@ -76,9 +105,19 @@ def test_next_and_previous_match_move_from_the_moment(client, sample_episode):
     page = soup(client, sample_episode.get_absolute_url(), q="NIS2", t="1310")
     assert page.select_one(".match-prev")["href"] == "?q=NIS2&t=1309#t-1309"
     assert page.select_one(".match-next")["href"] == "?q=NIS2&t=1626#t-1626"
-    first = soup(client, sample_episode.get_absolute_url(), q="NIS2")
+    first = soup(client, sample_episode.get_absolute_url(), q="NIS2", t="1309")
     assert first.select_one(".match-prev").has_attr("hidden")
-    assert first.select_one(".match-next")["href"] == "?q=NIS2&t=1309#t-1309"
+    assert first.select_one(".match-next")["href"] == "?q=NIS2&t=1310#t-1310"
+
+
+def test_finding_in_the_episode_lands_on_the_first_match(client, sample_episode):
+    response = client.get(sample_episode.get_absolute_url(), {"q": "NIS2"})
+    assert response.status_code == 302
+    assert response["Location"] == f"{sample_episode.get_absolute_url()}?q=NIS2&t=1309#t-1309"
+
+
+def test_finding_nothing_stays_on_the_page(client, sample_episode):
+    assert client.get(sample_episode.get_absolute_url(), {"q": "zeppelin"}).status_code == 200
 
 
 def test_timestamps_keep_the_search(client, sample_episode):
@@ -88,8 +127,8 @@ def test_timestamps_keep_the_search(client, sample_episode):
 
 def test_a_search_with_no_match_in_the_episode_says_so(client, sample_episode):
     page = soup(client, sample_episode.get_absolute_url(), q="quantque")
-    assert " ".join(page.select_one(".find .count").text.split()) == "0 moment pour « quantque »"
-    assert page.select_one(".find .suggestion a").text == "quantique"
+    assert " ".join(page.select_one(".episode-panel .count").text.split()) == "0 moment pour « quantque »"
+    assert page.select_one(".episode-panel .suggestion a").text == "quantique"
 
 
 def test_a_shared_moment_quotes_its_line_in_the_card(client, sample_episode):

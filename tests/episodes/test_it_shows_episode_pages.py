@@ -53,7 +53,7 @@ def test_the_episode_page_shows_people_with_their_roles(client, episode):
 
 
 def test_the_episode_page_shows_every_segment_with_its_timestamp(client, episode):
-    lines = soup(client.get(episode.get_absolute_url())).select(".transcript li")
+    lines = soup(client.get(episode.get_absolute_url())).select(".transcript .line")
     assert len(lines) == 408
     assert lines[0]["id"] == "t-0"
     assert lines[0].select_one("a.timestamp").text == "00:00"
@@ -73,7 +73,7 @@ def test_the_episode_page_marks_the_moment_asked_for(client, episode, t):
 def test_the_episode_page_ignores_a_bad_moment(client, episode, t):
     page = soup(client.get(episode.get_absolute_url(), {"t": t}))
     assert page.select('[aria-current="time"]') == []
-    assert len(page.select(".transcript li")) == 408
+    assert len(page.select(".transcript .line")) == 408
 
 
 def test_drafts_are_hidden_from_visitors_and_shown_to_staff(client, draft):
@@ -118,4 +118,46 @@ def test_a_speaker_name_is_never_rendered_as_html(client, episode):
     line.save()
     response = client.get(episode.get_absolute_url())
     assert b'<img src=x onerror="alert(1)">' not in response.content
-    assert b"&lt;img src=x onerror=&quot;alert(1)&quot;&gt; :" in response.content
+    assert b"&lt;img src=x onerror=&quot;alert(1)&quot;&gt;</p>" in response.content
+
+
+def test_every_line_has_an_id_of_its_own(client, episode):
+    ids = [line["id"] for line in soup(client.get(episode.get_absolute_url())).select("[id^=t-]")]
+    assert len(ids) == 408 == len(set(ids))
+    assert ids[ids.index("t-32") + 1] == "t-32-2"
+
+
+def test_a_moment_said_twice_in_a_second_opens_at_the_first_line(client, episode):
+    page = soup(client.get(episode.get_absolute_url(), {"t": "32"}))
+    assert [line["id"] for line in page.select('[aria-current="time"]')] == ["t-32"]
+    assert page.select_one("#t-32-2 a.timestamp")["href"] == "?t=32#t-32-2"
+
+
+def test_between_two_lines_the_moment_is_the_line_being_said(client, episode):
+    page = soup(client.get(episode.get_absolute_url(), {"t": "15"}))  # said from 00:13 to 00:19
+    assert [line["id"] for line in page.select('[aria-current="time"]')] == ["t-13"]
+
+
+def test_the_transcript_reads_as_paragraphs_each_opening_with_its_time(client, episode):
+    paragraphs = soup(client.get(episode.get_absolute_url())).select(".transcript .paragraph")
+    assert 30 < len(paragraphs) < 150
+    assert sum(len(p.select(".line")) for p in paragraphs) == 408
+    first = paragraphs[0].select_one(".line a.timestamp")
+    assert (first.text, first["href"]) == ("00:00", "?t=0#t-0")
+
+
+def test_speakers_open_their_paragraphs_and_link_to_their_page(client, episode):
+    episode.segments.filter(position__lt=5).update(speaker="Delphine Sabattier")
+    episode.segments.filter(position__gte=5).update(speaker="Dorothée Decrop")
+    paragraphs = soup(client.get(episode.get_absolute_url())).select(".transcript .paragraph")
+    first = paragraphs[0]
+    assert first.select_one(".speaker").get_text(strip=True) == "Delphine Sabattier"
+    assert first.select_one(".speaker a")["href"] == "/people/delphine-sabattier/"
+    assert len(first.select(".line")) == 5
+    assert paragraphs[1].select_one(".speaker").get_text(strip=True) == "Dorothée Decrop"
+
+
+def test_a_speaker_who_is_not_one_of_the_people_is_named_without_a_link(client, episode):
+    episode.segments.filter(position=0).update(speaker="Une voix")
+    speaker = soup(client.get(episode.get_absolute_url())).select_one(".transcript .speaker")
+    assert speaker.text == "Une voix" and speaker.a is None

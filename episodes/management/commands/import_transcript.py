@@ -22,7 +22,7 @@ def iso_date(value: str) -> datetime.date:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2025-06-19") from None
 
 
-def media_url(value: str) -> str:
+def http_url(value: str) -> str:
     try:
         URLValidator(schemes=["http", "https"])(value)
     except ValidationError:
@@ -63,7 +63,10 @@ class Command(BaseCommand):
         parser.add_argument("--show", default="", metavar="NAME", help="show name (overrides the file's)")
         parser.add_argument("--title", default="", metavar="TEXT", help="episode title (one file only)")
         parser.add_argument("--date", type=iso_date, metavar="YYYY-MM-DD", help="air date")
-        parser.add_argument("--media-url", type=media_url, metavar="URL", help="audio/video file or page")
+        parser.add_argument("--media-url", type=http_url, metavar="URL", help="audio/video file or page")
+        parser.add_argument(
+            "--source-url", type=http_url, metavar="URL", help="the episode's page on the broadcaster's site"
+        )
         parser.add_argument("--draft", action="store_true", help="store as drafts instead of publishing")
 
     def handle(self, *args, **options) -> None:
@@ -100,6 +103,7 @@ class Command(BaseCommand):
                 title=options["title"],
                 air_date=options["date"],
                 media_url=options["media_url"] or "",
+                source_url=options["source_url"] or "",
                 published=not options["draft"],
             )
         except TranscriptError as error:
