@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('episodes', '0002_first_published_at'),
+        ('episodes', '0003_transcript_format_names'),
     ]
 
     operations = [
