@@ -15,7 +15,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Q
 from django.utils.safestring import SafeString, mark_safe
 
-from episodes.models import Episode, Person, Segment
+from episodes.models import Episode, Person, Segment, Show
 from search.analysis import WORDS, analyze, spelling_analyzer
 from search.engines import Filters, Hit, Hits, engine
 from search.highlight import highlight
@@ -160,9 +160,18 @@ def build_moments(found: Found, hits: Iterable[Hit]) -> list[Moment]:
 
 
 def suggest(found: Found) -> str | None:
-    """The query with unknown words replaced by the closest ones that published lines say."""
-    suggestion = found.query
+    """The query with unknown words replaced by the closest ones that published lines say.
+
+    A word that matched is never "corrected", however it matched (stemmed, through the
+    glossary or a person's other spellings, inside a phrase): "Yann LeCun" finds "Yann
+    Lequin" and must not offer "Yann leur". Names the archive knows (the glossary's, those
+    of people and shows on air) are not corrected either, even when nothing says them.
+    """
+    suggestion, known = found.query, None
     for group in found.parsed.groups:
+        # Every hit matches each group of one clause: its words matched, one way or another.
+        if found.count and len(group) == 1:
+            continue
         for clause in group:
             if clause.kind != Kind.WORD:
                 continue
@@ -170,10 +179,23 @@ def suggest(found: Found) -> str | None:
                 spelled = [token.text for token in spelling_analyzer()(word)]
                 if not spelled or word.isdigit() or engine().is_said(spelled[0]):
                     continue
+                known = _known_terms() if known is None else known
+                if set(analyze(word)) <= known:
+                    continue
                 closest = engine().closest_said(spelled[0])
                 if closest:
                     suggestion = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", closest, suggestion, count=1)
     return suggestion if suggestion != found.query else None
+
+
+def _known_terms() -> set[str]:
+    """The terms of the names the archive knows: glossary forms, and the names and other
+    spellings of people and shows on air (those of drafts only must not change an answer)."""
+    names = [form for entry in GlossaryEntry.objects.all() for form in entry.forms()]
+    for person in Person.objects.on_air():
+        names += [person.name, *person.spellings()]
+    names += Show.objects.on_air().values_list("name", flat=True)
+    return {term for name in names for term in analyze(name)}
 
 
 def _showable(hits: Hits) -> Hits:
