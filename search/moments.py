@@ -61,6 +61,8 @@ class Moment:
     before: Segment | None = None
     after: Segment | None = None
     matched_variant: str | None = None
+    # The person on air whom the line's speaker names, when there is one (the name alone otherwise).
+    speaker: Person | None = None
 
 
 @dataclass
@@ -106,6 +108,8 @@ def find_moments(text: str, filters: Filters) -> Found:
     if found.compiled is not None:
         matches = engine().find(found.compiled, filters, seconds=ENGINE_TIME_LIMIT_SECONDS)
         found.hits, found.timed_out = _showable(matches.hits), matches.timed_out
+        if filters.speaker:
+            found.hits = _spoken_by(found.hits, filters.speaker)
     if found.count < FEW_RESULTS and not found.timed_out:
         found.suggestion = suggest(found)
     return found
@@ -137,6 +141,17 @@ def grouped_page(found: Found, number: int | str | None) -> Page:
     return page
 
 
+def episode_page(found: Found, number: int | str | None) -> Page:
+    """Every moment found in one episode (the search was restricted to it), in time order,
+    a page at a time: the moments past the three that the grouped results show."""
+    hit_ids = set(found.hits.segments)
+    lines = Segment.objects.published().filter(episode_id__in=set(found.hits.episodes)).order_by("start_ms", "position")
+    hits = [Hit(*line) for line in lines.values_list("pk", "episode_id") if line[0] in hit_ids]
+    page = Paginator(hits, MOMENTS_PER_PAGE).get_page(number)
+    page.object_list = build_moments(found, page.object_list)
+    return page
+
+
 def flat_page(found: Found, number: int) -> Page:
     """A page of moments, in the order found (raises EmptyPage past the end)."""
     page = Paginator(found.hits, MOMENTS_PER_PAGE, allow_empty_first_page=True).page(number)
@@ -150,12 +165,15 @@ def build_moments(found: Found, hits: Iterable[Hit]) -> list[Moment]:
     rows = Segment.objects.filter(pk__in=ids, episode__is_published=True).select_related("episode__show")
     segments = {segment.pk: segment for segment in rows}
     neighbours = _neighbours(segments.values())
+    speakers = Person.objects.on_air().speaking_as({segment.speaker for segment in segments.values()})
     moments = []
     for segment_id in ids:
         segment = segments.get(segment_id)
         if segment is None:
             continue  # deleted or unpublished since it was indexed
-        moments.append(_moment(found.compiled, segment, neighbours))
+        moment = _moment(found.compiled, segment, neighbours)
+        moment.speaker = speakers.get(segment.speaker)
+        moments.append(moment)
     return moments
 
 
@@ -214,6 +232,15 @@ def _showable(hits: Hits) -> Hits:
     present = set(rows.values_list("pk", flat=True))
     unshown = {hit.segment_id for hit in hits if hit.episode_id in lagging and hit.segment_id not in present}
     return hits.without(unshown) if unshown else hits
+
+
+def _spoken_by(hits: Hits, slug: str) -> Hits:
+    """The hits of lines that this person (on air) speaks."""
+    person = Person.objects.on_air().filter(slug=slug).first()
+    if person is None:
+        return Hits()
+    lines = Segment.objects.published().filter(episode_id__in=set(hits.episodes)).spoken_by(person)
+    return hits.only(set(lines.values_list("pk", flat=True)))
 
 
 def _neighbours(segments: Iterable[Segment]) -> dict[tuple[int, int], Segment]:
