@@ -194,6 +194,10 @@ class EpisodeFilterForm(forms.Form):
     person = forms.SlugField(label=_("Person"), required=False)
     page = forms.IntegerField(required=False, min_value=1)
 
+    def has_filters(self) -> bool:
+        data = getattr(self, "cleaned_data", {})
+        return any(data.get(name) for name in ("show", "year", "person"))
+
     def filter(self, episodes):
         data = self.cleaned_data
         if data.get("show"):

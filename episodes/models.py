@@ -1,4 +1,5 @@
 import unicodedata
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.db import models
@@ -149,6 +150,18 @@ class PersonQuerySet(models.QuerySet):
         candidates = self.exclude(other_spellings="")
         return next((p for p in candidates if key in p.spelling_keys()), None)
 
+    def speaking_as(self, names: Iterable[str]) -> dict[str, "Person"]:
+        """The person each of these speaker names stands for (by name, else by another spelling)."""
+        keys = {name: name_key(name) for name in names if name}
+        if not keys:
+            return {}
+        people = list(self.filter(models.Q(name_key__in=keys.values()) | ~models.Q(other_spellings="")))
+        by_key = {person.name_key: person for person in people}
+        for person in people:
+            for key in person.spelling_keys():
+                by_key.setdefault(key, person)
+        return {name: by_key[key] for name, key in keys.items() if key in by_key}
+
 
 class Person(models.Model):
     name = models.CharField(_("name"), max_length=200)
@@ -204,6 +217,19 @@ class Appearance(models.Model):
         return f"{self.person} ({self.get_role_display()})"
 
 
+class SegmentQuerySet(models.QuerySet):
+    def published(self) -> "SegmentQuerySet":
+        return self.filter(episode__is_published=True)
+
+    def spoken_by(self, person: "Person") -> "SegmentQuerySet":
+        """The lines this person speaks, as the file names the speaker: their name or one of
+        their other spellings, compared as `name_key` does (in Python: no database folds accents
+        the same way; the distinct speaker names are few)."""
+        keys = {person.name_key, *person.spelling_keys()}
+        said = self.exclude(speaker="").order_by().values_list("speaker", flat=True).distinct()
+        return self.filter(speaker__in=[name for name in said if name_key(name) in keys])
+
+
 class Segment(models.Model):
     episode = models.ForeignKey(Episode, models.CASCADE, related_name="segments", verbose_name=_("episode"))
     position = models.PositiveIntegerField(_("position"))
@@ -212,11 +238,17 @@ class Segment(models.Model):
     text = models.TextField(_("text"))
     speaker = models.CharField(_("speaker"), max_length=200, blank=True)
 
+    objects = SegmentQuerySet.as_manager()
+
     class Meta:
         ordering = ["episode", "position"]
         verbose_name = _("segment")
         verbose_name_plural = _("segments")
-        indexes = [models.Index(fields=["episode", "start_ms"], name="segment_episode_start")]
+        indexes = [
+            models.Index(fields=["episode", "start_ms"], name="segment_episode_start"),
+            # "Said by": the distinct speaker names, then their lines.
+            models.Index(fields=["speaker"], name="segment_speaker"),
+        ]
         constraints = [models.UniqueConstraint(fields=["episode", "position"], name="segment_position")]
 
     def __str__(self) -> str:

@@ -2,17 +2,19 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import conditional_escape
 from django.views.decorators.http import require_safe
 
 from episodes.episode_page import build_episode_page, json_ld, share_text, transcript_html
 from episodes.forms import EpisodeFilterForm
 from episodes.models import Appearance, Episode, EpisodeQuerySet, Person, Segment, Show
-from search.moments import Filters, find_moments, flat_page
+from search.moments import Filters, Moment, find_moments, flat_page
 from smarttech.paging import query_without_page
 
 EPISODES_PER_PAGE = 20
 LATEST_ON_HOME = 5
 PEOPLE_ON_HOME = 10
+SAID_PER_PAGE = 20
 
 
 def visible_episodes(request: HttpRequest) -> EpisodeQuerySet:
@@ -104,5 +106,17 @@ def person_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .order_by("-episode__air_date")
     )
     named = find_moments(f'"{person.name}"', Filters())
-    context = {"person": person, "appearances": appearances, "named": flat_page(named, 1), "found": named}
+    # The speaker names are read from every line (an index-only scan), the lines kept from published episodes.
+    said = Segment.objects.spoken_by(person).published().select_related("episode")
+    said = said.order_by("-episode__air_date", "episode", "start_ms")
+    said_page = Paginator(said, SAID_PER_PAGE).get_page(request.GET.get("page"))
+    said_page.object_list = [Moment(segment=line, highlighted=conditional_escape(line.text)) for line in said_page]
+    context = {
+        "person": person,
+        "appearances": appearances,
+        "named": flat_page(named, 1),
+        "found": named,
+        "said": said_page,
+        "query_string": query_without_page(request),
+    }
     return render(request, "episodes/person_detail.html", context)

@@ -25,6 +25,7 @@ class SearchForm(forms.Form):
     q = QueryField(label=_("Search"), required=False)
     show = forms.SlugField(label=_("Show"), required=False)
     person = forms.SlugField(label=_("Person"), required=False)
+    speaker = forms.SlugField(label=_("Said by"), required=False)
     episode = forms.SlugField(label=_("Episode"), required=False, widget=forms.HiddenInput)
     sort = forms.ChoiceField(label=_("Sort"), choices=SORTS, required=False)
     page = forms.IntegerField(label=_("Page"), required=False, min_value=1, max_value=10_000)
@@ -41,11 +42,17 @@ class SearchForm(forms.Form):
         return Filters(
             show=data.get("show") or "",
             person=data.get("person") or "",
+            speaker=data.get("speaker") or "",
             episode=data.get("episode") or "",
             date_from=data.get("from"),
             date_to=data.get("to"),
             sort=data.get("sort") or "relevance",
         )
+
+    def has_filters(self) -> bool:
+        """Whether the visitor narrowed the search (the episode a group's link opens aside)."""
+        data = getattr(self, "cleaned_data", {})
+        return any(data.get(name) for name in ("show", "person", "speaker", "from", "to"))
 
     def first_error(self) -> tuple[str, str]:
         """(parameter, message) of the first invalid parameter."""

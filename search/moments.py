@@ -15,7 +15,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Q
 from django.utils.safestring import SafeString, mark_safe
 
-from episodes.models import Episode, Person, Segment
+from episodes.models import Episode, Person, Segment, Show
 from search.analysis import WORDS, analyze, spelling_analyzer
 from search.engines import Filters, Hit, Hits, engine
 from search.highlight import highlight
@@ -61,6 +61,8 @@ class Moment:
     before: Segment | None = None
     after: Segment | None = None
     matched_variant: str | None = None
+    # The person on air whom the line's speaker names, when there is one (the name alone otherwise).
+    speaker: Person | None = None
 
 
 @dataclass
@@ -106,6 +108,8 @@ def find_moments(text: str, filters: Filters) -> Found:
     if found.compiled is not None:
         matches = engine().find(found.compiled, filters, seconds=ENGINE_TIME_LIMIT_SECONDS)
         found.hits, found.timed_out = _showable(matches.hits), matches.timed_out
+        if filters.speaker:
+            found.hits = _spoken_by(found.hits, filters.speaker)
     if found.count < FEW_RESULTS and not found.timed_out:
         found.suggestion = suggest(found)
     return found
@@ -137,6 +141,17 @@ def grouped_page(found: Found, number: int | str | None) -> Page:
     return page
 
 
+def episode_page(found: Found, number: int | str | None) -> Page:
+    """Every moment found in one episode (the search was restricted to it), in time order,
+    a page at a time: the moments past the three that the grouped results show."""
+    hit_ids = set(found.hits.segments)
+    lines = Segment.objects.published().filter(episode_id__in=set(found.hits.episodes)).order_by("start_ms", "position")
+    hits = [Hit(*line) for line in lines.values_list("pk", "episode_id") if line[0] in hit_ids]
+    page = Paginator(hits, MOMENTS_PER_PAGE).get_page(number)
+    page.object_list = build_moments(found, page.object_list)
+    return page
+
+
 def flat_page(found: Found, number: int) -> Page:
     """A page of moments, in the order found (raises EmptyPage past the end)."""
     page = Paginator(found.hits, MOMENTS_PER_PAGE, allow_empty_first_page=True).page(number)
@@ -150,19 +165,31 @@ def build_moments(found: Found, hits: Iterable[Hit]) -> list[Moment]:
     rows = Segment.objects.filter(pk__in=ids, episode__is_published=True).select_related("episode__show")
     segments = {segment.pk: segment for segment in rows}
     neighbours = _neighbours(segments.values())
+    speakers = Person.objects.on_air().speaking_as({segment.speaker for segment in segments.values()})
     moments = []
     for segment_id in ids:
         segment = segments.get(segment_id)
         if segment is None:
             continue  # deleted or unpublished since it was indexed
-        moments.append(_moment(found.compiled, segment, neighbours))
+        moment = _moment(found.compiled, segment, neighbours)
+        moment.speaker = speakers.get(segment.speaker)
+        moments.append(moment)
     return moments
 
 
 def suggest(found: Found) -> str | None:
-    """The query with unknown words replaced by the closest ones that published lines say."""
-    suggestion = found.query
+    """The query with unknown words replaced by the closest ones that published lines say.
+
+    A word that matched is never "corrected", however it matched (stemmed, through the
+    glossary or a person's other spellings, inside a phrase): "Yann LeCun" finds "Yann
+    Lequin" and must not offer "Yann leur". Names the archive knows (the glossary's, those
+    of people and shows on air) are not corrected either, even when nothing says them.
+    """
+    suggestion, known = found.query, None
     for group in found.parsed.groups:
+        # Every hit matches each group of one clause: its words matched, one way or another.
+        if found.count and len(group) == 1:
+            continue
         for clause in group:
             if clause.kind != Kind.WORD:
                 continue
@@ -170,10 +197,23 @@ def suggest(found: Found) -> str | None:
                 spelled = [token.text for token in spelling_analyzer()(word)]
                 if not spelled or word.isdigit() or engine().is_said(spelled[0]):
                     continue
+                known = _known_terms() if known is None else known
+                if set(analyze(word)) <= known:
+                    continue
                 closest = engine().closest_said(spelled[0])
                 if closest:
                     suggestion = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", closest, suggestion, count=1)
     return suggestion if suggestion != found.query else None
+
+
+def _known_terms() -> set[str]:
+    """The terms of the names the archive knows: glossary forms, and the names and other
+    spellings of people and shows on air (those of drafts only must not change an answer)."""
+    names = [form for entry in GlossaryEntry.objects.all() for form in entry.forms()]
+    for person in Person.objects.on_air():
+        names += [person.name, *person.spellings()]
+    names += Show.objects.on_air().values_list("name", flat=True)
+    return {term for name in names for term in analyze(name)}
 
 
 def _showable(hits: Hits) -> Hits:
@@ -192,6 +232,15 @@ def _showable(hits: Hits) -> Hits:
     present = set(rows.values_list("pk", flat=True))
     unshown = {hit.segment_id for hit in hits if hit.episode_id in lagging and hit.segment_id not in present}
     return hits.without(unshown) if unshown else hits
+
+
+def _spoken_by(hits: Hits, slug: str) -> Hits:
+    """The hits of lines that this person (on air) speaks."""
+    person = Person.objects.on_air().filter(slug=slug).first()
+    if person is None:
+        return Hits()
+    lines = Segment.objects.published().filter(episode_id__in=set(hits.episodes)).spoken_by(person)
+    return hits.only(set(lines.values_list("pk", flat=True)))
 
 
 def _neighbours(segments: Iterable[Segment]) -> dict[tuple[int, int], Segment]:

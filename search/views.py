@@ -3,27 +3,34 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from episodes.models import Person, Show
+from episodes.models import Episode, Person, Show
 from search.forms import SearchForm
-from search.moments import Found, Moment, find_moments, flat_page, grouped_page
-from smarttech.paging import query_without_page
+from search.moments import Found, Moment, episode_page, find_moments, flat_page, grouped_page
+from search.names import named_in
+from smarttech.paging import query_without, query_without_page
 
 
 @require_safe
 def search_page(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET)
-    context = {
-        "form": form,
-        # Search finds published episodes only, for staff too.
-        "shows": Show.objects.on_air(),
-        "people": Person.objects.on_air().order_by("name"),
-    }
+    people = Person.objects.on_air().order_by("name")
+    # Search finds published episodes only, for staff too.
+    context = {"form": form, "shows": Show.objects.on_air(), "people": people}
     if not form.is_valid():
         return render(request, "search/results.html", context, status=400)
     found = find_moments(form.cleaned_data["q"], form.filters())
-    context.update(
-        found=found, page=grouped_page(found, form.cleaned_data["page"]), query_string=query_without_page(request)
-    )
+    context.update(found=found, query_string=query_without_page(request))
+    number = form.cleaned_data["page"]
+    if form.cleaned_data["episode"]:
+        # A group's "more moments" link: every moment of that episode, a page at a time.
+        episodes = Episode.objects.published().select_related("show")
+        context.update(
+            episode=episodes.filter(slug=form.cleaned_data["episode"]).first(),
+            page=episode_page(found, number),
+            every_episode=query_without(request, "page", "episode"),
+        )
+    else:
+        context.update(page=grouped_page(found, number), named=named_in(found.parsed) if number in (None, 1) else None)
     return render(request, "search/results.html", context)
 
 
@@ -70,4 +77,5 @@ def _api_moment(moment: Moment) -> dict:
         "text": segment.text,
         "highlighted": str(moment.highlighted),
         "matched_variant": moment.matched_variant,
+        "speaker": segment.speaker or None,
     }

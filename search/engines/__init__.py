@@ -30,6 +30,8 @@ ENGINES = {"whoosh": "search.engines.whoosh", "postgres": "search.engines.postgr
 class Filters:
     show: str = ""
     person: str = ""
+    # A person's slug: the lines they speak (applied to the hits, in `search.moments`).
+    speaker: str = ""
     episode: str = ""
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
@@ -67,6 +69,10 @@ class Hits(Sequence[Hit]):
     def of(self, episodes: set[int]) -> "Hits":
         """The hits of these episodes only."""
         return self._kept(list(map(episodes.__contains__, self.episodes)))
+
+    def only(self, segments: set[int]) -> "Hits":
+        """The hits of these segments only."""
+        return self._kept(list(map(segments.__contains__, self.segments)))
 
     def without(self, segments: set[int]) -> "Hits":
         """The hits but those of these segments."""

@@ -28,8 +28,24 @@ def test_it_counts_and_offers_the_other_moments_of_the_episode(client, sample_ep
     assert count == "22 moments dans 1 épisode"
     more = soup.select_one(".more a")
     assert more.text.strip() == "19 autres moments dans cet épisode"
-    rest = page(client, q="quantique", episode=sample_episode.slug, page=1)
-    assert rest.select_one(".count").get_text(" ", strip=True).startswith("22 moments")
+
+
+def test_every_moment_of_a_group_is_reached_from_its_link(client, sample_episode):
+    """Through the "more moments" link then the pages it leads to, as a visitor without JavaScript."""
+    every = {
+        r["timestamp"]
+        for n in (1, 2)
+        for r in client.get("/api/search/", {"q": "quantique", "page": n}).json()["results"]
+    }
+    assert len(every) == 22
+    link, reached = page(client, q="quantique").select_one(".more a")["href"], []
+    while link:
+        soup = BeautifulSoup(client.get(f"/search/{link}").content, "html.parser")
+        reached += [a.text for a in soup.select("section.result .moments a.timestamp")]
+        next_page = soup.select_one('.pagination a[rel="next"]')
+        link = next_page["href"] if next_page else None
+    assert reached == sorted(every) and len(reached) == 22
+    assert soup.select_one(".every-episode a")["href"] == "?q=quantique"
 
 
 def test_each_moment_shows_the_lines_before_and_after(client, sample_episode):
