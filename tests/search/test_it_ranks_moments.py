@@ -105,9 +105,7 @@ def test_episodes_come_in_the_order_of_their_best_moment_each_with_its_best_thre
         assert group.total == len(ranked) and group.more == len(ranked) - len(group.moments)
 
 
-@pytest.mark.whoosh(
-    "partial results at the time limit; the PostgreSQL engine's statement is cancelled whole and finds nothing"
-)
+@pytest.mark.whoosh("partial results at the time limit, from the deadline inside Whoosh's matchers")
 def test_a_search_cut_short_shows_what_it_found_by_then(sample_episode, monkeypatch):
     from search.engines import whoosh_deadline
 
@@ -128,3 +126,25 @@ def test_a_search_cut_short_shows_what_it_found_by_then(sample_episode, monkeypa
     assert partial.timed_out and not full.timed_out
     assert 0 < partial.count < full.count
     assert set(partial.hits.segments) < set(full.hits.segments)
+
+
+@pytest.mark.postgres("partial results at the time limit: a cancelled statement, then the first moments found")
+def test_a_postgres_search_cut_short_shows_the_first_moments_the_index_gives(sample_episode, monkeypatch):
+    from django.db.models import BooleanField
+    from django.db.models.expressions import RawSQL
+
+    from search.engines import postgres
+
+    full = find_moments('"de la"', Filters())
+    ordered = postgres._ordered
+
+    def slow(found, sort, query):
+        # Every row sleeps: the ranked statement runs into its limit and PostgreSQL cancels it.
+        return ordered(found.filter(RawSQL("pg_sleep(0.05)::text = ''", [], output_field=BooleanField())), sort, query)
+
+    monkeypatch.setattr(postgres, "_ordered", slow)
+    partial = find_moments('"de la"', Filters())
+    assert partial.timed_out and not full.timed_out
+    assert full.count > 20  # enough rows that sleeping through them passes the limit
+    assert partial.count == min(full.count, postgres.FALLBACK_MOMENTS)
+    assert set(partial.hits.segments) <= set(full.hits.segments)
