@@ -580,6 +580,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smoke test: 3 episodes, 1 run, 1,000-line re-import")
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results.json")
     parser.add_argument("--postgres", metavar="URL", help="also run each size on this PostgreSQL server")
+    parser.add_argument("--postgres-only", action="store_true", help="with --postgres: skip the Whoosh runs")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--mix", type=Path, help=argparse.SUPPRESS)
@@ -597,7 +598,8 @@ def main() -> None:
         sizes, repeats, reimport_segments = args.sizes, args.repeats, args.reimport_segments
     results = []
     for size in sizes:
-        for postgres in [None, args.postgres] if args.postgres else [None]:
+        servers = [None, args.postgres] if args.postgres else [None]
+        for postgres in servers[1:] if args.postgres and args.postgres_only else servers:
             command = [sys.executable, __file__, "--one", str(size), "--repeats", str(repeats)]
             command += ["--reimport-segments", str(reimport_segments)]
             command += ["--postgres", postgres] if postgres else []
