@@ -69,3 +69,23 @@ def test_an_episode_of_the_first_of_the_month_says_1er(client, search_index):
     index_now()
     for path in ("/episodes/", episode.get_absolute_url(), "/search/?q=bienvenue"):
         assert "1er mars 2024" in page(client, path).get_text(), path
+
+
+@pytest.mark.django_db(transaction=True)
+def test_punctuation_follows_the_language(client, sample_episode):
+    """French puts a no-break space before ":" and "?", English none."""
+    suggestion = page(client, "/search/?q=quantiqe").select_one(".suggestion").get_text()
+    assert suggestion == "Vouliez-vous dire\xa0: quantique\xa0?"
+    role = page(client, sample_episode.get_absolute_url()).select_one(".people .role").get_text()
+    assert role.endswith("\xa0:")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert page(client, "/search/?q=quantiqe").select_one(".suggestion").get_text() == "Did you mean: quantique?"
+    role = page(client, sample_episode.get_absolute_url()).select_one(".people .role").get_text()
+    assert role.endswith(":") and not role.endswith(" :")
+
+
+@pytest.mark.django_db
+def test_the_results_page_has_one_search_box(client):
+    results = page(client, "/search/?q=quantique")
+    assert len(results.select('input[type="search"]')) == 1
+    assert len(page(client, "/episodes/").select('input[type="search"]')) == 1  # the header's
