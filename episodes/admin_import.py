@@ -26,6 +26,7 @@ from episodes.forms import (
     UploadForm,
     flag_missing,
 )
+from episodes.messages import located
 from episodes.models import FORMAT_LABELS, Episode
 from episodes.parsing import TranscriptError
 from episodes.services import ImportResult, import_transcript
@@ -34,7 +35,6 @@ from episodes.uploads import (
     Preview,
     episode_identity,
     keep_pending,
-    located,
     pending_from_token,
     people_from_rows,
     preview,

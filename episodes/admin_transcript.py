@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from episodes.forms import MomentField, moment_text, name_fields_in_errors
+from episodes.messages import translated
 from episodes.models import Episode, Person, Segment
 from episodes.parsing import MAX_LINE_CHARS
 from episodes.services import (
@@ -139,7 +140,7 @@ def _give_speaker(model_admin: admin.ModelAdmin, request: HttpRequest, episode: 
             count = give_speaker(episode=episode, first_ms=data["first"], last_ms=data["last"], person=data["person"])
         except EditError as error:
             # The lines or the people changed since the form was checked: nothing was written.
-            form.add_error(None, str(error))
+            form.add_error(None, translated(error))
         else:
             message = ngettext(
                 "%(person)s given as the speaker of %(count)d line, %(first)s–%(last)s",
@@ -171,7 +172,8 @@ def _correct(model_admin: admin.ModelAdmin, request: HttpRequest, episode: Episo
     try:
         message = _apply(form, segment)
     except EditError as error:
-        messages.error(request, _("%(time)s: not changed: %(error)s") % {"time": segment.timestamp, "error": error})
+        refusal = {"time": segment.timestamp, "error": translated(error)}
+        messages.error(request, _("%(time)s: not changed: %(error)s") % refusal)
     else:
         model_admin.log_change(request, episode, message)
         messages.success(request, message)

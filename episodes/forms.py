@@ -3,6 +3,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from episodes.messages import translated
 from episodes.parsing import TranscriptError
 from episodes.parsing.timestamps import format_timestamp, parse_timestamp
 from episodes.uploads import Pending, episode_identity, pending_from_token, same_episodes
@@ -126,7 +127,7 @@ class ConfirmFileForm(forms.Form):
         try:
             return pending_from_token(self.cleaned_data["token"])
         except TranscriptError as error:
-            raise forms.ValidationError(str(error)) from None
+            raise forms.ValidationError(translated(error)) from None
 
     def is_valid(self) -> bool:
         valid = super().is_valid()

@@ -17,6 +17,7 @@ from django.utils.text import slugify
 from episodes.models import Appearance, Episode, Person, Segment, Show
 from episodes.parsing import ParsedPerson, ParsedTranscript, ParseWarning, TranscriptError, parse_transcript
 from episodes.parsing.limits import check_characters, check_line_count, check_line_text
+from episodes.parsing.types import N_, TranslatableError
 from search.indexing import request_reindex
 
 SLUG_MAX = 200
@@ -129,11 +130,11 @@ def find_or_create_person(name: str) -> Person:
 
 def _require_identity(transcript: ParsedTranscript) -> None:
     if not transcript.show:
-        raise TranscriptError("the file names no show: give the show's name")
+        raise TranscriptError(N_("the file names no show: give the show's name"))
     if not transcript.air_date:
-        raise TranscriptError("the file gives no air date: give the date (YYYY-MM-DD)")
+        raise TranscriptError(N_("the file gives no air date: give the date (YYYY-MM-DD)"))
     if not transcript.title:
-        raise TranscriptError("the file gives no title: give one")
+        raise TranscriptError(N_("the file gives no title: give one"))
 
 
 def _get_or_create_show(name: str) -> Show:
@@ -196,8 +197,8 @@ def _safe_name(filename: str) -> str:
     return f"{slugify(stem) or 'transcript'}.{slugify(extension)}" if dot else slugify(name) or "transcript"
 
 
-class EditError(ValueError):
-    """A correction that cannot be made as asked; the message says why."""
+class EditError(TranslatableError):
+    """A correction that cannot be made as asked; the message says why (episodes.messages.translated)."""
 
 
 # Renumbering passes through this offset so that no two lines share a position mid-update.
@@ -214,14 +215,14 @@ def edit_segment(*, segment: Segment, text: str, speaker: str = "", start_ms: in
         text = " ".join(text.split())
         check_line_text(text)
     if not text:
-        raise EditError("a line needs text; merge it with the next one instead")
+        raise EditError(N_("a line needs text; merge it with the next one instead"))
     segment = Segment.objects.select_for_update().get(pk=segment.pk)
     before, after = _neighbours(segment)
     if start_ms is not None and start_ms != segment.start_ms:
         low = before.start_ms if before else 0
         high = after.start_ms if after else segment.episode.duration_ms or segment.end_ms
         if not low <= start_ms <= high:
-            raise EditError("the new time must stay between the lines before and after")
+            raise EditError(N_("the new time must stay between the lines before and after"))
         segment.start_ms = start_ms
         if before:
             Segment.objects.filter(pk=before.pk).update(end_ms=start_ms)
@@ -238,9 +239,9 @@ def split_segment(*, segment: Segment, at: int, start_ms: int) -> Segment:
     segment = Segment.objects.select_for_update().get(pk=segment.pk)
     first, second = segment.text[:at].strip(), segment.text[at:].strip()
     if not first or not second:
-        raise EditError("split inside the text, so that both lines have words")
+        raise EditError(N_("split inside the text, so that both lines have words"))
     if not segment.start_ms <= start_ms <= segment.end_ms:
-        raise EditError("the second line must start within the first one's time")
+        raise EditError(N_("the second line must start within the first one's time"))
     with _as_edit_error():
         check_line_count(Segment.objects.filter(episode_id=segment.episode_id).count() + 1)
     _shift_positions(segment.episode_id, after=segment.position, by=1)
@@ -264,7 +265,7 @@ def merge_with_next(*, segment: Segment) -> Segment:
     segment = Segment.objects.select_for_update().get(pk=segment.pk)
     _before, after = _neighbours(segment)
     if after is None:
-        raise EditError("the last line has no next line to merge with")
+        raise EditError(N_("the last line has no next line to merge with"))
     segment.text = f"{segment.text} {after.text}"
     with _as_edit_error():
         check_line_text(segment.text)
@@ -289,12 +290,12 @@ def give_speaker(*, episode: Episode, first_ms: int, last_ms: int, person: Perso
     a line at 00:39.400. One UPDATE, so the range is given whole or not at all.
     """
     if last_ms < first_ms:
-        raise EditError("the range ends before it starts")
+        raise EditError(N_("the range ends before it starts"))
     if not episode.appearances.filter(person=person).exists():
-        raise EditError("this person is not among the episode's people")
+        raise EditError(N_("this person is not among the episode's people"))
     count = lines_between(episode, first_ms, last_ms).update(speaker=person.name[:200])
     if not count:
-        raise EditError("no line starts within this range")
+        raise EditError(N_("no line starts within this range"))
     request_reindex(episode.pk)
     return count
 
@@ -305,7 +306,7 @@ def _as_edit_error() -> Iterator[None]:
     try:
         yield
     except TranscriptError as error:
-        raise EditError(error.message) from None
+        raise EditError(error.template, **error.params) from None
 
 
 def _neighbours(segment: Segment) -> tuple[Segment | None, Segment | None]:

@@ -20,9 +20,11 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
+from episodes.messages import located
 from episodes.models import Episode, Person, Show
 from episodes.parsing import ParsedPerson, ParsedTranscript, Role, TranscriptError, parse_transcript
 from episodes.parsing.timestamps import format_timestamp
+from episodes.parsing.types import N_
 
 SALT = "episodes.uploads"
 PENDING_DIR = "pending"
@@ -44,9 +46,9 @@ class Pending:
             with default_storage.open(self.path, "rb") as stored:
                 data = stored.read()
         except FileNotFoundError:
-            raise TranscriptError("the upload is no longer waiting: it was imported or cancelled") from None
+            raise TranscriptError(N_("the upload is no longer waiting: it was imported or cancelled")) from None
         if hashlib.sha256(data).hexdigest() != self.sha256:
-            raise TranscriptError("the pending file changed since it was uploaded; upload it again")
+            raise TranscriptError(N_("the pending file changed since it was uploaded; upload it again"))
         return data
 
     def exists(self) -> bool:
@@ -80,6 +82,12 @@ class Preview:
     def duration(self) -> str:
         return format_timestamp(self.transcript.duration_ms) if self.transcript else ""
 
+    @property
+    def warnings(self) -> list[str]:
+        """Each warning as `file:line: message`, in the active language."""
+        warnings = self.transcript.warnings if self.transcript else []
+        return [located(self.pending.filename, warning) for warning in warnings]
+
 
 def keep_pending(data: bytes, filename: str) -> Pending:
     _forget_old_pending()
@@ -92,7 +100,7 @@ def pending_from_token(token: str) -> Pending:
     try:
         fields = signing.loads(token, salt=SALT, max_age=PENDING_MAX_AGE)
     except signing.BadSignature:
-        raise TranscriptError("this upload expired or is not valid; upload the file again") from None
+        raise TranscriptError(N_("this upload expired or is not valid; upload the file again")) from None
     return Pending(**fields)
 
 
@@ -113,11 +121,6 @@ def preview(pending: Pending, *, show: str = "", title: str = "", air_date: date
     if result.existing:
         result.changes = changes(result.existing, transcript)
     return result
-
-
-def located(filename: str, error: TranscriptError) -> str:
-    """The error as `file:line: message`, or `file: message` when the line is not known."""
-    return f"{filename}:{error.line}: {error.message}" if error.line else f"{filename}: {error}"
 
 
 def episode_identity(show: str, air_date: datetime.date | None, title: str) -> tuple | None:

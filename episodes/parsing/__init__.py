@@ -20,6 +20,7 @@ from episodes.parsing.limits import (
 )
 from episodes.parsing.timestamps import format_timestamp
 from episodes.parsing.types import (
+    N_,
     ParsedPerson,
     ParsedSegment,
     ParsedTranscript,
@@ -55,7 +56,9 @@ LAST_LINE_MIN_MS = 1_000
 def parse_transcript(data: bytes, filename: str = "", *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedTranscript:
     if len(data) > max_bytes:
         size, limit = len(data) / 1024 / 1024, max_bytes / 1024 / 1024
-        raise TranscriptError(f"the file is {size:.1f} MB, over the {limit:.0f} MB limit")
+        # Rounded as the English text writes them, so that both languages say the same.
+        message = N_("the file is %(size)s MB, over the %(limit)s MB limit")
+        raise TranscriptError(message, size=round(size, 1), limit=round(limit))
     content, _encoding = decode(data)
     transcript = _parse(content)
     _check_timeline(transcript)
@@ -76,15 +79,17 @@ def _parse(content: str) -> ParsedTranscript:
     if text.looks_like_show_page(lines):
         return text.parse_show_page(lines)
     raise TranscriptError(
-        "no timestamps found: expected SRT, WebVTT, Podcasting 2.0 JSON, "
-        "[HH:MM:SS] lines or the show page's MM:SS lines"
+        N_(
+            "no timestamps found: expected SRT, WebVTT, Podcasting 2.0 JSON, "
+            "[HH:MM:SS] lines or the show page's MM:SS lines"
+        )
     )
 
 
 def _check_timeline(transcript: ParsedTranscript) -> None:
     segments = transcript.segments
     if not segments:
-        raise TranscriptError("the file has timestamps but no transcript text")
+        raise TranscriptError(N_("the file has timestamps but no transcript text"))
     previous: ParsedSegment | None = None
     for count, segment in enumerate(segments, start=1):
         check_line_count(count, segment.line)
@@ -99,7 +104,7 @@ def _check_segment(segment: ParsedSegment) -> None:
     """What every format must give, whatever its parser already checked on the way."""
     for ms in (segment.start_ms, segment.end_ms):
         if ms is not None and ms > MAX_MS:
-            raise TranscriptError(f"{format_timestamp(ms)} is past 24 hours", segment.line)
+            raise TranscriptError(N_("%(time)s is past 24 hours"), segment.line, time=format_timestamp(ms))
     check_line_text(segment.text, segment.line)
     check_characters(segment.speaker, segment.line)
 
@@ -108,12 +113,12 @@ def _check_step_back(previous: ParsedSegment, segment: ParsedSegment, warnings: 
     back_ms = previous.start_ms - segment.start_ms
     at, before = format_timestamp(segment.start_ms), format_timestamp(previous.start_ms)
     if back_ms > BACKWARDS_TOLERANCE_MS:
-        raise TranscriptError(
-            f"the time goes backwards: {at} comes after {before} (line {previous.line})", segment.line
-        )
+        message = N_("the time goes backwards: %(at)s comes after %(before)s (line %(before_line)s)")
+        raise TranscriptError(message, segment.line, at=at, before=before, before_line=previous.line)
     # Keep the file's order and a timeline that never goes back.
     segment.start_ms = previous.start_ms
-    warnings.append(ParseWarning(segment.line, f"{at} comes after {before}; moved to {before}"))
+    message = N_("%(at)s comes after %(before)s; moved to %(before)s")
+    warnings.append(ParseWarning(segment.line, message, {"at": at, "before": before}))
 
 
 def _fill_ends(segments: list[ParsedSegment]) -> None:

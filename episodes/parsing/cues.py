@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from episodes.parsing.limits import check_line_count, check_line_length
 from episodes.parsing.timestamps import clock_at_line
 from episodes.parsing.types import (
+    N_,
     ParsedSegment,
     ParsedTranscript,
     ParseWarning,
@@ -39,7 +40,7 @@ def looks_like_srt(lines: list[str]) -> bool:
 def parse_webvtt(lines: list[str]) -> ParsedTranscript:
     first = lines[0].lstrip("\ufeff")
     if first != "WEBVTT" and not first.startswith(("WEBVTT ", "WEBVTT\t")):
-        raise TranscriptError("a WebVTT file starts with a line WEBVTT", 1)
+        raise TranscriptError(N_("a WebVTT file starts with a line WEBVTT"), 1)
     blocks = list(_blocks(lines))[1:]  # the first block is the header
     transcript = ParsedTranscript(format=TranscriptFormat.WEBVTT, segments=[])
     for number, block in blocks:
@@ -85,7 +86,7 @@ def _read_cue(number: int, block: list[str], transcript: ParsedTranscript, *, we
         speaker = voice["speaker"].strip()
     text = " ".join(html.unescape(TAG.sub("", raw)).split())
     if not text:
-        transcript.warnings.append(ParseWarning(line, "cue without text; skipped"))
+        transcript.warnings.append(ParseWarning(line, N_("cue without text; skipped")))
         return
     transcript.segments.append(ParsedSegment(start_ms=start_ms, end_ms=end_ms, text=text, line=line, speaker=speaker))
     check_line_count(len(transcript.segments), line)
@@ -94,20 +95,23 @@ def _read_cue(number: int, block: list[str], transcript: ParsedTranscript, *, we
 def _orphan_text(number: int, block: list[str], transcript: ParsedTranscript) -> None:
     """Text with no timing line: a cue's text split by a blank line, most often."""
     if not transcript.segments:
-        raise TranscriptError(f"expected a timing line like 00:00:01,000 --> 00:00:04,000, found {block[0]!r}", number)
+        message = N_("expected a timing line like 00:00:01,000 --> 00:00:04,000, found %(found)s")
+        raise TranscriptError(message, number, found=repr(block[0]))
     text = " ".join(html.unescape(TAG.sub("", " ".join(block))).split())
     cue = transcript.segments[-1]
     cue.text = f"{cue.text} {text}"
     # Checked as it grows, so that a million such blocks stop at the limit instead of piling up.
     check_line_length(cue.text, cue.line)
-    transcript.warnings.append(ParseWarning(number, "text without a timing line; added to the cue before"))
+    transcript.warnings.append(ParseWarning(number, N_("text without a timing line; added to the cue before")))
 
 
 def _timing(line: str, number: int) -> tuple[int, int]:
     match = TIMING.fullmatch(line.strip())
     if not match:
-        raise TranscriptError(f"{line.strip()!r} is not a timing line like 00:00:01,000 --> 00:00:04,000", number)
+        message = N_("%(found)s is not a timing line like 00:00:01,000 --> 00:00:04,000")
+        raise TranscriptError(message, number, found=repr(line.strip()))
     start_ms, end_ms = (clock_at_line(match[side], number) for side in ("start", "end"))
     if end_ms < start_ms:
-        raise TranscriptError(f"the cue ends ({match['end']}) before it starts ({match['start']})", number)
+        message = N_("the cue ends (%(end)s) before it starts (%(start)s)")
+        raise TranscriptError(message, number, end=match["end"], start=match["start"])
     return start_ms, end_ms

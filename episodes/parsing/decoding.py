@@ -3,7 +3,7 @@
 import codecs
 
 from episodes.parsing.limits import check_characters
-from episodes.parsing.types import TranscriptError
+from episodes.parsing.types import N_, TranscriptError
 
 BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
@@ -20,7 +20,7 @@ def decode(data: bytes) -> tuple[str, str]:
     Latin-1 accents the same. Line ends come out as `\\n`.
     """
     if not data.strip():
-        raise TranscriptError("the file is empty")
+        raise TranscriptError(N_("the file is empty"))
     text, encoding = _decode(data)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     check_characters(text, line=1)
@@ -33,7 +33,8 @@ def _decode(data: bytes) -> tuple[str, str]:
             try:
                 return data[len(bom) :].decode(encoding), encoding
             except UnicodeDecodeError as error:
-                raise TranscriptError(f"the file says it is {encoding} but is not: {error.reason}") from None
+                message = N_("the file says it is %(encoding)s but is not: %(reason)s")
+                raise TranscriptError(message, encoding=encoding, reason=error.reason) from None
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:

@@ -6,7 +6,7 @@ functions, so both refuse the same things in the same words.
 
 import re
 
-from episodes.parsing.types import TranscriptError
+from episodes.parsing.types import N_, Quantity, TranscriptError
 
 # The longest broadcast an episode can be: every start and end is at most this.
 MAX_MS = 24 * 3600 * 1000
@@ -26,21 +26,21 @@ def check_characters(text: str, line: int | None = None) -> None:
         return
     at = line + text.count("\n", 0, match.start()) if line else None
     if match[0] == "\x00":
-        raise TranscriptError("NUL byte: this looks like binary data, not transcript text", at)
-    raise TranscriptError(
-        f"control character {ord(match[0]):#04x}: this looks like binary data, not transcript text", at
-    )
+        raise TranscriptError(N_("NUL byte: this looks like binary data, not transcript text"), at)
+    message = N_("control character %(code)s: this looks like binary data, not transcript text")
+    raise TranscriptError(message, at, code=f"{ord(match[0]):#04x}")
 
 
 def check_line_length(text: str, line: int | None = None) -> None:
     if len(text) > MAX_LINE_CHARS:
-        raise TranscriptError(f"line too long: {len(text):,} characters (at most {MAX_LINE_CHARS:,} per line)", line)
+        message = N_("line too long: %(length)s characters (at most %(max)s per line)")
+        raise TranscriptError(message, line, length=Quantity(len(text)), max=Quantity(MAX_LINE_CHARS))
 
 
 def check_line_count(count: int, line: int | None = None) -> None:
     """`count` lines in one episode; `line` is where the one past the limit is."""
     if count > MAX_LINES:
-        raise TranscriptError(f"too many lines: at most {MAX_LINES:,} per episode", line)
+        raise TranscriptError(N_("too many lines: at most %(max)s per episode"), line, max=Quantity(MAX_LINES))
 
 
 def check_line_text(text: str, line: int | None = None) -> None:

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from episodes.parsing.limits import MAX_MS, check_line_count
-from episodes.parsing.types import ParsedSegment, ParsedTranscript, TranscriptError, TranscriptFormat
+from episodes.parsing.types import N_, ParsedSegment, ParsedTranscript, TranscriptError, TranscriptFormat
 
 SEGMENT_OPENING = re.compile(r"\{")
 MAX_SECONDS = MAX_MS // 1000
@@ -26,15 +26,17 @@ def parse_podcast_json(text: str) -> ParsedTranscript:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
-        raise TranscriptError(f"not valid JSON: {error.msg} (column {error.colno})", error.lineno) from None
+        # json's reason (`Expecting value`) stays in English: it is Python's, not ours.
+        message = N_("not valid JSON: %(reason)s (column %(column)s)")
+        raise TranscriptError(message, error.lineno, reason=error.msg, column=error.colno) from None
     except ValueError:
         # Python refuses to read an integer of more than 4,300 digits.
-        raise TranscriptError("not valid JSON: a number too long to read") from None
+        raise TranscriptError(N_("not valid JSON: a number too long to read")) from None
     except RecursionError:
-        raise TranscriptError("not valid JSON: lists or objects nested too deeply") from None
+        raise TranscriptError(N_("not valid JSON: lists or objects nested too deeply")) from None
     items = document.get("segments") if isinstance(document, dict) else None
     if not isinstance(items, list):
-        raise TranscriptError('a Podcasting 2.0 JSON transcript needs a "segments" list')
+        raise TranscriptError(N_('a Podcasting 2.0 JSON transcript needs a "segments" list'))
     lines = _segment_lines(text, len(items))
     transcript = ParsedTranscript(format=TranscriptFormat.PODCAST_JSON, segments=[])
     for index, item in enumerate(items):
@@ -47,11 +49,11 @@ def parse_podcast_json(text: str) -> ParsedTranscript:
 
 def _segment(item: Any, number: int, line: int) -> ParsedSegment:
     if not isinstance(item, dict):
-        raise TranscriptError(f"segment {number} is not an object", line)
+        raise TranscriptError(N_("segment %(number)s is not an object"), line, number=number)
     start = _seconds(item, "startTime", number, line)
     end = _seconds(item, "endTime", number, line) if "endTime" in item else None
     if end is not None and end < start:
-        raise TranscriptError(f"segment {number} ends before it starts", line)
+        raise TranscriptError(N_("segment %(number)s ends before it starts"), line, number=number)
     return ParsedSegment(
         start_ms=round(start * 1000),
         end_ms=None if end is None else round(end * 1000),
@@ -68,11 +70,10 @@ def _seconds(item: dict[str, Any], key: str, number: int, line: int) -> float:
             value = float(value)
     # NaN compares false, so the range also refuses it; an int too big for a float compares fine.
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= MAX_SECONDS:
-        raise TranscriptError(
-            f'segment {number}: "{key}" must be a number of seconds from 0 to {MAX_SECONDS} (24 hours), '
-            f"not {_quoted(written)}",
-            line,
+        message = N_(
+            'segment %(number)s: "%(key)s" must be a number of seconds from 0 to %(max)s (24 hours), not %(value)s'
         )
+        raise TranscriptError(message, line, number=number, key=key, max=MAX_SECONDS, value=_quoted(written))
     return float(value)
 
 

@@ -21,6 +21,7 @@ from episodes.parsing import header
 from episodes.parsing.limits import check_line_count, check_line_length
 from episodes.parsing.timestamps import clock_at_line
 from episodes.parsing.types import (
+    N_,
     ParsedSegment,
     ParsedTranscript,
     ParseWarning,
@@ -47,7 +48,7 @@ def looks_bracketed(lines: list[str]) -> bool:
 def parse_show_page(lines: list[str]) -> ParsedTranscript:
     first = next((i for i, line in enumerate(lines) if _glued_line(line)), None)
     if first is None:
-        raise TranscriptError("no line starts with a time like 00:00 or 1:02:03")
+        raise TranscriptError(N_("no line starts with a time like 00:00 or 1:02:03"))
     transcript = ParsedTranscript(format=TranscriptFormat.SHOW_PAGE, segments=[])
     _read_header(lines[:first], transcript)
     transcript.segments = _read_lines(lines, first, GLUED, transcript.warnings)
@@ -57,7 +58,7 @@ def parse_show_page(lines: list[str]) -> ParsedTranscript:
 def parse_bracketed(lines: list[str]) -> ParsedTranscript:
     first = next((i for i, line in enumerate(lines) if BRACKETED.match(line.strip())), None)
     if first is None:
-        raise TranscriptError("no line starts with a time like [00:01:02]")
+        raise TranscriptError(N_("no line starts with a time like [00:01:02]"))
     transcript = ParsedTranscript(format=TranscriptFormat.BRACKETED, segments=[])
     transcript.segments = _read_lines(lines, first, BRACKETED, transcript.warnings)
     return transcript
@@ -101,7 +102,7 @@ def _read_lines(
         start_ms = clock_at_line(match["time"], number)
         text = match["text"].strip()
         if not text:
-            warnings.append(ParseWarning(number, f"{match['time']} has no text; line skipped"))
+            warnings.append(ParseWarning(number, N_("%(time)s has no text; line skipped"), {"time": match["time"]}))
             continue
         segments.append(ParsedSegment(start_ms=start_ms, text=text, line=number))
         check_line_count(len(segments), number)
@@ -111,7 +112,7 @@ def _read_lines(
 def _continue_line(segments: list[ParsedSegment], line: str, number: int, warnings: list[ParseWarning]) -> None:
     """A line without a time continues the one before (a wrapped line)."""
     if not segments:
-        warnings.append(ParseWarning(number, "text before the first line with a time; skipped"))
+        warnings.append(ParseWarning(number, N_("text before the first line with a time; skipped")))
         return
     segment = segments[-1]
     segment.text = f"{segment.text} {line}"

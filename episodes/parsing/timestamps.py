@@ -3,7 +3,7 @@
 import re
 
 from episodes.parsing.limits import MAX_MS
-from episodes.parsing.types import TranscriptError
+from episodes.parsing.types import N_, TranscriptError
 
 # `21:49`, `1:02:03`, `00:01:02,500` (SRT), `01:02.500` (WebVTT).
 CLOCK = re.compile(r"(?:(?P<h>\d{1,2}):)?(?P<m>\d{1,2}):(?P<s>\d{2})(?:[.,](?P<frac>\d{1,3}))?")
@@ -15,7 +15,7 @@ MAX_LENGTH = 16
 
 
 def clock_to_ms(match: re.Match[str]) -> int:
-    """Milliseconds of a CLOCK match; raises ValueError for a second past 59 or a time past 24 hours.
+    """Milliseconds of a CLOCK match; a TranscriptError (a ValueError) for a second past 59 or past 24 hours.
 
     Minutes past 59 are refused only when hours are given: YouTube and podcast
     chapters write 1:15:30 as `75:30`, while `1:75:30` is a mistake.
@@ -23,28 +23,28 @@ def clock_to_ms(match: re.Match[str]) -> int:
     hours = int(match["h"] or 0)
     minutes, seconds = int(match["m"]), int(match["s"])
     if seconds > 59 or (match["h"] is not None and minutes > 59):
-        raise ValueError(f"{match[0]!r} is not a valid time")
+        raise TranscriptError(N_("%(time)s is not a valid time"), time=repr(match[0]))
     frac = (match["frac"] or "").ljust(3, "0")
     return within_a_day(((hours * 60 + minutes) * 60 + seconds) * 1000 + int(frac or 0), match[0])
 
 
 def within_a_day(ms: int, written: str) -> int:
-    """`ms` if at most 24 hours, else a ValueError quoting the time as it was written."""
+    """`ms` if at most 24 hours, else a TranscriptError (a ValueError) quoting the time as it was written."""
     if ms > MAX_MS:
-        raise ValueError(f"{written} is past 24 hours")
+        raise TranscriptError(N_("%(time)s is past 24 hours"), time=written)
     return ms
 
 
 def parse_timestamp(value: str) -> int:
     """Milliseconds for `1309`, `21:49`, `0:21:49`, `21m49s`, `00:21:49,500`.
 
-    Raises ValueError with a readable message for anything else.
+    Raises TranscriptError (a ValueError) with a readable message for anything else.
     """
     text = value.strip()
     if not text:
-        raise ValueError("empty time")
+        raise TranscriptError(N_("empty time"))
     if len(text) > MAX_LENGTH:
-        raise ValueError(f"{text[:MAX_LENGTH]!r}... is too long to be a time")
+        raise TranscriptError(N_("%(start)s... is too long to be a time"), start=repr(text[:MAX_LENGTH]))
     if match := CLOCK.fullmatch(text):
         return clock_to_ms(match)
     if re.fullmatch(r"\d+(?:[.,]\d+)?", text):
@@ -53,7 +53,7 @@ def parse_timestamp(value: str) -> int:
     if match and any(match.group(unit) for unit in "hms"):
         seconds = float((match["s"] or "0").replace(",", "."))
         return within_a_day(round(((int(match["h"] or 0) * 60 + int(match["m"] or 0)) * 60 + seconds) * 1000), text)
-    raise ValueError(f"{value!r} is not a time (try 1309, 21:49, 0:21:49 or 21m49s)")
+    raise TranscriptError(N_("%(value)s is not a time (try 1309, 21:49, 0:21:49 or 21m49s)"), value=repr(value))
 
 
 def format_timestamp(ms: int) -> str:
@@ -70,8 +70,9 @@ def clock_at_line(value: str, line: int) -> int:
     """Milliseconds of a clock time read from a file, or a TranscriptError naming the line."""
     match = CLOCK.fullmatch(value)
     if not match:
-        raise TranscriptError(f"{value!r} is not a time like 00:00, 1:02:03 or 00:00:01,000", line)
+        message = N_("%(value)s is not a time like 00:00, 1:02:03 or 00:00:01,000")
+        raise TranscriptError(message, line, value=repr(value))
     try:
         return clock_to_ms(match)
-    except ValueError as error:
-        raise TranscriptError(str(error), line) from None
+    except TranscriptError as error:
+        raise TranscriptError(error.template, line, **error.params) from None

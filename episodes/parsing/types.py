@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -20,12 +21,42 @@ class Role(StrEnum):
     GUEST = "guest"
 
 
-class TranscriptError(ValueError):
+def N_(template: str) -> str:
+    """Marks an English message for translation without translating it: this package has no Django.
+
+    `makemessages --keyword=N_` collects these; the admin translates them when it shows them
+    (episodes/messages.py), while the command line and logs keep the English.
+    """
+    return template
+
+
+class Quantity(int):
+    """A count that messages write with thousands separators: `100,000` here, `100 000` in French."""
+
+    def __str__(self) -> str:
+        return f"{self:,}"
+
+
+def english(template: str, params: Mapping[str, object]) -> str:
+    return template % params if params else template
+
+
+class TranslatableError(ValueError):
+    """An error whose English text is a template marked with N_() and the values it names."""
+
+    def __init__(self, template: str, /, **params: object) -> None:
+        self.template = template
+        self.params = params
+        self.message = english(template, params)
+        super().__init__(self.message)
+
+
+class TranscriptError(TranslatableError):
     """The one error parsing raises: what is wrong, and on which line if known."""
 
-    def __init__(self, message: str, line: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, template: str, /, line: int | None = None, **params: object) -> None:
+        # `line` is where; no message names a value `line`, so that it never lands among the params.
+        super().__init__(template, **params)
         self.line = line
 
     def __str__(self) -> str:
@@ -35,7 +66,12 @@ class TranscriptError(ValueError):
 @dataclass(frozen=True)
 class ParseWarning:
     line: int | None
-    message: str
+    template: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        return english(self.template, self.params)
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.message}" if self.line else self.message
