@@ -34,7 +34,8 @@ def located(filename: str, problem: Problem) -> str:
 
 def _localized(value: object) -> object:
     if isinstance(value, Quantity):
-        return number_format(value, force_grouping=True)
+        # A plain int: Django reads the digits from str(), which for a Quantity is already grouped.
+        return number_format(int(value), force_grouping=True)
     if isinstance(value, float):
         return number_format(value)
     return value

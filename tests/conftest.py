@@ -86,3 +86,17 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+@pytest.fixture
+def pretend_translations(monkeypatch):
+    """Translations of our own choosing for messages shown through episodes.messages, whatever locale/ holds yet:
+    `pretend_translations({"the file is empty": "FICHIER VIDE"})`. Other messages go through gettext as usual."""
+    from episodes import messages
+
+    real = messages.gettext
+
+    def install(catalog: dict[str, str]) -> None:
+        monkeypatch.setattr(messages, "gettext", lambda msgid: catalog.get(msgid) or real(msgid))
+
+    return install
