@@ -107,6 +107,28 @@ def test_the_editor_explains_a_refused_correction(editor, sample_episode):
     assert not LogEntry.objects.exists()
 
 
+def test_the_editor_refuses_in_the_staff_language(editor, sample_episode, pretend_translations):
+    refusal = "the new time must stay between the lines before and after"
+    pretend_translations({refusal: "L'HEURE DOIT RESTER ENTRE LES LIGNES VOISINES"})
+    segment = line(sample_episode, 1_309_000)
+    response = editor.post(
+        edit_url(sample_episode), {"segment": segment.pk, "action": "save", "start": "99:00", "text": "x"}, follow=True
+    )
+    shown = BeautifulSoup(response.content, "html.parser").select_one(".messagelist .error").text
+    assert shown.endswith("L'HEURE DOIT RESTER ENTRE LES LIGNES VOISINES")
+
+
+def test_a_typed_line_is_refused_in_the_staff_language(editor, sample_episode, pretend_translations):
+    refusal = "line too long: %(length)s characters (at most %(max)s per line)"
+    pretend_translations({refusal: "LIGNE TROP LONGUE : %(length)s caractères (au plus %(max)s)"})
+    segment = line(sample_episode, 1_309_000)
+    response = editor.post(
+        edit_url(sample_episode), {"segment": segment.pk, "action": "save", "text": "a" * 10_001}, follow=True
+    )
+    shown = BeautifulSoup(response.content, "html.parser").select_one(".messagelist .error").text
+    assert shown.endswith("LIGNE TROP LONGUE : 10\xa0001 caractères (au plus 10\xa0000)")
+
+
 def test_the_editor_lists_lines_a_page_at_a_time(editor, sample_episode):
     page = editor.get(edit_url(sample_episode), {"page": 5}).content.decode()
     assert page.count('class="line-form"') == 8

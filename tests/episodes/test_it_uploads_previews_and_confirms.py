@@ -137,6 +137,31 @@ def test_cancel_stores_nothing_and_forgets_the_file(staff, uploads_in_tmp):
     assert Episode.objects.count() == 0 and pending_files(uploads_in_tmp) == []
 
 
+BACKWARDS = "the time goes backwards: %(at)s comes after %(before)s (line %(before_line)s)"
+
+
+def test_a_bad_file_is_explained_in_the_staff_language(staff, pretend_translations):
+    pretend_translations({BACKWARDS: "le temps recule : %(at)s après %(before)s (ligne %(before_line)s)"})
+    preview = page(upload(staff, ("bad.txt", b"00:00Un\n00:30Deux\n00:10Trois\n")))
+    assert preview.select_one(".errornote").text == "bad.txt:3: le temps recule : 00:10 après 00:30 (ligne 2)"
+
+
+def test_the_preview_warns_in_the_staff_language(staff, pretend_translations):
+    pretend_translations({"%(time)s has no text; line skipped": "%(time)s sans texte : ligne ignorée"})
+    preview = page(upload(staff, ("ok.txt", b"00:00Un\n00:05\n00:10Deux\n"), show="Podcast"))
+    warnings = [item.text for item in preview.select(".messagelist .warning")]
+    assert warnings == ["ok.txt:2: 00:05 sans texte : ligne ignorée"]
+
+
+def test_an_upload_that_expired_is_refused_in_the_staff_language(staff, pretend_translations):
+    refusal = "this upload expired or is not valid; upload the file again"
+    pretend_translations({refusal: "ENVOI EXPIRÉ"})
+    preview = page(upload(staff, srt_file(0), show="Podcast"))
+    data = confirm_data(preview, **{"f-0-token": "forged"})
+    staff.post(IMPORT, data)
+    assert "ENVOI EXPIRÉ" in shown_messages(staff)
+
+
 def test_a_bad_file_is_shown_with_its_line_and_nothing_is_stored(staff, uploads_in_tmp):
     preview = page(upload(staff, ("bad.txt", b"00:00Un\n00:30Deux\n00:10Trois\n")))
     assert "bad.txt:3: the time goes backwards" in preview.select_one(".errornote").text
@@ -368,6 +393,20 @@ def test_a_file_failing_at_confirm_is_shown_with_its_line(staff, monkeypatch):
     fail_on_second_file(monkeypatch, TranscriptError("a time is out of range", line=7))
     again = page(staff.post(IMPORT, confirm_data(preview)))
     assert f"{srt_file(1)[0]}:7: a time is out of range" in block_text(again, srt_file(1)[0])
+
+
+def test_a_file_failing_at_confirm_is_explained_in_the_staff_language(staff, monkeypatch, pretend_translations):
+    pretend_translations({"the file names no show: give the show's name": "LE FICHIER NE NOMME AUCUNE ÉMISSION"})
+    preview = page(upload(staff, srt_file(0), srt_file(1), show="Podcast"))
+    from episodes import admin_import, services
+
+    def import_transcript(**kwargs):
+        return services.import_transcript(**{**kwargs, "show": ""})  # as if the show were lost on the way
+
+    monkeypatch.setattr(admin_import, "import_transcript", import_transcript)
+    again = page(staff.post(IMPORT, confirm_data(preview)))
+    errors = file_block(again, srt_file(0)[0]).select_one(".errorlist").text
+    assert errors == f"{srt_file(0)[0]}: LE FICHIER NE NOMME AUCUNE ÉMISSION"
 
 
 def test_after_a_failure_unticking_the_bad_file_imports_the_others(staff, uploads_in_tmp, monkeypatch):
