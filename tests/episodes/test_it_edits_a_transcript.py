@@ -5,6 +5,7 @@ from bs4 import BeautifulSoup
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import User
 
+from episodes.messages import translated
 from episodes.models import Person, Segment
 from episodes.parsing import TranscriptError, limits, parse_transcript
 from episodes.services import EditError, edit_segment, give_speaker, merge_with_next, split_segment
@@ -103,7 +104,7 @@ def test_the_editor_explains_a_refused_correction(editor, sample_episode):
     response = editor.post(
         edit_url(sample_episode), {"segment": segment.pk, "action": "save", "start": "99:00", "text": "x"}, follow=True
     )
-    assert "between the lines before and after" in response.content.decode()
+    assert "entre les lignes précédente et suivante" in response.content.decode()
     assert not LogEntry.objects.exists()
 
 
@@ -193,7 +194,9 @@ def test_the_editor_shows_the_import_s_words_for_a_nul_byte(editor, sample_episo
     response = editor.post(
         edit_url(sample_episode), {"segment": segment.pk, "action": "save", "text": "Vous\x00 pensez"}, follow=True
     )
-    assert NUL_WORDS in response.content.decode()
+    with pytest.raises(TranscriptError) as refusal:
+        parse_transcript(b"00:00Vous pensez \x00\n", "bad.txt")
+    assert translated(refusal.value) in response.content.decode()  # in the staff's language
     assert line(sample_episode, 1_309_000).text == "Vous pensez à Nice 2, par exemple ?"
     assert not LogEntry.objects.exists()
 

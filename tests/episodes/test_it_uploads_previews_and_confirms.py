@@ -164,7 +164,7 @@ def test_an_upload_that_expired_is_refused_in_the_staff_language(staff, pretend_
 
 def test_a_bad_file_is_shown_with_its_line_and_nothing_is_stored(staff, uploads_in_tmp):
     preview = page(upload(staff, ("bad.txt", b"00:00Un\n00:30Deux\n00:10Trois\n")))
-    assert "bad.txt:3: the time goes backwards" in preview.select_one(".errornote").text
+    assert "bad.txt:3: le temps recule" in preview.select_one(".errornote").text
     assert preview.select_one('button[value="confirm"]') is None
     assert Episode.objects.count() == 0 and pending_files(uploads_in_tmp) == []
 
