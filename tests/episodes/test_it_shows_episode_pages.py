@@ -48,8 +48,8 @@ def test_the_episode_list_shows_show_date_and_duration(client, episode):
 
 def test_the_episode_page_shows_people_with_their_roles(client, episode):
     people = [li.get_text(" ", strip=True) for li in soup(client.get(episode.get_absolute_url())).select(".people li")]
-    assert people[0] == "Présentation : Delphine Sabattier"
-    assert "Invité·e : Dorothée Decrop (déléguée générale, Hexatrust)" in people
+    assert people[0] == "Présentation\xa0: Delphine Sabattier"  # French puts a no-break space before ":"
+    assert "Invité·e\xa0: Dorothée Decrop (déléguée générale, Hexatrust)" in people
 
 
 def test_the_episode_page_shows_every_segment_with_its_timestamp(client, episode):
