@@ -39,6 +39,9 @@ _searches_pausing_gc = 0
 _segments_by_leaf: dict[str, array] = {}
 _episodes_by_leaf: dict[str, array] = {}
 _vocabulary_by_leaf: dict[str, Vocabulary] = {}
+# One thread reads an index segment for these caches while the others wait for it: otherwise a
+# worker's four threads, each on its first search, read the same 600,000 documents at once.
+_reading_leaves = threading.Lock()
 T = TypeVar("T")
 # Postings read between two looks at the clock in a term-by-term ranking.
 CLOCK_EVERY = 4096
@@ -289,7 +292,10 @@ def _per_leaf(searcher: Searcher, cache: dict[str, T], build: Callable[[Any], T]
         # Read once; another thread may drop it meanwhile (its searcher is newer than ours).
         value = cache.get(segment_id)
         if value is None:
-            value = cache[segment_id] = build(leaf)
+            with _reading_leaves:
+                value = cache.get(segment_id)
+                if value is None:
+                    value = cache[segment_id] = build(leaf)
         built.append(value)
     return built
 

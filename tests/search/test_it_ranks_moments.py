@@ -148,3 +148,35 @@ def test_a_postgres_search_cut_short_shows_the_first_moments_the_index_gives(sam
     assert full.count > 20  # enough rows that sleeping through them passes the limit
     assert partial.count == min(full.count, postgres.FALLBACK_MOMENTS)
     assert set(partial.hits.segments) <= set(full.hits.segments)
+
+
+@pytest.mark.whoosh("its per-segment arrays of episode ids")
+def test_threads_searching_at_once_read_each_index_segment_once(sample_episode, monkeypatch):
+    """A web worker's threads on their first searches: one reads a segment, the others wait for it."""
+    import time
+
+    from search.engines import whoosh
+
+    reads: list[str] = []
+    real = whoosh._leaf_episodes
+
+    def slow_read(leaf):
+        reads.append(leaf.segment().segment_id())
+        time.sleep(0.05)  # long enough for the other threads to arrive meanwhile
+        return real(leaf)
+
+    monkeypatch.setattr(whoosh, "_leaf_episodes", slow_read)
+    monkeypatch.setattr(whoosh, "_episodes_by_leaf", {})
+    found: list[int] = []
+
+    def search() -> None:
+        with search_backend().searcher() as searcher:
+            found.append(len(whoosh.episode_ids(searcher)))
+
+    threads = [threading.Thread(target=search) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert found == [Segment.objects.count()] * 4
+    assert len(reads) == len(set(reads)) > 0
