@@ -143,20 +143,19 @@ class PersonQuerySet(models.QuerySet):
 
     def matching(self, name: str) -> "Person | None":
         """The person known by this name or one of their other spellings."""
-        key = name_key(name)
-        person = self.filter(name_key=key).first()
-        if person:
-            return person
-        candidates = self.exclude(other_spellings="")
-        return next((p for p in candidates if key in p.spelling_keys()), None)
+        return self.speaking_as([name]).get(name)
 
     def speaking_as(self, names: Iterable[str]) -> dict[str, "Person"]:
-        """The person each of these speaker names stands for (by name, else by another spelling)."""
+        """The person each of these names stands for (by name, else by another spelling): the
+        speakers of lines, the people of an imported file."""
         keys = {name: name_key(name) for name in names if name}
         if not keys:
             return {}
         people = list(self.filter(models.Q(name_key__in=keys.values()) | ~models.Q(other_spellings="")))
-        by_key = {person.name_key: person for person in people}
+        # A name first, in the queryset's order; another's spelling only for a name nobody has.
+        by_key: dict[str, Person] = {}
+        for person in people:
+            by_key.setdefault(person.name_key, person)
         for person in people:
             for key in person.spelling_keys():
                 by_key.setdefault(key, person)
