@@ -156,6 +156,10 @@ class Engine(Protocol):
     def spelling_words(self) -> set[str]:
         """The words that spelling suggestions may offer."""
 
+    def warm(self) -> None:
+        """Read now what the first searches of a new web worker would read (called once per
+        worker process as it starts, before it takes requests: `smarttech/gunicorn.py`)."""
+
 
 def allowed_episodes(filters: Filters) -> set[int] | None:
     """The published episodes that show, person and dates allow; None when they allow all.

@@ -131,6 +131,9 @@ class PostgresEngine:
     def spelling_words(self) -> set[str]:
         return set(SpokenWord.objects.values_list("word", flat=True).distinct())
 
+    def warm(self) -> None:
+        """Nothing to read: the moments live in the database, whose server keeps them in memory."""
+
 
 def engine() -> PostgresEngine:
     return PostgresEngine()

@@ -180,3 +180,21 @@ def test_threads_searching_at_once_read_each_index_segment_once(sample_episode, 
         thread.join()
     assert found == [Segment.objects.count()] * 4
     assert len(reads) == len(set(reads)) > 0
+
+
+@pytest.mark.whoosh("its per-segment arrays and spelling words, read when a web worker starts")
+def test_a_web_worker_reads_the_index_as_it_starts_not_on_its_first_searches(sample_episode, monkeypatch):
+    from search.engines import whoosh
+    from smarttech.gunicorn import post_worker_init
+
+    for cache in ("_episodes_by_leaf", "_segments_by_leaf", "_vocabulary_by_leaf"):
+        monkeypatch.setattr(whoosh, cache, {})
+    post_worker_init(worker=None)
+
+    def no_reading(leaf):
+        raise AssertionError("a first search read an index segment")
+
+    for build in ("_leaf_episodes", "_leaf_segments", "_leaf_vocabulary"):
+        monkeypatch.setattr(whoosh, build, no_reading)
+    assert find_moments("quantique", Filters()).count == 22
+    assert find_moments("quantiqe", Filters()).suggestion == "quantique"
