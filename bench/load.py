@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/load.py [--episodes 1000] [--clients 8] [--seconds 60]
                                    [--postgres postgres:///postgres] [--json bench/load.json]
+    .venv/bin/python bench/load.py --existing WORK [--database postgres:///NAME] ...
 
 For each engine (Whoosh on SQLite; and the PostgreSQL engine when --postgres names a server,
 where a database of its own is created and dropped), it builds the archive in a temporary data
@@ -13,6 +14,10 @@ bin/serve-production on a loopback port with its default workers and threads, th
 - heavy: the clients send the queries built to run into the time limit (bench/run.py's
   WORST_QUERIES) while one probe asks for a rare word every 0.2 s; the probe is timed alone
   first, for comparison. A heavy query must not hold the others past the time limit.
+
+`--existing WORK` measures an archive built before, in WORK/data from the corpus in WORK/corpus
+(the layout this script builds in), as it is: on SQLite and Whoosh, or on the PostgreSQL
+database that `--database` names, with the PostgreSQL engine. Nothing is imported or dropped.
 
 The clients are threads of this process, on the same machine as the server: the figures
 include their share of the cores.
@@ -48,11 +53,19 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=60, help="length of each phase")
     parser.add_argument("--postgres", metavar="URL", help="a PostgreSQL server's maintenance database")
+    parser.add_argument("--existing", metavar="WORK", type=Path, help="a built archive: WORK/data, WORK/corpus")
+    parser.add_argument("--database", metavar="URL", help="with --existing: its PostgreSQL database")
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "load.json")
     parser.add_argument("--mix-for", type=Path, help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.mix_for:
         print(json.dumps(mix_params(options.mix_for)))
+        return
+    if options.existing:
+        engine = "postgres" if options.database else "whoosh"
+        results = {engine: run_existing(options.existing, options.database, options)}
+        print(json.dumps(results, indent=2), flush=True)
+        options.json.write_text(json.dumps(results, indent=2) + "\n")
         return
     engines = {"whoosh": None} | ({"postgres": options.postgres} if options.postgres else {})
     results = {}
@@ -72,20 +85,32 @@ def run_engine(work: Path, engine: str, server: str | None, options) -> dict:
     try:
         result = {"episodes": options.episodes, "clients": options.clients, "seconds per phase": options.seconds}
         result["import, segments/s"] = build_archive(work, env, options.episodes)
-        mix = json.loads(manage_python(env, "bench/load.py", "--mix-for", str(work / "corpus")))
-        port = free_port()
-        env |= {"ADDRESS": f"127.0.0.1:{port}", "DJANGO_ALLOWED_HOSTS": "127.0.0.1"}
-        server_process = start_server(env, port, work / "server.log")
-        try:
-            result["web workers x threads"] = f"{2 * (os.cpu_count() or 1)} x 4"
-            result |= measure(port, mix, options.clients, options.seconds)
-        finally:
-            os.killpg(server_process.pid, signal.SIGTERM)
-            server_process.wait(timeout=60)
-        return result
+        return result | serve_and_measure(work, env, options)
     finally:
         if database:
             run.drop_database(server, database)
+
+
+def run_existing(work: Path, database: str | None, options) -> dict:
+    env = {**os.environ, "ARCHIVE_DATA_DIR": str(work / "data"), "DJANGO_SECRET_KEY": "load bench"}
+    if database:
+        env |= {"DATABASE_URL": database, "ARCHIVE_SEARCH_ENGINE": "postgres"}
+    episodes = len(list((work / "corpus").glob("*.txt")))
+    result = {"episodes": episodes, "clients": options.clients, "seconds per phase": options.seconds}
+    return result | serve_and_measure(work, env, options)
+
+
+def serve_and_measure(work: Path, env: dict, options) -> dict:
+    mix = json.loads(manage_python(env, "bench/load.py", "--mix-for", str(work / "corpus")))
+    port = free_port()
+    env = env | {"ADDRESS": f"127.0.0.1:{port}", "DJANGO_ALLOWED_HOSTS": "127.0.0.1"}
+    server_process = start_server(env, port, work / "server.log")
+    try:
+        result = {"web workers x threads": f"{2 * (os.cpu_count() or 1)} x 4"}
+        return result | measure(port, mix, options.clients, options.seconds)
+    finally:
+        os.killpg(server_process.pid, signal.SIGTERM)
+        server_process.wait(timeout=60)
 
 
 def build_archive(work: Path, env: dict, episodes: int) -> int:
