@@ -76,7 +76,12 @@ class SearchMoment(models.Model):
     version = models.PositiveSmallIntegerField()
 
     class Meta:
-        indexes = [GinIndex(fields=["document"], name="search_moment_document")]
+        indexes = [
+            GinIndex(fields=["document"], name="search_moment_document"),
+            # The lowest and highest versions in a fraction of a millisecond (/healthz), where
+            # looking for any other version read the table: 150 ms at 1,000 episodes.
+            models.Index(fields=["version"], name="search_moment_version"),
+        ]
 
     def __str__(self) -> str:
         return f"moment {self.segment_id}"

@@ -197,6 +197,8 @@ MEDIA_ROOT = env_path("ARCHIVE_MEDIA_DIR", ARCHIVE_DATA_DIR / "uploads")
 # HTTPS in production: DJANGO_HTTPS=1 redirects to HTTPS, secures the cookies and sends HSTS.
 HTTPS = env_bool("DJANGO_HTTPS", False)
 SECURE_SSL_REDIRECT = HTTPS
+# Load balancers ask for the health of each server over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31_536_000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
@@ -270,4 +272,6 @@ ARCHIVE_INDEX_MEMORY_MB = env_int("ARCHIVE_INDEX_MEMORY_MB", 512)
 # The index follows the database through the jobs that services ask for (search.indexing) and
 # the index worker; no per-row signals.
 HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
+# /healthz fails when an index job has waited longer than this: the index worker is not keeping up.
+ARCHIVE_HEALTH_MAX_JOB_AGE_SECONDS = env_int("ARCHIVE_HEALTH_MAX_JOB_AGE_SECONDS", 600)
 HAYSTACK_ITERATOR_LOAD_PER_QUERY = 2000

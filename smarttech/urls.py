@@ -3,10 +3,11 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from episodes.sitemaps import SITEMAPS
-from smarttech.views import robots_txt
+from smarttech.views import healthz, robots_txt
 
 urlpatterns = [
     path("robots.txt", robots_txt),
+    path("healthz", healthz, name="healthz"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -71,6 +71,11 @@ class Server:
         with urllib.request.urlopen(f"{self.url}/api/search/?q={urllib.parse.quote(query)}", timeout=5) as response:
             return json.load(response)
 
+    def health(self) -> dict:
+        with urllib.request.urlopen(f"{self.url}/healthz", timeout=5) as response:
+            assert response.status == 200
+            return json.load(response)
+
     def manage(self, *args: str) -> str:
         command = [REPO / ".venv" / "bin" / "python", REPO / "manage.py", *args]
         return subprocess.run(command, env=self.env, check=True, capture_output=True, text=True).stdout
@@ -120,6 +125,7 @@ def test_what_one_server_changes_the_other_serves_at_once_and_keeps_serving_alon
     from episodes.models import Episode
 
     first, second = servers
+    assert first.health()["status"] == second.health()["status"] == "ok"
     transcript = tmp_path / "shared.srt"
     transcript.write_text(f"1\n00:00:01,000 --> 00:00:04,000\nLa {WORD} des archives.\n", encoding="utf-8")
     assert second.search(WORD)["count"] == 0
@@ -144,3 +150,5 @@ def test_what_one_server_changes_the_other_serves_at_once_and_keeps_serving_alon
     assert second.search(WORD)["count"] == 1
     with urllib.request.urlopen(second.url + episode.get_absolute_url(), timeout=5) as response:
         assert response.status == 200 and WORD in response.read().decode()
+    checks = second.health()["checks"]
+    assert checks["database"]["ok"] and checks["search"]["ok"] and checks["index_jobs"]["waiting"] == 0

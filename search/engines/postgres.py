@@ -16,7 +16,7 @@ from itertools import islice
 from typing import Any
 
 from django.db import OperationalError, connection, transaction
-from django.db.models import BooleanField, FloatField, QuerySet, Sum
+from django.db.models import BooleanField, FloatField, Max, Min, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 from django.db.models.signals import pre_delete
 from psycopg.errors import QueryCanceled
@@ -116,7 +116,8 @@ class PostgresEngine:
             return _write(published_moments())
 
     def is_current(self) -> bool:
-        return not SearchMoment.objects.exclude(version=VERSION).exists()
+        versions = SearchMoment.objects.aggregate(lowest=Min("version"), highest=Max("version"))
+        return versions["lowest"] in (None, VERSION) and versions["highest"] in (None, VERSION)
 
     def episodes_held(self) -> set[int]:
         return set(SearchMoment.objects.values_list("episode_id", flat=True).distinct())
