@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from episodes.models import Episode, Segment
 from search.analysis import spelling_analyzer
 from search.engines import StoredMoment, engine
+from smarttech.progress import Progress
 
 
 @dataclass
@@ -22,12 +23,17 @@ class Drift:
         return f"{self.label}: {len(self.missing)} missing, {len(self.stale)} stale, {len(self.orphan)} orphan moments"
 
 
-def index_drift() -> list[Drift]:
+def index_drift(progress: Progress | None = None) -> list[Drift]:
     """Every episode whose moments in the index differ from its published segments."""
     in_index = engine().episodes_held()
     published = set(Episode.objects.published().values_list("pk", flat=True))
     labels = dict(Episode.objects.filter(pk__in=in_index | published).values_list("pk", "slug"))
-    drifts = [_drift(pk, labels.get(pk, f"deleted episode {pk}")) for pk in sorted(in_index | published)]
+    progress = progress or Progress("episodes", stream=None)
+    progress.start(len(in_index | published))
+    drifts = [
+        _drift(pk, labels.get(pk, f"deleted episode {pk}")) for pk in progress.counted(sorted(in_index | published))
+    ]
+    progress.finish()
     return [drift for drift in drifts if drift]
 
 

@@ -23,9 +23,14 @@ class EpisodeFields:
     air_date: int
 
 
+def published_segments() -> QuerySet[Segment]:
+    """Every segment of a published episode: the moments a search engine holds."""
+    return Segment.objects.filter(episode__is_published=True)
+
+
 def moments() -> QuerySet[Segment]:
     """Every segment of a published episode, each knowing the text that follows it."""
-    return Segment.objects.filter(episode__is_published=True).annotate(
+    return published_segments().annotate(
         next_text=Window(Lead("text"), partition_by=[F("episode_id")], order_by=F("position").asc()),
     )
 

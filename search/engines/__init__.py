@@ -11,7 +11,7 @@ The archive's engine is chosen once, by `settings.ARCHIVE_SEARCH_ENGINE`.
 import datetime
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import import_module
@@ -24,6 +24,12 @@ from episodes.models import Episode
 from search.plan import Compiled
 
 ENGINES = {"whoosh": "search.engines.whoosh", "postgres": "search.engines.postgres"}
+# Told how many more moments a long write has done (`smarttech.progress`).
+Advance = Callable[[int], None]
+
+
+def not_told(done: int) -> None:
+    """An `Advance` for when nobody follows the progress."""
 
 
 @dataclass(frozen=True)
@@ -141,8 +147,9 @@ class Engine(Protocol):
     def replace_episodes(self, episode_ids: list[int]) -> int:
         """Hold exactly these episodes' published moments now; how many that is."""
 
-    def rebuild(self) -> int:
-        """Hold exactly every published moment, built anew; how many that is."""
+    def rebuild(self, advance: Advance = not_told) -> int:
+        """Hold exactly every published moment, built anew, telling `advance` as moments are
+        written; how many that is."""
 
     def is_current(self) -> bool:
         """Whether the stored moments were built by this version of the archive."""

@@ -23,7 +23,7 @@ from psycopg.errors import QueryCanceled
 
 from episodes.models import Episode, Segment
 from search.analysis import analyze, said_and_terms
-from search.engines import Filters, Hits, Matches, StoredMoment, allowed_episodes
+from search.engines import Advance, Filters, Hits, Matches, StoredMoment, allowed_episodes, not_told
 from search.engines.postgres_text import document, fits, prefix_bounds, tsquery
 from search.models import KnownTerm, KnownWord, SearchMoment, SpokenWord
 from search.plan import MAX_PREFIX_TERMS, Compiled
@@ -106,14 +106,14 @@ class PostgresEngine:
                 model.objects.filter(episode_id__in=episode_ids).delete()
             return _write(published_moments().filter(episode_id__in=episode_ids))
 
-    def rebuild(self) -> int:
+    def rebuild(self, advance: Advance = not_told) -> int:
         with transaction.atomic():
             with connection.cursor() as cursor:
                 # Changes wait until the rebuild commits, then replace their episodes' rows again.
                 cursor.execute("SELECT pg_advisory_xact_lock(%s::int, 0)", [LOCKS])
                 for model in (SearchMoment, SpokenWord, KnownWord, KnownTerm):
                     cursor.execute(f"DELETE FROM {model._meta.db_table}")
-            return _write(published_moments())
+            return _write(published_moments(), advance)
 
     def is_current(self) -> bool:
         versions = SearchMoment.objects.aggregate(lowest=Min("version"), highest=Max("version"))
@@ -238,7 +238,7 @@ def _expand_prefix(prefix: str) -> list[str]:
         return [term for (term,) in cursor.fetchall()]
 
 
-def _write(segments: QuerySet[Segment]) -> int:
+def _write(segments: QuerySet[Segment], advance: Advance = not_told) -> int:
     """Insert the rows of these published segments' moments, episode by episode; how many moments."""
     rows = segments.order_by("episode_id", "position").values_list(
         "pk", "episode_id", "position", "start_ms", "end_ms", "episode__air_date", "text", "next_text"
@@ -251,6 +251,7 @@ def _write(segments: QuerySet[Segment]) -> int:
         _copy(SearchMoment, MOMENT_COLUMNS, _moment_rows(batch, episodes))
         episodes.flush(keep=batch[-1][1])
         written += len(batch)
+        advance(len(batch))
     episodes.flush()
     episodes.remember()
     return written
