@@ -45,8 +45,9 @@ def write_webvtt(lines: Iterable[ExportLine]) -> str:
 
 
 def write_podcast_json(lines: Iterable[ExportLine]) -> str:
-    segments = [_json_segment(line) for line in lines]
-    return json.dumps({"version": "1.0.0", "segments": segments}, ensure_ascii=False, indent=1) + "\n"
+    # One segment a line: a person can read it, and a long episode is not six lines a segment.
+    segments = ",\n".join(json.dumps(_json_segment(line), ensure_ascii=False) for line in lines)
+    return f'{{"version": "1.0.0", "segments": [\n{segments}\n]}}\n'
 
 
 def write_plain_lines(lines: Iterable[ExportLine]) -> str:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("episodes/", views.episode_list, name="list"),
     path("episodes/<slug:slug>/", views.episode_detail, name="detail"),
+    path("episodes/<slug:slug>/transcript.<str:fmt>", views.transcript_export, name="transcript"),
     path("shows/<slug:slug>/", views.show_detail, name="show"),
     path("people/", views.person_list, name="people"),
     path("people/<slug:slug>/", views.person_detail, name="person"),

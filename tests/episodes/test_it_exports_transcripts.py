@@ -1,9 +1,14 @@
 import json
 
 import pytest
+from bs4 import BeautifulSoup
+from django.contrib.auth.models import User
+from django.urls import reverse
 
 from episodes.exports import FORMATS, ExportLine, write_srt, write_webvtt
+from episodes.models import Episode
 from episodes.parsing import TranscriptFormat, parse_transcript
+from episodes.services import edit_segment, import_transcript, set_published
 
 # Times to the millisecond, past an hour, two lines at the same start; text and names that a
 # cue format could misread: tags, entities, arrows, blank lines, brackets, a time.
@@ -17,6 +22,12 @@ LINES = [
     ExportLine(3_600_250, 3_601_000, "NOTE Recommandations", "Alain Staron"),
 ]
 KEEPS_SPEAKERS = {"vtt", "json"}
+CONTENT_TYPES = {
+    "srt": "application/x-subrip; charset=utf-8",
+    "vtt": "text/vtt; charset=utf-8",
+    "json": "application/json; charset=utf-8",
+    "txt": "text/plain; charset=utf-8",
+}
 FORMAT_READ = {
     "srt": TranscriptFormat.SRT,
     "vtt": TranscriptFormat.WEBVTT,
@@ -74,3 +85,55 @@ def test_the_json_is_podcasting_2_0_with_a_speaker_only_when_known():
             },
         ],
     }
+
+
+@pytest.fixture
+def episode(db, sample_bytes):
+    """The sample as staff corrected it: its first line given a speaker and text a cue format could misread."""
+    episode = import_transcript(data=sample_bytes, filename="smart-tech-2025-06-19.txt").episode
+    corrected = "Bonjour <b>à tous</b>, R&D --> &amp;"
+    edit_segment(segment=episode.segments.first(), text=corrected, speaker="Delphine Sabattier")
+    return episode
+
+
+def lines_of(episode) -> list[tuple[int, int, str, str]]:
+    return list(episode.segments.order_by("position").values_list("start_ms", "end_ms", "text", "speaker"))
+
+
+def test_the_episode_page_links_each_export_a_utf8_file_named_after_the_episode(client, episode):
+    page = BeautifulSoup(client.get(episode.get_absolute_url()).content, "html.parser")
+    group = page.select_one(".downloads")
+    assert group.get_text(" ", strip=True) == "Télécharger la transcription\xa0: SRT WebVTT JSON Texte"
+    for link, (fmt, content_type) in zip(group.select("a"), CONTENT_TYPES.items(), strict=True):
+        response = client.get(link["href"])
+        assert response.status_code == 200
+        assert response["Content-Type"] == content_type
+        assert response["Content-Disposition"] == f'attachment; filename="smart-tech-du-19-juin-2025.{fmt}"'
+        assert "Bonjour <b>à tous</b>, R&D --> &amp;" in parse_transcript(response.content).segments[0].text
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_export_imported_into_a_fresh_archive_gives_the_same_lines(client, episode, fmt):
+    before = lines_of(episode)
+    exported = client.get(reverse("episodes:transcript", args=[episode.slug, fmt])).content
+    Episode.objects.all().delete()
+    again = import_transcript(
+        data=exported, filename=f"export.{fmt}", show="SMART TECH", title="Réimport", air_date=episode.air_date
+    ).episode
+    after = lines_of(again)
+    if fmt not in KEEPS_SPEAKERS:
+        before = [(start, end, text, "") for start, end, text, _speaker in before]
+    if fmt == "txt":
+        # Plain lines keep starts and text, not ends: the last line's end is read again from its length.
+        before, after = before[:-1], after[:-1]
+    assert after == before
+
+
+def test_a_draft_has_no_export_for_visitors_and_an_unknown_format_none_at_all(client, episode):
+    set_published([episode], False)
+    srt = reverse("episodes:transcript", args=[episode.slug, "srt"])
+    assert client.get(episode.get_absolute_url()).status_code == 404
+    assert client.get(srt).status_code == 404
+    client.force_login(User.objects.create_user("staff", is_staff=True))
+    assert client.get(srt).status_code == 200
+    assert client.get(reverse("episodes:transcript", args=[episode.slug, "pdf"])).status_code == 404
