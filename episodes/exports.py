@@ -12,7 +12,10 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from episodes.parsing.cues import TAG, TIMING
+from episodes.parsing.cues import TAG
+
+# One encoder for every segment (json.dumps builds one a call when given options).
+JSON = json.JSONEncoder(ensure_ascii=False)
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,7 @@ def write_webvtt(lines: Iterable[ExportLine]) -> str:
 
 def write_podcast_json(lines: Iterable[ExportLine]) -> str:
     # One segment a line: a person can read it, and a long episode is not six lines a segment.
-    segments = ",\n".join(json.dumps(_json_segment(line), ensure_ascii=False) for line in lines)
+    segments = ",\n".join(JSON.encode(_json_segment(line)) for line in lines)
     return f'{{"version": "1.0.0", "segments": [\n{segments}\n]}}\n'
 
 
@@ -80,7 +83,7 @@ def _srt_text(text: str) -> str:
     """The text as is when readers take it as is; escaped when they would read a tag (`<i>`) or an
     entity (`&amp;`) in it. Kept plain otherwise: SRT players show `&amp;` as written."""
     text = _one_line(text)
-    if TAG.search(text) or html.unescape(text) != text:
+    if ("<" in text and TAG.search(text)) or ("&" in text and html.unescape(text) != text):
         return html.escape(text, quote=False)
     return text
 
@@ -105,4 +108,4 @@ def _plain_line(line: ExportLine) -> str:
     time = f"[{_clock(line.start_ms, '.').removesuffix('.000')}]"
     text = _one_line(line.text)
     # `[00:01:02] --> x` would read as a SubRip timing line; without the space it cannot.
-    return f"{time}{text}" if TIMING.fullmatch(f"{time} {text}") else f"{time} {text}"
+    return f"{time}{text}" if text.startswith("-->") else f"{time} {text}"
