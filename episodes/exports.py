@@ -11,6 +11,7 @@ import html
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from episodes.parsing.cues import TAG
 
@@ -18,8 +19,9 @@ from episodes.parsing.cues import TAG
 JSON = json.JSONEncoder(ensure_ascii=False)
 
 
-@dataclass(frozen=True)
-class ExportLine:
+class ExportLine(NamedTuple):
+    """One line to write; a tuple, as cheap to build from a database row as the row itself."""
+
     start_ms: int
     end_ms: int
     text: str
