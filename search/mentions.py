@@ -5,23 +5,33 @@ results page's strip and the topic pages. Published episodes only: a hit counts 
 episode is among the published episodes' air dates, and the people are those on air.
 """
 
+import datetime
 import time
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.db.models import Count
+from django.utils.formats import date_format
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from episodes.models import Appearance, Episode, Person, Segment
 from search.engines import Filters
 from search.models import GlossaryEntry
 from search.moments import ENGINE_TIME_LIMIT_SECONDS, Found, find_moments
-from search.topics import Mentions, count_by_month, heard_by, ranked, topic_slugs
+from search.topics import Chart, Mentions, chart, count_by_month, heard_by, ranked, topic_slugs
 
 MOST_PEOPLE = 10
 # The speakers of the lines found are counted in SQL, this many lines a statement.
 LINES_PER_QUERY = 5_000
 # A topic's count gets at least this long, even when the list's time is spent.
 LEAST_SECONDS = 0.01
+# The charts' plots, in pixels from the top of their SVG: a strip above the results, and a
+# topic's chart with room above for its scale.
+STRIP_TOP, STRIP_HEIGHT = 2, 40
+CHART_TOP, CHART_HEIGHT = 24, 150
 
 
 @dataclass(frozen=True)
@@ -91,6 +101,52 @@ def mentions_over_time(found: Found, filters: Filters | None = None) -> Mentions
         end=filters.date_to,
         complete=not found.timed_out,
     )
+
+
+def strip_of(found: Found, filters: Filters) -> Chart:
+    """The results page's strip: what `found` says, month by month."""
+    return chart(mentions_over_time(found, filters), top=STRIP_TOP, height=STRIP_HEIGHT)
+
+
+def chart_of(found: Found) -> Chart:
+    """A topic's chart."""
+    return chart(mentions_over_time(found), top=CHART_TOP, height=CHART_HEIGHT)
+
+
+def bars_svg(chart: Chart) -> SafeString:
+    """The chart's bars as SVG rectangles, each with its month and count.
+
+    Built here rather than in a template loop, as the transcript is: the strip of an archive
+    of 66 months, bars and table rows, rendered in 22 ms through template loops and in 2 ms
+    so, with the months' names cached (on the shared 2-core machine). Every value is a number
+    or a date formatted here.
+    """
+    return mark_safe(
+        "".join(
+            f'<rect class="bar" x="{bar.x}" width="{bar.x_width}" y="{bar.y}" height="{bar.y_height}" '
+            f'data-month="{bar.count.month:%Y-%m}" data-moments="{bar.count.moments}"/>'
+            for bar in chart.bars
+        )
+    )
+
+
+def month_rows(chart: Chart) -> SafeString:
+    """The same figures as table rows: the month as the language names it, moments, episodes."""
+    return mark_safe(
+        "\n".join(
+            f'<tr><th scope="row"><time datetime="{month.month:%Y-%m}">'
+            f"{month_name(get_language(), month.month)}</time></th>"
+            f"<td>{month.moments}</td><td>{month.episodes}</td></tr>"
+            for month in chart.mentions.months
+        )
+    )
+
+
+@lru_cache(maxsize=2_000)
+def month_name(language: str | None, month: datetime.date) -> str:
+    """The month as the language names it ("janvier 2025"), escaped: Django's date formatting
+    took most of a table's time (~10 µs a month), and a month's name does not change."""
+    return escape(date_format(month, "YEAR_MONTH_FORMAT"))
 
 
 def speakers_of(found: Found, most: int = MOST_PEOPLE) -> list[Voice]:

@@ -166,6 +166,34 @@ def _anchor(index: int, count: int, most: int) -> str:
     return "start" if index == 0 else "end"
 
 
+# Below a chart's plot: room for the months' names.
+MONTH_NAMES_HEIGHT = 22
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart of mentions: its plot runs from `top` down to `base` (pixels from the SVG's top)."""
+
+    mentions: Mentions
+    bars: list[Bar]
+    ticks: list[Tick]
+    top: int
+    base: int
+
+    @property
+    def names(self) -> int:
+        """Where the months' names stand."""
+        return self.base + MONTH_NAMES_HEIGHT - 5
+
+    @property
+    def height(self) -> int:
+        return self.base + MONTH_NAMES_HEIGHT
+
+
+def chart(mentions: Mentions, *, top: int, height: int) -> Chart:
+    return Chart(mentions, bars(mentions, top=top, height=height), ticks(mentions), top, top + height)
+
+
 def heard_by(appearances: Iterable[tuple[Key, int]], per_episode: Mapping[int, int]) -> dict[Key, tuple[int, int]]:
     """For each person of (person, episode) appearances: the moments said in their episodes
     and in how many of their episodes, for the episodes of `per_episode` only."""

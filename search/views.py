@@ -8,10 +8,9 @@ from django.views.decorators.http import require_safe
 from episodes.models import Episode, Person, Show
 from search.engines import Filters
 from search.forms import SearchForm
-from search.mentions import hearers_of, mentions_over_time, speakers_of, topic_by_slug, topics_said
+from search.mentions import chart_of, hearers_of, speakers_of, strip_of, topic_by_slug, topics_said
 from search.moments import Found, Moment, episode_page, find_moments, flat_page, grouped_page
 from search.names import named_in
-from search.topics import Mentions, bars, ticks
 from smarttech.paging import query_without, query_without_page
 
 
@@ -37,28 +36,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
     else:
         context.update(page=grouped_page(found, number), named=named_in(found.parsed) if number in (None, 1) else None)
         if found.count:
-            context.update(strip=_chart(mentions_over_time(found, form.filters()), top=STRIP_TOP, height=STRIP_HEIGHT))
+            context.update(strip=strip_of(found, form.filters()))
     return render(request, "search/results.html", context)
-
-
-# The charts' plots, in pixels from the top of their SVG: a strip above the results, and a
-# topic's chart with room above for its scale and below for the months' names.
-STRIP_TOP, STRIP_HEIGHT = 2, 40
-CHART_TOP, CHART_HEIGHT = 24, 150
-MONTH_NAMES_HEIGHT = 22
-
-
-def _chart(mentions: Mentions, *, top: int, height: int) -> dict:
-    base = top + height
-    return {
-        "mentions": mentions,
-        "bars": bars(mentions, top=top, height=height),
-        "ticks": ticks(mentions),
-        "top": top,
-        "base": base,
-        "names": base + MONTH_NAMES_HEIGHT - 5,
-        "height": base + MONTH_NAMES_HEIGHT,
-    }
 
 
 @require_safe
@@ -76,7 +55,7 @@ def topic_page(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "topic": topic,
         "found": found,
-        "chart": _chart(mentions_over_time(found), top=CHART_TOP, height=CHART_HEIGHT),
+        "chart": chart_of(found),
         "speakers": speakers_of(found),
         "hearers": hearers_of(found),
         "page": grouped_page(found, request.GET.get("page")),
