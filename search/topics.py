@@ -125,8 +125,10 @@ class Tick:
         return f"{self.center:.3f}%"
 
 
-# Of each month's slot, the bar takes this much; the rest is the gap between bars.
+# Of each month's slot, the bar takes this much, and at most this part of the chart's width
+# (a month or two drawn as a block across the page read as a box, not as bars).
 BAR_SHARE = 0.7
+WIDEST_BAR = 8.0
 # A month said at all is drawn at least this high (px), however small beside the busiest one.
 LEAST_VISIBLE = 2.0
 
@@ -142,8 +144,8 @@ def bars(mentions: Mentions, *, top: float, height: float) -> list[Bar]:
     drawn = []
     for index, month in enumerate(mentions.months):
         tall = max(height * month.moments / most, LEAST_VISIBLE) if month.moments else 0.0
-        left = index * slot + slot * (1 - BAR_SHARE) / 2
-        drawn.append(Bar(month, left, slot * BAR_SHARE, top + height - tall, tall))
+        width = min(slot * BAR_SHARE, WIDEST_BAR)
+        drawn.append(Bar(month, index * slot + (slot - width) / 2, width, top + height - tall, tall))
     return drawn
 
 

@@ -49,8 +49,10 @@ def test_bars_fill_the_width_and_stand_on_the_axis_in_proportion():
         months=(MonthCount(month(2025, 1), 4, 1), MonthCount(month(2025, 2)), MonthCount(month(2025, 3), 1, 1))
     )
     drawn = bars(mentions, top=20, height=100)
-    assert [bar.x for bar in drawn] == ["5.000%", "38.333%", "71.667%"]
-    assert {bar.x_width for bar in drawn} == {"23.333%"}
+    assert [bar.x for bar in drawn] == ["12.667%", "46.000%", "79.333%"]
+    assert {bar.x_width for bar in drawn} == {"8.000%"}
+    many = bars(count_by_month({}, {1: datetime.date(2020, 1, 1), 2: datetime.date(2029, 12, 1)}), top=0, height=10)
+    assert (len(many), many[0].x, many[0].x_width, many[-1].x) == (120, "0.125%", "0.583%", "99.292%")
     assert [(bar.top + bar.height, bar.height) for bar in drawn] == [(120, 100), (120, 0), (120, 25)]
     assert drawn[1].y_height == "0.0"
 
