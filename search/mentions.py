@@ -17,7 +17,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-from episodes.models import Appearance, Episode, Person, Segment
+from episodes.models import Appearance, Episode, Person, Segment, name_key
 from search.engines import Filters
 from search.models import GlossaryEntry
 from search.moments import ENGINE_TIME_LIMIT_SECONDS, Found, find_moments
@@ -68,6 +68,12 @@ def all_topics() -> list[Topic]:
 
 def topic_by_slug(slug: str) -> Topic | None:
     return next((topic for topic in all_topics() if topic.slug == slug), None)
+
+
+def topic_searched(query: str) -> Topic | None:
+    """The topic whose term is what was searched ("NIS2", "nis2", '"Scale AI"'), if any."""
+    wanted = name_key(query.strip().strip('"'))
+    return next((topic for topic in all_topics() if name_key(topic.term) == wanted), None)
 
 
 def topics_said() -> list[tuple[Topic, Found]]:

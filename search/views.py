@@ -8,7 +8,15 @@ from django.views.decorators.http import require_safe
 from episodes.models import Episode, Person, Show
 from search.engines import Filters
 from search.forms import SearchForm
-from search.mentions import chart_of, hearers_of, speakers_of, strip_of, topic_by_slug, topics_said
+from search.mentions import (
+    chart_of,
+    hearers_of,
+    speakers_of,
+    strip_of,
+    topic_by_slug,
+    topic_searched,
+    topics_said,
+)
 from search.moments import Found, Moment, episode_page, find_moments, flat_page, grouped_page
 from search.names import named_in
 from smarttech.paging import query_without, query_without_page
@@ -36,7 +44,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     else:
         context.update(page=grouped_page(found, number), named=named_in(found.parsed) if number in (None, 1) else None)
         if found.count:
-            context.update(strip=strip_of(found, form.filters()))
+            context.update(strip=strip_of(found, form.filters()), topic=topic_searched(found.query))
     return render(request, "search/results.html", context)
 
 

@@ -147,7 +147,10 @@ def test_a_topic_shows_every_moment_as_the_results_do_leading_to_the_search(clie
 def test_the_results_strip_counts_as_the_topic_does_within_the_dates_asked(client, archive):
     page = soup(client, "/search/", q="NIS2")
     assert chart(page, "svg.strip") == chart(soup(client, "/topics/nis2/"))
-    assert page.select_one(".mentions-summary").text.strip() == "Dit dans 3 épisodes, entre janvier 2025 et mars 2025."
+    summary = page.select_one(".mentions-summary")
+    assert summary.text.startswith("Dit dans 3 épisodes, entre janvier 2025 et mars 2025.")
+    assert summary.a["href"] == "/topics/nis2/"
+    assert summary.a.text == "«\u00a0NIS2\u00a0» au fil des mois, et qui en parle"
     narrowed = soup(client, "/search/", q="NIS2", **{"from": "2025-02-01"})
     assert chart(narrowed, "svg.strip") == [("2025-02", 0), ("2025-03", 2)]
 
