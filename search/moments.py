@@ -100,17 +100,20 @@ def episode_matches(episode: Episode, segments: list[Segment], text: str) -> Epi
     return EpisodeMatches(found=found, segments=matching, highlighted=highlighted)
 
 
-def find_moments(text: str, filters: Filters) -> Found:
+def find_moments(text: str, filters: Filters, *, seconds: float | None = None, suggesting: bool = True) -> Found:
+    """The moments found for `text`: the engine stops after `seconds` (its time limit unless
+    given) with what it found by then; with few found, a spelling suggestion unless not `suggesting`."""
     found = Found(query=text, parsed=parse_query(text))
     if found.parsed.is_empty:
         return found
     found.compiled = compile_query(found.parsed, load_glossary())
     if found.compiled is not None:
-        matches = engine().find(found.compiled, filters, seconds=ENGINE_TIME_LIMIT_SECONDS)
+        seconds = ENGINE_TIME_LIMIT_SECONDS if seconds is None else seconds
+        matches = engine().find(found.compiled, filters, seconds=seconds)
         found.hits, found.timed_out = _showable(matches.hits), matches.timed_out
         if filters.speaker:
             found.hits = _spoken_by(found.hits, filters.speaker)
-    if found.count < FEW_RESULTS and not found.timed_out:
+    if suggesting and found.count < FEW_RESULTS and not found.timed_out:
         found.suggestion = suggest(found)
     return found
 

@@ -7,4 +7,6 @@ app_name = "search"
 urlpatterns = [
     path("search/", views.search_page, name="page"),
     path("api/search/", views.search_api, name="api"),
+    path("topics/", views.topic_list, name="topics"),
+    path("topics/<slug:slug>/", views.topic_page, name="topic"),
 ]

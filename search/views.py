@@ -1,10 +1,22 @@
+from urllib.parse import urlencode
+
 from django.core.paginator import EmptyPage
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from episodes.models import Episode, Person, Show
+from search.engines import Filters
 from search.forms import SearchForm
+from search.mentions import (
+    chart_of,
+    hearers_of,
+    speakers_of,
+    strip_of,
+    topic_by_slug,
+    topic_searched,
+    topics_said,
+)
 from search.moments import Found, Moment, episode_page, find_moments, flat_page, grouped_page
 from search.names import named_in
 from smarttech.paging import query_without, query_without_page
@@ -31,7 +43,34 @@ def search_page(request: HttpRequest) -> HttpResponse:
         )
     else:
         context.update(page=grouped_page(found, number), named=named_in(found.parsed) if number in (None, 1) else None)
+        if found.count:
+            context.update(strip=strip_of(found, form.filters()), topic=topic_searched(found.query))
     return render(request, "search/results.html", context)
+
+
+@require_safe
+def topic_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "search/topic_list.html", {"topics": topics_said()})
+
+
+@require_safe
+def topic_page(request: HttpRequest, slug: str) -> HttpResponse:
+    topic = topic_by_slug(slug)
+    found = find_moments(topic.query, Filters(), suggesting=False) if topic else None
+    if found is None or not (found.count or found.timed_out):
+        # An unknown topic, or one that no published episode says (a draft's word stays unknown).
+        raise Http404
+    context = {
+        "topic": topic,
+        "found": found,
+        "chart": chart_of(found),
+        "speakers": speakers_of(found),
+        "hearers": hearers_of(found),
+        "page": grouped_page(found, request.GET.get("page")),
+        "query_string": query_without_page(request),
+        "search_query": urlencode({"q": topic.query}),
+    }
+    return render(request, "search/topic.html", context)
 
 
 @require_safe

@@ -13,10 +13,11 @@ MAIN_PAGES = {
     "person": "/people/dorothee-decrop/",
     "episodes": "/episodes/",
     "people": "/people/",
+    "topic": "/topics/nis2/",
 }
 
 
-@pytest.mark.parametrize("name", ["home", "search", "episode", "person"])
+@pytest.mark.parametrize("name", ["home", "search", "episode", "person", "topic"])
 def test_no_serious_or_critical_accessibility_violation(page: Page, sample_episode, name):
     page.goto(MAIN_PAGES[name])
     results = Axe().run(page)
