@@ -10,6 +10,7 @@ from episodes import episode_page
 from episodes.models import Episode
 from episodes.parsing.types import ParsedSegment, ParsedTranscript, TranscriptFormat
 from episodes.services import save_transcript
+from search.models import IndexJob
 from tests.conftest import index_now
 
 LINES = 20_000
@@ -55,9 +56,20 @@ def soup(client, url: str, **params) -> BeautifulSoup:
     return BeautifulSoup(html(client, url, **params), "html.parser")
 
 
+@pytest.fixture(scope="module")
+def stored_long_episode(django_db_setup, django_db_blocker) -> Episode:
+    """Stored once for the page tests of this file, which only read it (20,000 lines: 5 to 16 s each)."""
+    with django_db_blocker.unblock():
+        episode = save_transcript(transcript=long_transcript(LINES)).episode
+    yield episode
+    with django_db_blocker.unblock():
+        IndexJob.objects.filter(episode_id=episode.pk).delete()
+        Episode.objects.filter(pk=episode.pk).delete()
+
+
 @pytest.fixture
-def long_episode(db) -> Episode:
-    return save_transcript(transcript=long_transcript(LINES)).episode
+def long_episode(stored_long_episode, db) -> Episode:
+    return stored_long_episode
 
 
 def test_without_a_moment_the_first_lines_are_shown(client, long_episode):
