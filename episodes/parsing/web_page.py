@@ -48,6 +48,7 @@ BLOCKS = frozenset(
      "hr", "html", "li", "main", "ol", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th",
      "thead", "title", "tr", "ul"]
 )  # fmt: skip
+HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 BRACKETED_TIME = re.compile(r"\[[\d:.,]+\]")
 
 
@@ -127,12 +128,15 @@ def _not_read(tag: Tag) -> bool:
 
 
 def _trailer_headings(soup: BeautifulSoup) -> list[Tag]:
-    """The blocks that say only "Recommandations" (or another of text.TRAILER's words)."""
+    """The blocks that say only "Recommandations" (or another of text.TRAILER's words), wrappers included."""
     headings = []
     for string in soup.find_all(string=_says_trailer):
         block = string.find_parent(BLOCKS)
-        if block is not None and text.TRAILER.fullmatch(block.get_text(" ", strip=True)):
-            headings.append(block)
+        if block is None or not _says_trailer(block.get_text(" ", strip=True)):
+            continue
+        while block.parent is not None and _says_trailer(block.parent.get_text(" ", strip=True)):
+            block = block.parent
+        headings.append(block)
     return headings
 
 
@@ -141,8 +145,10 @@ def _says_trailer(string: str) -> bool:
 
 
 def _drop_from(heading: Tag) -> None:
-    """A "Recommandations" heading and what follows it in its block: other episodes, with their times."""
+    """A "Recommandations" heading and what follows it, up to the next heading: other episodes, with their times."""
     for sibling in heading.find_next_siblings():
+        if sibling.name in HEADINGS:
+            break
         sibling.decompose()
     heading.decompose()
 

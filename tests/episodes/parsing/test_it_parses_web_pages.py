@@ -68,6 +68,15 @@ def test_it_reads_other_timestamped_html(html):
     assert lines_of(html) == [(12_000, "Bonjour"), (3_605_000, "Au revoir")]
 
 
+def test_recommendations_before_the_transcript_are_left_out_and_the_transcript_kept():
+    html = (
+        "<main><div class='head'><h2>Recommandations</h2></div>"
+        "<ul><li><span>28:58</span><a href='/autre'>Un autre épisode</a></li></ul>"
+        "<h2>Transcription</h2><div><span>00:00</span><p>Bonjour</p></div></main>"
+    )
+    assert lines_of(html) == [(0, "Bonjour")]
+
+
 def test_it_decodes_entities_folds_whitespace_and_keeps_a_br_inside_a_line_as_a_space():
     html = "<p><span>00:00</span>Vous  dites&nbsp;quoi&#x202F;? <b>C&#x27;est</b><br>\n   l&rsquo;été&hellip;</p>"
     assert lines_of(html) == [(0, "Vous dites quoi ? C'est l’été…")]
