@@ -40,9 +40,15 @@ class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
 
 
 def check_address(url: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in SCHEMES or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:  # `http://[::1`
+        raise FetchError(N_("this is not a valid web address")) from None
+    if parts.scheme.lower() not in SCHEMES:
         raise FetchError(N_("only http and https addresses can be fetched"))
+    if not host:
+        raise FetchError(N_("this is not a valid web address"))
     if len(url) > URL_MAX_LENGTH:
         raise FetchError(N_("the address is over %(max)s characters"), max=Quantity(URL_MAX_LENGTH))
 
