@@ -126,9 +126,10 @@ def test_the_source_page_given_wins_over_the_address(site):
         ("{site}/to-a-file", "redirected to file:///etc/passwd, which is not an http or https address"),
         ("file:///etc/passwd", "only http and https addresses can be fetched"),
         ("ftp://127.0.0.1/episode.html", "only http and https addresses can be fetched"),
+        ("http://[::1/episode.html", "this is not a valid web address"),
         ("http://127.0.0.1:{closed_port}/", "cannot fetch the page: "),
     ],
-    ids=["404", "timeout", "too-big", "not-text", "redirect-to-file", "file", "ftp", "refused"],
+    ids=["404", "timeout", "too-big", "not-text", "redirect-to-file", "file", "ftp", "not-an-address", "refused"],
 )
 def test_a_page_that_cannot_be_fetched_is_named_with_why_and_nothing_is_stored(site, address, message):
     address = address.format(site=site, closed_port=closed_port())
