@@ -123,7 +123,7 @@ def _not_read(tag: Tag) -> bool:
     if tag.name == "button":
         # A button that holds a time is the line's time (it plays from there); others are controls.
         return not CLOCK.fullmatch(tag.get_text(strip=True))
-    if tag.name in CONTENT or tag.name in ("html", "body"):
+    if tag.name in ("html", "body", "main", "article"):
         return False  # `<body class="cookie-consent-given">` is still the page
     names = " ".join([tag.get("id") or "", *(tag.get("class") or [])])
     return bool(NOTICE.search(names))
