@@ -76,7 +76,10 @@ class MultipleFileField(forms.FileField):
 class UploadForm(forms.Form):
     files = MultipleFileField(
         label=_("Transcript files"),
-        help_text=_("One or several: the show's page text, SRT, WebVTT, Podcasting 2.0 JSON or [HH:MM:SS] lines."),
+        help_text=_(
+            "One or several: the show's page text or saved web page (.html), SRT, WebVTT, Podcasting 2.0 JSON "
+            "or [HH:MM:SS] lines."
+        ),
     )
     show = forms.CharField(label=_("Show"), required=False, help_text=_("For every file, over what the file says."))
     title = forms.CharField(label=_("Title"), required=False, max_length=300)

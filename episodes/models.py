@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 # What staff read for each format (the parsing package stays free of Django and its translations).
 FORMAT_LABELS = {
     TranscriptFormat.SHOW_PAGE: _("Show page (text)"),
+    TranscriptFormat.WEB_PAGE: _("Web page (HTML)"),
     TranscriptFormat.SRT: _("SRT"),
     TranscriptFormat.WEBVTT: _("WebVTT"),
     TranscriptFormat.PODCAST_JSON: _("Podcasting 2.0 JSON"),

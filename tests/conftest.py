@@ -6,6 +6,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "episodes" / "samples" / "smart-tech-2025-06-19.txt"
+# The same episode as SAMPLE, as its saved web page (built from it: see the comment at its top).
+SAVED_PAGE = REPO / "tests" / "episodes" / "fixtures" / "smart-tech-2025-06-19.html"
 ENGINE_NAMES = {"whoosh": "Whoosh", "postgres": "PostgreSQL"}
 
 

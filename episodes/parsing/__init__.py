@@ -8,7 +8,7 @@ timeline: every error is a TranscriptError naming the line.
 import itertools
 from pathlib import PurePath
 
-from episodes.parsing import cues, header, podcast_json, text
+from episodes.parsing import cues, header, podcast_json, text, web_page
 from episodes.parsing.decoding import decode
 from episodes.parsing.limits import (
     MAX_LINE_CHARS,
@@ -70,6 +70,8 @@ def _parse(content: str) -> ParsedTranscript:
     lines = content.split("\n")
     if podcast_json.looks_like_podcast_json(content):
         return podcast_json.parse_podcast_json(content)
+    if web_page.looks_like_html(content):
+        return web_page.parse_web_page(content)
     if cues.looks_like_webvtt(lines):
         return cues.parse_webvtt(lines)
     if cues.looks_like_srt(lines):

@@ -14,6 +14,7 @@ class TranscriptFormat(StrEnum):
     WEBVTT = "vtt"
     PODCAST_JSON = "json"
     BRACKETED = "bracketed"
+    WEB_PAGE = "html"
 
 
 class Role(StrEnum):

@@ -125,9 +125,10 @@ def test_a_folder_imports_every_transcript_in_it_and_all_are_searchable_when_it_
     from search.moments import Filters, find_moments
 
     (tmp_path / "2024").mkdir()
-    for day, folder in ((3, tmp_path), (4, tmp_path / "2024"), (5, tmp_path / "2024")):
-        text = SRT.replace(b"Bonjour.", f"Bonjour le {day}.".encode())
-        (folder / f"entretien-2024-05-0{day}.srt").write_bytes(text)
+    (tmp_path / "entretien-2024-05-03.srt").write_bytes(SRT.replace(b"Bonjour.", b"Bonjour le 3."))
+    # Saved web pages too, recognised by what they hold.
+    (tmp_path / "2024" / "entretien-2024-05-04.html").write_bytes(b"<!doctype html><p>00:01 Bonjour le 4.</p>")
+    (tmp_path / "2024" / "entretien-2024-05-05.htm").write_bytes(b"<p><span>00:01</span>Bonjour le 5.</p>")
     (tmp_path / "cover.png").write_bytes(b"\x89PNG")
     (tmp_path / ".notes.txt").write_bytes(b"not a transcript")
 
@@ -142,7 +143,7 @@ def test_a_folder_imports_every_transcript_in_it_and_all_are_searchable_when_it_
 @pytest.mark.django_db
 def test_a_folder_without_transcripts_is_named_in_the_error(tmp_path):
     (tmp_path / "cover.png").write_bytes(b"\x89PNG")
-    with pytest.raises(CommandError, match=f"{tmp_path}: no .txt, .srt, .vtt or .json file in this folder"):
+    with pytest.raises(CommandError, match=f"{tmp_path}: no .txt, .srt, .vtt, .json or .html file in this folder"):
         run(str(tmp_path))
     assert not Episode.objects.exists()
 

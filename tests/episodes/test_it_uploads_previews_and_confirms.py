@@ -14,7 +14,7 @@ from episodes.models import FORMAT_LABELS, Episode, Person, Segment
 from episodes.parsing import TranscriptError, TranscriptFormat
 from episodes.uploads import pending_from_token
 from search.models import IndexJob
-from tests.conftest import SAMPLE, index_now
+from tests.conftest import SAMPLE, SAVED_PAGE, index_now
 
 pytestmark = pytest.mark.django_db
 IMPORT = "/admin/episodes/episode/import/"
@@ -76,6 +76,17 @@ def test_the_preview_shows_what_was_understood_and_stores_nothing(staff, uploads
     assert preview.select_one('input[name="f-0-people-3-title"]')["value"] == "déléguée générale"
     assert Episode.objects.count() == Segment.objects.count() == Person.objects.count() == 0
     assert len(pending_files(uploads_in_tmp)) == 1
+
+
+def test_a_saved_web_page_is_previewed_as_the_same_episode(staff):
+    preview = page(upload(staff, (SAVED_PAGE.name, SAVED_PAGE.read_bytes())))
+    assert preview.select_one('input[name="f-0-title"]')["value"] == "SMART TECH du 19 juin 2025"
+    assert preview.select_one('input[name="f-0-air_date"]')["value"] == "2025-06-19"
+    text = " ".join(preview.get_text(" ").split())
+    assert "408 segments" in text and "Page web (HTML)" in text
+    names = [field["value"] for field in preview.select('input[name$="-name"][value]')]
+    assert names == ["Delphine Sabattier", "Louis Soris", "Marc Kaplan", "Dorothée Decrop", "Alain Staron"]
+    assert Episode.objects.count() == 0
 
 
 @pytest.mark.whoosh("index jobs")

@@ -1,18 +1,25 @@
 import argparse
 import datetime
+import re
 import traceback
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import URLValidator
 
+from episodes.fetch import TIMEOUT_SECONDS, FetchError, fetch_page
 from episodes.parsing import TranscriptError
 from episodes.services import ImportResult, import_transcript
 from search.indexing import JOBS_PER_COMMIT, process_index_jobs
 
-SUFFIXES = {".txt", ".srt", ".vtt", ".json"}
+SUFFIXES = {".txt", ".srt", ".vtt", ".json", ".html", ".htm"}
+# `https://…`, and any other scheme, which fetching then refuses by name: `file:///etc/passwd` is no file here.
+ADDRESS = re.compile(r"[a-z][a-z0-9+.-]*://", re.I)
+
+Source = Path | str  # a file, or the address of a page
 
 
 def iso_date(value: str) -> datetime.date:
@@ -30,10 +37,23 @@ def http_url(value: str) -> str:
     return value
 
 
-def transcript_paths(names: list[str]) -> list[Path]:
-    """The files named, with each folder replaced by the transcripts in it (sorted)."""
-    paths = []
+def seconds(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = 0
+    if not 0 < number <= 600:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds from 0 to 600")
+    return number
+
+
+def transcript_sources(names: list[str]) -> list[Source]:
+    """The files and addresses named, with each folder replaced by the transcripts in it (sorted)."""
+    paths: list[Source] = []
     for name in names:
+        if ADDRESS.match(name):
+            paths.append(name)
+            continue
         path = Path(name)
         if not path.is_dir():
             paths.append(path)
@@ -42,16 +62,27 @@ def transcript_paths(names: list[str]) -> list[Path]:
             p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(".")
         )
         if not found:
-            raise CommandError(f"{path}: no .txt, .srt, .vtt or .json file in this folder")
+            raise CommandError(f"{path}: no .txt, .srt, .vtt, .json or .html file in this folder")
         paths += found
     return paths
 
 
+def page_name(address: str) -> str:
+    """What stands for a file name: the address's last part (`smart-tech-du-19-juin-2025.html`)."""
+    return PurePosixPath(unquote(urlsplit(address).path)).name or "page.html"
+
+
+def user_agent() -> str:
+    name = settings.ARCHIVE_SITE_NAME or "smarttech-archive"
+    return f"{name} (transcript import; +{settings.ARCHIVE_BASE_URL})"
+
+
 class Command(BaseCommand):
     help = (
-        "Import transcript files (the show's page text, SRT, WebVTT, Podcasting 2.0 JSON or "
-        "[HH:MM:SS] lines), each as one episode; a folder stands for the .txt, .srt, .vtt and "
-        ".json files in it and its subfolders. An episode with the same show, date and title "
+        "Import transcript files (the show's page text or saved web page, SRT, WebVTT, Podcasting 2.0 "
+        "JSON or [HH:MM:SS] lines), each as one episode; a folder stands for the .txt, .srt, .vtt, "
+        ".json, .html and .htm files in it and its subfolders; an http(s) address is fetched and "
+        "becomes the episode's source page. An episode with the same show, date and title "
         "is replaced in place. Prints each episode's URL and returns once all are searchable "
         "(indexed 100 episodes per index commit); a bad file is reported as FILE:LINE: message, "
         "nothing of it is stored, the other files are still imported, and the command exits with "
@@ -59,7 +90,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("files", nargs="+", metavar="FILE", help="transcript files or folders to import")
+        parser.add_argument(
+            "files", nargs="+", metavar="FILE", help="transcript files or folders, or http(s) addresses of pages"
+        )
         parser.add_argument("--show", default="", metavar="NAME", help="show name (overrides the file's)")
         parser.add_argument("--title", default="", metavar="TEXT", help="episode title (one file only)")
         parser.add_argument("--date", type=iso_date, metavar="YYYY-MM-DD", help="air date")
@@ -68,9 +101,16 @@ class Command(BaseCommand):
             "--source-url", type=http_url, metavar="URL", help="the episode's page on the broadcaster's site"
         )
         parser.add_argument("--draft", action="store_true", help="store as drafts instead of publishing")
+        parser.add_argument(
+            "--timeout",
+            type=seconds,
+            default=TIMEOUT_SECONDS,
+            metavar="SECONDS",
+            help=f"how long to wait for a page's server (default {TIMEOUT_SECONDS:g})",
+        )
 
     def handle(self, *args, **options) -> None:
-        paths = transcript_paths(options["files"])
+        paths = transcript_sources(options["files"])
         if options["title"] and len(paths) > 1:
             raise CommandError("--title names one episode: give it with one FILE only")
         imported: list[int] = []
@@ -89,21 +129,20 @@ class Command(BaseCommand):
         if failed:
             raise CommandError(f"{failed} of {len(paths)} files not imported")
 
-    def import_one(self, path: Path, options: dict) -> int | None:
-        try:
-            data = path.read_bytes()
-        except OSError as error:
-            self.stderr.write(f"{path}: cannot read the file: {error.strerror}")
+    def import_one(self, path: Source, options: dict) -> int | None:
+        data = self.read(path, options)
+        if data is None:
             return None
+        address = path if isinstance(path, str) else ""
         try:
             result = import_transcript(
                 data=data,
-                filename=path.name,
+                filename=page_name(path) if address else path.name,
                 show=options["show"],
                 title=options["title"],
                 air_date=options["date"],
                 media_url=options["media_url"] or "",
-                source_url=options["source_url"] or "",
+                source_url=options["source_url"] or address,
                 published=not options["draft"],
             )
         except TranscriptError as error:
@@ -120,7 +159,22 @@ class Command(BaseCommand):
         self.report(path, result)
         return result.episode.pk
 
-    def report(self, path: Path, result: ImportResult) -> None:
+    def read(self, path: Source, options: dict) -> bytes | None:
+        if isinstance(path, str):
+            try:
+                return fetch_page(
+                    path, max_bytes=settings.TRANSCRIPT_MAX_BYTES, user_agent=user_agent(), timeout=options["timeout"]
+                )
+            except FetchError as error:
+                self.stderr.write(f"{path}: {error.message}")
+                return None
+        try:
+            return path.read_bytes()
+        except OSError as error:
+            self.stderr.write(f"{path}: cannot read the file: {error.strerror}")
+            return None
+
+    def report(self, path: Source, result: ImportResult) -> None:
         for warning in result.warnings:
             where = f"{path}:{warning.line}" if warning.line else str(path)
             self.stderr.write(f"{where}: warning: {warning.message}")

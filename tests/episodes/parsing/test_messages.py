@@ -31,6 +31,7 @@ BAD_FILES = {
     "json seconds": b'{"segments": [{"startTime": "demain", "body": "Un"}]}',
     "json ends": b'{"segments": [{"startTime": 5, "endTime": 1, "body": "Un"}]}',
     "utf-16": b"\xff\xfe\x00\xd8",
+    "web page": b"<!doctype html><p>Rien de minut\xc3\xa9 ici.</p>",
 }
 
 
