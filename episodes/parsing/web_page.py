@@ -108,11 +108,18 @@ def _html_line(numbers: list[int], line: int | None) -> int | None:
 
 def _drop_what_is_not_the_episode(soup: BeautifulSoup) -> None:
     for tag in soup.find_all(True):
-        if not tag.decomposed and _not_read(tag):
+        if not _gone(tag) and _not_read(tag):
             tag.decompose()
     for heading in _trailer_headings(soup):
-        if not heading.decomposed:
+        if not _gone(heading):
             _drop_from(heading)
+
+
+def _gone(tag: Tag) -> bool:
+    """Whether the tag was decomposed with one around it. Not `tag.decomposed`: on a tag still
+    there, that property looks for a child tag named `_decomposed` through the whole subtree
+    (half the time of a 5,000-line page: 1.59 -> 0.77 s)."""
+    return "_decomposed" in vars(tag)
 
 
 def _not_read(tag: Tag) -> bool:
