@@ -28,6 +28,7 @@ class ImportResult:
     episode: Episode
     created: bool
     warnings: list[ParseWarning]
+    segment_count: int = 0
 
 
 def import_transcript(
@@ -107,7 +108,9 @@ def save_transcript(
     request_reindex(episode.pk)
     if old_file and old_file != stored_name:
         transaction.on_commit(lambda: default_storage.delete(old_file))
-    return ImportResult(episode=episode, created=created, warnings=transcript.warnings)
+    return ImportResult(
+        episode=episode, created=created, warnings=transcript.warnings, segment_count=len(transcript.segments)
+    )
 
 
 @transaction.atomic

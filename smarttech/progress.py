@@ -61,6 +61,12 @@ class Progress:
             yield item
             self.advance()
 
+    def clear(self) -> None:
+        """Make way for a message: a terminal's bar is erased, to be drawn again below it."""
+        if self.bar and self.stream:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+
     def finish(self) -> None:
         if self.stream:
             self._show(end="\n")

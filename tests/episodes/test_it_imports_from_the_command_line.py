@@ -133,7 +133,13 @@ def test_a_folder_imports_every_transcript_in_it_and_all_are_searchable_when_it_
     (tmp_path / ".notes.txt").write_bytes(b"not a transcript")
 
     out, err = run(str(tmp_path), "--show", "Podcast")
-    assert err == "" and out.count("created (published, 1 segments)") == 3
+    assert out.count("created (published, 1 segments)") == 3
+    # Several files: how far along, on standard error, and nothing else there.
+    assert err.startswith("3 / 3 files (100%) · ") and " lines/s · in " in err and err.count("\n") == 1
+    # (Named one by one: the uploads folder, where the originals now are, is in tmp_path too.)
+    files = [str(tmp_path / "entretien-2024-05-03.srt"), str(tmp_path / "2024" / "entretien-2024-05-04.html")]
+    out, err = run(*files, "--show", "Podcast", "--verbosity", "0")
+    assert out.count("replaced (published, 1 segments)") == 2 and err == ""
     assert sorted(str(day) for day in Episode.objects.values_list("air_date", flat=True)) == [
         "2024-05-03", "2024-05-04", "2024-05-05",
     ]  # fmt: skip
@@ -186,7 +192,9 @@ def test_a_file_that_fails_while_being_stored_is_reported_without_a_traceback(tm
     err = StringIO()
     with pytest.raises(CommandError, match="1 of 3 files not imported"):
         call_command("import_transcript", str(tmp_path), "--show", "Podcast", stdout=StringIO(), stderr=err)
-    assert err.getvalue() == f"{bad}: not imported: Python int too large to convert to SQLite INTEGER\n"
+    message, progress = err.getvalue().splitlines()
+    assert message == f"{bad}: not imported: Python int too large to convert to SQLite INTEGER"
+    assert progress.startswith("3 / 3 files (100%) · ")
     assert imported_days() == ["2024-05-03", "2024-05-05"]
     assert len(list(uploads_in_tmp.rglob("*.*"))) == 2
 

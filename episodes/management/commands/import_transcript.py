@@ -14,6 +14,7 @@ from episodes.fetch import TIMEOUT_SECONDS, FetchError, fetch_page
 from episodes.parsing import TranscriptError
 from episodes.services import ImportResult, import_transcript
 from search.indexing import JOBS_PER_COMMIT, process_index_jobs
+from smarttech.progress import for_command
 
 SUFFIXES = {".txt", ".srt", ".vtt", ".json", ".html", ".htm"}
 # `https://…`, and any other scheme, which fetching then refuses by name: `file:///etc/passwd` is no file here.
@@ -86,7 +87,7 @@ class Command(BaseCommand):
         "is replaced in place. Prints each episode's URL and returns once all are searchable "
         "(indexed 100 episodes per index commit); a bad file is reported as FILE:LINE: message, "
         "nothing of it is stored, the other files are still imported, and the command exits with "
-        "status 1."
+        "status 1. With several files, progress goes to standard error (nothing with -v 0)."
     )
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
@@ -113,23 +114,32 @@ class Command(BaseCommand):
         paths = transcript_sources(options["files"])
         if options["title"] and len(paths) > 1:
             raise CommandError("--title names one episode: give it with one FILE only")
+        self.progress = for_command(self, options["verbosity"] if len(paths) > 1 else 0, "files", rate_unit="lines")
+        self.progress.start(len(paths))
         imported: list[int] = []
         failed = 0
         for path in paths:
-            episode_id = self.import_one(path, options)
-            if episode_id is None:
+            result = self.import_one(path, options)
+            if result is None:
                 failed += 1
+                self.progress.advance(1, rated=0)
                 continue
-            imported.append(episode_id)
+            imported.append(result.episode.pk)
             if len(imported) == JOBS_PER_COMMIT:
                 process_index_jobs(episode_ids=imported)
                 imported = []
+            self.progress.advance(1, rated=result.segment_count)
         # A command returns once what it imported is searchable.
         process_index_jobs(episode_ids=imported)
+        self.progress.finish()
         if failed:
             raise CommandError(f"{failed} of {len(paths)} files not imported")
 
-    def import_one(self, path: Source, options: dict) -> int | None:
+    def say(self, stream, text: str) -> None:
+        self.progress.clear()
+        stream.write(text)
+
+    def import_one(self, path: Source, options: dict) -> ImportResult | None:
         data = self.read(path, options)
         if data is None:
             return None
@@ -147,17 +157,17 @@ class Command(BaseCommand):
             )
         except TranscriptError as error:
             where = f"{path}:{error.line}" if error.line else str(path)
-            self.stderr.write(f"{where}: {error.message}")
+            self.say(self.stderr, f"{where}: {error.message}")
             return None
         except Exception as error:
             # Whatever else goes wrong with one file (the import is all or nothing) must not stop the
             # others; --traceback shows where it came from.
-            self.stderr.write(f"{path}: not imported: {error}")
+            self.say(self.stderr, f"{path}: not imported: {error}")
             if options["traceback"]:
-                self.stderr.write(traceback.format_exc())
+                self.say(self.stderr, traceback.format_exc())
             return None
         self.report(path, result)
-        return result.episode.pk
+        return result
 
     def read(self, path: Source, options: dict) -> bytes | None:
         if isinstance(path, str):
@@ -166,20 +176,20 @@ class Command(BaseCommand):
                     path, max_bytes=settings.TRANSCRIPT_MAX_BYTES, user_agent=user_agent(), timeout=options["timeout"]
                 )
             except FetchError as error:
-                self.stderr.write(f"{path}: {error.message}")
+                self.say(self.stderr, f"{path}: {error.message}")
                 return None
         try:
             return path.read_bytes()
         except OSError as error:
-            self.stderr.write(f"{path}: cannot read the file: {error.strerror}")
+            self.say(self.stderr, f"{path}: cannot read the file: {error.strerror}")
             return None
 
     def report(self, path: Source, result: ImportResult) -> None:
         for warning in result.warnings:
             where = f"{path}:{warning.line}" if warning.line else str(path)
-            self.stderr.write(f"{where}: warning: {warning.message}")
+            self.say(self.stderr, f"{where}: warning: {warning.message}")
         episode = result.episode
         action = "created" if result.created else "replaced"
         state = "published" if episode.is_published else "draft"
         url = settings.ARCHIVE_BASE_URL + episode.get_absolute_url()
-        self.stdout.write(f"{path}: {action} ({state}, {episode.segments.count()} segments) {url}")
+        self.say(self.stdout, f"{path}: {action} ({state}, {result.segment_count} segments) {url}")
