@@ -423,7 +423,9 @@ def _quote_edges(quote: Quote | None) -> dict[int, tuple[str, str]]:
         return {}
     start, end = (f'<span class="quote-edge visually-hidden">{escape(label)}</span>' for label in quote_edge_labels())
     first, last = id(quote.lines[0]), id(quote.lines[-1])
-    return {first: (start, end if first == last else "")} | ({} if first == last else {last: ("", end)})
+    if first == last:
+        return {first: (start, end)}
+    return {first: (start, ""), last: ("", end)}
 
 
 def _line_html(line: Line, search: str, edges: dict[int, tuple[str, str]] | None = None) -> str:
