@@ -3,8 +3,10 @@
 import pytest
 from bs4 import BeautifulSoup
 
+from episodes import episode_page
 from episodes.models import Episode
-from episodes.services import import_transcript
+from episodes.services import import_transcript, save_transcript
+from tests.episodes.test_it_shows_a_long_transcript import long_transcript
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +103,17 @@ def test_cite_gives_the_moment_or_else_the_episode(client, episode):
     assert moment == f"«\u00a0Vous pensez à Nice 2, par exemple ?\u00a0», {EPISODE}, 21:49. {url}?t=1309"
     whole = soup(client, episode, "").select_one("#citation").text
     assert whole == f"{EPISODE}. {url}"
+
+
+def test_a_range_running_into_the_next_part_of_a_long_transcript_keeps_its_end(client, monkeypatch):
+    monkeypatch.setattr(episode_page, "PART_LINES", 10)
+    # Lines at 0.5 s, 0.9 s, 1.3 s...: lines 4 to 9 are said from second 2 to the end of the first part.
+    episode = save_transcript(transcript=long_transcript(30)).episode
+    page = soup(client, episode, "2-6")
+    assert [line.select_one(".text").text.split(",")[0] for line in page.select(".line.quoted")] == [
+        f"Ligne {n}" for n in range(4, 10)
+    ]
+    assert page.select_one(".part-later") is not None
+    card = meta(page)
+    assert card["og:url"].endswith("?t=2-6")
+    assert card["og:description"].startswith("00:02–00:06 · Marathon · Ligne 4")
