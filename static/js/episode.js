@@ -136,6 +136,7 @@ function dropPassage() {
   markPassage();
   if (current) window.history.replaceState(null, "", momentUrl(current, window.location.search));
   if (selectionStatus) selectionStatus.textContent = "";
+  updateCitation();
 }
 
 // What the link and the citation give: the passage, else the current line, else the episode.
