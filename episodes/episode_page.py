@@ -5,16 +5,20 @@ import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from html import escape
+from itertools import takewhile
 from urllib.parse import quote
 
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import get_text_list
+from django.utils.translation import gettext as _
 
 from episodes.media import Player, player_for
 from episodes.models import Episode, Person, Segment, name_key
 from episodes.paragraphs import paragraphs
-from episodes.parsing.timestamps import format_timestamp, parse_timestamp
+from episodes.parsing.timestamps import format_timestamp, parse_time_range, parse_timestamp
+from episodes.templatetags.archive import long_date
 from search.moments import EpisodeMatches, episode_matches
 
 # json_script's escapes, for a <script type="application/ld+json">.
@@ -38,6 +42,7 @@ class Line:
     highlighted: SafeString | None = None
     is_current: bool = False
     anchor: str = ""  # the line's id on the page: t-32, then t-32-2 for the next line said in that second
+    quoted: bool = False  # one of the lines of the range `?t=754-790`
 
     # What episodes.paragraphs reads.
     @property
@@ -55,6 +60,51 @@ class Line:
     @property
     def speaker(self) -> str:
         return self.segment.speaker
+
+
+@dataclass
+class Quote:
+    """What a shared link quotes: the line of `?t=754`, or every line of the range `?t=754-790`
+    from the line said at its start to the last one starting in its end's second."""
+
+    lines: list[Line]
+    start_seconds: int
+    end_seconds: int | None = None  # None: one moment
+    anchor: str = ""  # one moment: the line's id when it is not the first said in its second
+
+    @property
+    def is_range(self) -> bool:
+        return self.end_seconds is not None
+
+    @property
+    def link(self) -> str:
+        """The query (and fragment) that opens the page on this quote."""
+        if self.end_seconds is not None:
+            return f"?t={self.start_seconds}-{self.end_seconds}"
+        return f"?t={self.start_seconds}" + (f"#{self.anchor}" if self.anchor else "")
+
+    @property
+    def times(self) -> str:
+        """`12:34`, or `12:34–13:10` for a range of more than one second."""
+        start = format_timestamp(self.start_seconds * 1000)
+        if self.end_seconds is None or self.end_seconds == self.start_seconds:
+            return start
+        return f"{start}–{format_timestamp(self.end_seconds * 1000)}"
+
+    @property
+    def speakers(self) -> list[str]:
+        """Who says the lines, each once, in the order they speak; none when the transcript does not say."""
+        return list(dict.fromkeys(line.speaker for line in self.lines if line.speaker))
+
+    def text(self, limit: int) -> str:
+        """The lines' text joined, at most `limit` characters; only the lines needed are joined."""
+        said, length = [], 0
+        for line in self.lines:
+            said.append(line.text)
+            length += len(line.text) + 1
+            if length > limit:
+                break
+        return _shorten(" ".join(said), limit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +169,7 @@ class EpisodePage:
     query: str = ""
     match_positions: list[tuple[Segment | MatchedLine, float]] = field(default_factory=list)
     part: Part | None = None
+    quote: Quote | None = None
 
     @property
     def start_seconds(self) -> int:
@@ -201,18 +252,43 @@ class EpisodePage:
 
 
 def build_episode_page(episode: Episode, t: str, q: str) -> EpisodePage:
-    part = transcript_part(episode, t)
+    """The page for `?t=` (a moment, or a range of them to quote) and `?q=`."""
+    asked_range = parse_time_range(t)
+    # A range opens where `?t=` of its start would.
+    part = transcript_part(episode, str(asked_range[0] // 1000) if asked_range else t)
     matches = episode_matches(episode, part.segments, q) if q.strip() else None
     if matches and not part.is_whole:
         matches.segments = _every_match(episode, matches)
     highlighted = matches.highlighted if matches else {}
-    current = _match_in_second(part.segments, part.current, highlighted)
+    # A range starts at the line said then, a match in that second or not.
+    current = part.current if asked_range else _match_in_second(part.segments, part.current, highlighted)
     anchors = line_anchors([s.start_ms for s in part.segments])
     lines = [Line(s, highlighted.get(s.pk), s == current, a) for s, a in zip(part.segments, anchors, strict=True)]
     player = player_for(episode.media_url)
     page = EpisodePage(episode, lines, current, matches, player, q.strip(), part=part)
     page.match_positions = timeline(matches.segments if matches else [], episode.duration_ms)
+    page.quote = quote_asked(page, asked_range[1] if asked_range else None)
     return page
+
+
+def quote_asked(page: EpisodePage, end_ms: int | None) -> Quote | None:
+    """The current line, or with `end_ms` the lines from it to the last starting in that
+    second (marked `quoted`). A range past the last line ends there; a range running on into
+    the next part of a long transcript keeps its end, within the episode."""
+    at = next((i for i, line in enumerate(page.lines) if line.is_current), None)
+    if at is None:
+        return None
+    first = page.lines[at]
+    start = first.segment.start_seconds
+    if end_ms is None:
+        return Quote([first], start, anchor="" if first.anchor == f"t-{start}" else first.anchor)
+    end = end_ms // 1000
+    quoted = list(takewhile(lambda line: line.segment.start_seconds <= end, page.lines[at:]))
+    for line in quoted:
+        line.quoted = True
+    runs_on = at + len(quoted) == len(page.lines) and page.part is not None and page.part.later is not None
+    last = min(end, page.episode.duration_ms // 1000) if runs_on else quoted[-1].segment.start_seconds
+    return Quote(quoted, start, max(last, start))
 
 
 def _match_in_second(segments: list[Segment], current: Segment | None, matches: dict) -> Segment | None:
@@ -326,26 +402,54 @@ def transcript_html(page: EpisodePage) -> SafeString:
     """
     search = escape(f"&q={quote(page.query)}") if page.query else ""
     people = {name_key(a.person.name): a.person for a in page.episode.appearances.all()}
+    edges = _quote_edges(page.quote)
     blocks = []
     for paragraph in page.paragraphs:
         speaker = paragraph[0].speaker
         head = f'<p class="speaker">{_speaker_html(speaker, people)}</p>' if speaker else ""
-        lines = " ".join(_line_html(line, search) for line in paragraph)
+        lines = " ".join(_line_html(line, search, edges) for line in paragraph)
         blocks.append(f'<div class="paragraph">{head}<p class="lines">{lines}</p></div>')
     return mark_safe("\n".join(blocks))
 
 
-def _line_html(line: Line, search: str) -> str:
+def quote_edge_labels() -> tuple[str, str]:
+    """What a screen reader says where a quoted range starts and ends (the script says it too)."""
+    return _("Start of the quote:"), _("End of the quote.")
+
+
+def _quote_edges(quote: Quote | None) -> dict[int, tuple[str, str]]:
+    """The first and last lines of a quoted range (by id), with the hidden words said before and after them."""
+    if quote is None or not quote.is_range:
+        return {}
+    start, end = (f'<span class="quote-edge visually-hidden">{escape(label)}</span>' for label in quote_edge_labels())
+    first, last = id(quote.lines[0]), id(quote.lines[-1])
+    if first == last:
+        return {first: (start, end)}
+    return {first: (start, ""), last: ("", end)}
+
+
+def _line_html(line: Line, search: str, edges: dict[int, tuple[str, str]] | None = None) -> str:
     segment = line.segment
     seconds = segment.start_seconds
     current = ' aria-current="time"' if line.is_current else ""
-    marks = [name for name, on in (("current", line.is_current), ("match", line.highlighted is not None)) if on]
+    before, after = (edges or {}).get(id(line), ("", ""))
+    marks = [
+        name
+        for name, on in (
+            ("current", line.is_current),
+            ("match", line.highlighted is not None),
+            ("quoted", line.quoted),
+            ("quote-first", bool(before)),
+            ("quote-last", bool(after)),
+        )
+        if on
+    ]
     text = line.highlighted if line.highlighted is not None else escape(segment.text)
     return (
         f'<span id="{line.anchor}" class="{" ".join(["line", *marks])}" data-start="{segment.start_ms}" '
-        f'data-end="{segment.end_ms}"{current}>'
+        f'data-end="{segment.end_ms}"{current}>{before}'
         f'<a class="timestamp" href="?t={seconds}{search}#{line.anchor}">{segment.timestamp}</a> '
-        f'<span class="text">{text}</span></span>'
+        f'<span class="text">{text}</span>{after}</span>'
     )
 
 
@@ -379,12 +483,60 @@ def current_segment(segments: list[Segment], t: str) -> Segment | None:
 
 
 def share_text(page: EpisodePage) -> tuple[str, str]:
-    """Title and description for link previews: the quoted line when a moment is shared."""
-    episode = page.episode
-    if page.current:
-        title = f"« {_shorten(page.current.text, 120)} » — {episode.title} ({page.current.timestamp})"
-        return title, f"{page.current.timestamp} · {episode.show.name} · {_shorten(page.current.text, QUOTE_CHARS)}"
+    """Title and description for link previews: the quoted line or range when one is shared,
+    with its times and who says it when the transcript knows."""
+    episode, quote = page.episode, page.quote
+    if quote:
+        title = f"« {quote.text(120)} » — {episode.title} ({quote.times})"
+        said = quote.text(QUOTE_CHARS)
+        if quote.speakers:
+            said = _("%(speaker)s: %(quote)s") % {"speaker": _speakers(quote.speakers), "quote": said}
+        return title, f"{quote.times} · {episode.show.name} · {said}"
     return episode.title, _shorten(episode.description or f"{episode.show.name}, {episode.air_date}", 300)
+
+
+def citation(page: EpisodePage, url: str) -> str:
+    """The page's quote (else the episode) as a reference to paste: who, what, the show, the episode,
+    its date, when in it, and the link."""
+    quote = page.quote
+    if quote is None:
+        return citation_form(page.episode, url=url)
+    speaker = _speakers(quote.speakers)
+    return citation_form(page.episode, url=url, quote=quote.text(QUOTE_CHARS), times=quote.times, speaker=speaker)
+
+
+def citation_form(episode: Episode, *, url: str, quote: str = "", times: str = "", speaker: str = "") -> str:
+    """A citation as archives give one. The script fills the same form, made with `{quote}`-like
+    placeholders, when the visitor picks another moment or range: both write it alike."""
+    parts = {
+        "show": episode.show.name,
+        "title": episode.title,
+        "date": long_date(episode.air_date),
+        "url": url,
+        "quote": quote,
+        "times": times,
+        "speaker": speaker,
+    }
+    if not times:
+        return _("%(show)s, “%(title)s”, %(date)s. %(url)s") % parts
+    if speaker:
+        return _("%(speaker)s, “%(quote)s”, %(show)s, “%(title)s”, %(date)s, %(times)s. %(url)s") % parts
+    return _("“%(quote)s”, %(show)s, “%(title)s”, %(date)s, %(times)s. %(url)s") % parts
+
+
+def citation_forms(episode: Episode) -> dict[str, str]:
+    """The forms of a citation of this episode the script fills: with a speaker, and without."""
+    placeholders = {"url": "{url}", "quote": "{quote}", "times": "{times}"}
+    return {
+        "said": citation_form(episode, speaker="{speaker}", **placeholders),
+        "unsaid": citation_form(episode, **placeholders),
+        "and": _("and"),
+    }
+
+
+def _speakers(names: list[str]) -> str:
+    """`A`, `A and B`, `A, B and C`; the script joins them the same way (with the word `and` given)."""
+    return str(get_text_list(names, _("and")))
 
 
 def json_ld(page: EpisodePage, request: HttpRequest) -> SafeString:

@@ -6,7 +6,15 @@ from django.utils.html import conditional_escape
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
-from episodes.episode_page import build_episode_page, json_ld, share_text, transcript_html
+from episodes.episode_page import (
+    build_episode_page,
+    citation,
+    citation_forms,
+    json_ld,
+    quote_edge_labels,
+    share_text,
+    transcript_html,
+)
 from episodes.exports import FORMATS, ExportLine
 from episodes.forms import EpisodeFilterForm
 from episodes.models import Appearance, Episode, EpisodeQuerySet, Person, Segment, Show
@@ -70,15 +78,17 @@ def episode_detail(request: HttpRequest, slug: str) -> HttpResponse:
         # "Find in this episode" lands on the first match, with or without a script.
         return redirect(episode.get_absolute_url() + page.next_match_link)
     share_title, share_description = share_text(page)
+    share_url = request.build_absolute_uri(episode.get_absolute_url() + (page.quote.link if page.quote else ""))
     context = {
         "episode": episode,
         "page": page,
         "share_title": share_title,
         "share_description": share_description,
         "canonical_url": request.build_absolute_uri(episode.get_absolute_url()),
-        "share_url": request.build_absolute_uri(
-            episode.moment_url(page.current.start_ms) if page.current else episode.get_absolute_url()
-        ),
+        "share_url": share_url,
+        "citation": citation(page, share_url),
+        "citation_forms": citation_forms(episode),
+        "quote_edges": quote_edge_labels(),
         "json_ld": json_ld(page, request),
         "transcript": transcript_html(page),
     }

@@ -56,6 +56,23 @@ def parse_timestamp(value: str) -> int:
     raise TranscriptError(N_("%(value)s is not a time (try 1309, 21:49, 0:21:49 or 21m49s)"), value=repr(value))
 
 
+def parse_time_range(value: str) -> tuple[int, int] | None:
+    """Milliseconds of the start and end of a range of moments: `754-790`, `12:34-13:10`,
+    `0:12:34-0:13:10`, or with the en dash pages write ranges with (`12:34–13:10`).
+
+    Start first: a range written backwards is turned round. None for a single time and for
+    anything malformed, so that `?t=` may take either.
+    """
+    start, dash, end = value.replace("–", "-").partition("-")
+    if not dash:
+        return None
+    try:
+        first, last = parse_timestamp(start), parse_timestamp(end)
+    except ValueError:
+        return None
+    return (first, last) if first <= last else (last, first)
+
+
 def format_timestamp(ms: int) -> str:
     """`21:49` under an hour, `1:02:03` from an hour on; seconds are floored."""
     total = max(ms, 0) // 1000

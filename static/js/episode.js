@@ -7,13 +7,21 @@ const media = document.getElementById("player");
 const embed = document.getElementById("player-embed");
 const nowTime = document.querySelector(".now-time");
 const copyButton = document.querySelector(".copy-link");
+const citation = document.getElementById("citation");
+const copyCitationButton = document.querySelector(".copy-citation");
+const selectionStatus = document.querySelector(".selection-status");
 const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
 // After the visitor scrolls by hand, following the player waits this long.
 const HANDS_OFF_MS = 4000;
 // How long "Link copied" shows before the button reads as before.
 const COPIED_MS = 4000;
+// A quote is cut after a word past this many characters, as the server cuts it (QUOTE_CHARS).
+const QUOTE_CHARS = 200;
 let lastManualScroll = 0;
 let current = transcript ? transcript.querySelector('[aria-current="time"]') : null;
+// The passage quoted, `?t=START-END` in seconds: from the line said at START to the last one
+// starting in END's second, as the server reads it. null when none is.
+let passage = transcript && transcript.dataset.quote ? parsePassage(transcript.dataset.quote) : null;
 // A long transcript shows one part of its lines: the server says where the nearest
 // matches outside it start (data-earlier, data-later).
 const matchNav = document.querySelector(".match-nav");
@@ -54,7 +62,123 @@ function markCurrent(line) {
   line.setAttribute("aria-current", "time");
   line.classList.add("current");
   if (nowTime) nowTime.textContent = line.querySelector(".timestamp").textContent;
-  window.history.replaceState(null, "", momentUrl(line, window.location.search));
+  // While a passage is chosen, the address keeps it: the player moving on does not undo it.
+  if (!passage) window.history.replaceState(null, "", momentUrl(line, window.location.search));
+  updateCitation();
+}
+
+function parsePassage(value) {
+  const match = /^(\d+)-(\d+)$/.exec(value);
+  return match ? { start: Number(match[1]), end: Number(match[2]) } : null;
+}
+
+// The address of the passage: `?t=START-END`, the search kept when asked.
+function passageUrl(search) {
+  const url = new URL(window.location.href);
+  url.search = search;
+  url.searchParams.set("t", `${passage.start}-${passage.end}`);
+  url.hash = "";
+  return url;
+}
+
+function clock(seconds) {
+  const hours = Math.floor(seconds / 3600);
+  const minutes = Math.floor((seconds % 3600) / 60);
+  const rest = String(seconds % 60).padStart(2, "0");
+  return hours ? `${hours}:${String(minutes).padStart(2, "0")}:${rest}` : `${String(minutes).padStart(2, "0")}:${rest}`;
+}
+
+function passageTimes() {
+  return passage.end === passage.start ? clock(passage.start) : `${clock(passage.start)}–${clock(passage.end)}`;
+}
+
+function passageLines() {
+  return lines.filter((line) => secondsOf(line) >= passage.start && secondsOf(line) <= passage.end);
+}
+
+// Marks the lines of the passage (or none) as the server does: a class, and hidden words
+// for screen readers before the first line and after the last.
+function markPassage() {
+  for (const line of transcript.querySelectorAll(".line.quoted")) {
+    line.classList.remove("quoted", "quote-first", "quote-last");
+    for (const edge of line.querySelectorAll(".quote-edge")) edge.remove();
+  }
+  const quoted = passage ? passageLines() : [];
+  if (!quoted.length) return;
+  for (const line of quoted) line.classList.add("quoted");
+  const [first, last] = [quoted[0], quoted[quoted.length - 1]];
+  first.classList.add("quote-first");
+  first.prepend(quoteEdge(transcript.dataset.quoteFirst));
+  last.classList.add("quote-last");
+  last.append(quoteEdge(transcript.dataset.quoteLast));
+}
+
+function quoteEdge(words) {
+  const edge = document.createElement("span");
+  edge.className = "quote-edge visually-hidden";
+  edge.textContent = words;
+  return edge;
+}
+
+// Shift+click (or Shift+Enter) on a line's time: the passage from the current line to it.
+function choosePassage(line) {
+  const [from, to] = [lines.indexOf(current), lines.indexOf(line)].sort((a, b) => a - b);
+  passage = { start: secondsOf(lines[from]), end: secondsOf(lines[to]) };
+  markPassage();
+  window.history.replaceState(null, "", passageUrl(window.location.search));
+  updateCitation();
+  if (selectionStatus) selectionStatus.textContent = selectionStatus.dataset.message.replace("{times}", passageTimes());
+}
+
+function dropPassage() {
+  if (!passage) return;
+  passage = null;
+  markPassage();
+  if (current) window.history.replaceState(null, "", momentUrl(current, window.location.search));
+  if (selectionStatus) selectionStatus.textContent = "";
+  updateCitation();
+}
+
+// What the link and the citation give: the passage, else the current line, else the episode.
+function sharedUrl() {
+  if (passage) return passageUrl("");
+  return current ? momentUrl(current, "") : new URL(window.location.pathname, window.location.href);
+}
+
+// Cut after a word when one ends in the second half, as the server's _shorten.
+function shorten(text, limit) {
+  if (text.length <= limit) return text;
+  const cut = text.slice(0, limit - 1);
+  const space = cut.lastIndexOf(" ");
+  return (space > Math.floor(limit / 2) ? cut.slice(0, space) : cut).trimEnd() + "…";
+}
+
+// "A", "A et B", "A, B et C", as Django's get_text_list.
+function nameList(names, and) {
+  if (names.length < 2) return names.join("");
+  return `${names.slice(0, -1).join(", ")} ${and} ${names[names.length - 1]}`;
+}
+
+function speakerOf(line) {
+  const speaker = line.closest(".paragraph")?.querySelector(".speaker");
+  return speaker ? speaker.textContent : "";
+}
+
+// The citation of what is shared, in the form the server wrote (placeholders filled here).
+function updateCitation() {
+  if (!citation) return;
+  const quoted = passage ? passageLines() : current ? [current] : [];
+  if (!quoted.length) return;
+  const times = passage ? passageTimes() : current.querySelector(".timestamp").textContent;
+  const speakers = [...new Set(quoted.map(speakerOf).filter(Boolean))];
+  const values = {
+    speaker: nameList(speakers, citation.dataset.and),
+    quote: shorten(quoted.map((line) => line.querySelector(".text").textContent).join(" "), QUOTE_CHARS),
+    times,
+    url: sharedUrl().href,
+  };
+  const form = speakers.length ? citation.dataset.said : citation.dataset.unsaid;
+  citation.value = form.replace(/\{(speaker|quote|times|url)\}/g, (_, key) => values[key]);
 }
 
 // Lines are placed by their CSS scroll-margin: below the phone's sticky bar, a third down the screen.
@@ -91,36 +215,36 @@ function updateMatchNav() {
 }
 
 function go(line, options = {}) {
+  if (!options.keepPassage) dropPassage();
   markCurrent(line);
   updateMatchNav();
   if (options.reveal !== false) reveal(line, { force: true, instant: options.instant });
   if (options.seek !== false) seek(line, options);
 }
 
-let restoreCopy = 0;
+const restoreCopy = new Map();
 
-async function copyLink() {
-  const url = current ? momentUrl(current, "") : new URL(window.location.pathname, window.location.href);
+async function copy(text, button) {
   const status = document.querySelector(".copied");
   try {
-    await navigator.clipboard.writeText(url.href);
+    await navigator.clipboard.writeText(text);
   } catch {
     const field = document.createElement("textarea");
-    field.value = url.href;
+    field.value = text;
     document.body.append(field);
     field.select();
     document.execCommand("copy");
     field.remove();
   }
   // Said in the button itself, for a few seconds: a message of its own would cover the lines.
-  copyButton.dataset.label ??= copyButton.textContent;
-  copyButton.textContent = copyButton.dataset.done;
-  if (status) status.textContent = status.dataset.message;
-  window.clearTimeout(restoreCopy);
-  restoreCopy = window.setTimeout(() => {
-    copyButton.textContent = copyButton.dataset.label;
-    if (status) status.textContent = "";
-  }, COPIED_MS);
+  button.dataset.label ??= button.textContent;
+  button.textContent = button.dataset.done;
+  if (status) status.textContent = button.dataset.done;
+  window.clearTimeout(restoreCopy.get(button));
+  restoreCopy.set(button, window.setTimeout(() => {
+    button.textContent = button.dataset.label;
+    if (status && status.textContent === button.dataset.done) status.textContent = "";
+  }, COPIED_MS));
 }
 
 function lineFromHash() {
@@ -149,15 +273,23 @@ function start() {
   if (!transcript) return;
   if (copyButton) {
     copyButton.hidden = false;
-    copyButton.addEventListener("click", copyLink);
+    copyButton.addEventListener("click", () => copy(sharedUrl().href, copyButton));
+  }
+  if (copyCitationButton) {
+    copyCitationButton.hidden = false;
+    copyCitationButton.addEventListener("click", () => copy(citation.value, copyCitationButton));
+    document.querySelector(".cite-hint").hidden = false;
   }
 
   transcript.addEventListener("click", (event) => {
     const stamp = event.target.closest("a.timestamp");
-    if (!stamp || event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
+    if (!stamp || event.metaKey || event.ctrlKey || event.altKey || event.button !== 0) return;
     event.preventDefault();
+    const line = stamp.closest(".line");
+    // Shift chooses a passage from the current line instead of opening a new window.
+    if (event.shiftKey && current) choosePassage(line);
     // The line is where the visitor clicked: it stays there.
-    go(stamp.closest(".line"), { reveal: false });
+    else go(line, { reveal: false });
   });
 
   for (const link of document.querySelectorAll(".match-nav a")) {
@@ -201,7 +333,8 @@ function start() {
   const fromHash = lineFromHash();
   const generic = current && fromHash && window.location.hash === `#t-${secondsOf(current)}`;
   const initial = generic ? current : fromHash || current;
-  if (initial) go(initial, { play: false, seek: Boolean(media), instant: true });
+  if (initial) go(initial, { play: false, seek: Boolean(media), instant: true, keepPassage: true });
+  updateCitation();
 }
 
 start();

@@ -1,6 +1,6 @@
 import pytest
 
-from episodes.parsing.timestamps import format_timestamp, parse_timestamp
+from episodes.parsing.timestamps import format_timestamp, parse_time_range, parse_timestamp
 
 
 @pytest.mark.parametrize(
@@ -43,3 +43,24 @@ def test_it_rejects_a_moment_past_24_hours(text):
 )
 def test_it_writes_minutes_and_seconds_and_hours_only_when_needed(ms, text):
     assert format_timestamp(ms) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "ms"),
+    [
+        ("754-790", (754_000, 790_000)),
+        ("12:34-13:10", (754_000, 790_000)),
+        ("0:12:34-0:13:10", (754_000, 790_000)),
+        (" 12:34 – 13:10 ", (754_000, 790_000)),
+        ("1:02:03-1:02:30", (3_723_000, 3_750_000)),
+        ("790-754", (754_000, 790_000)),
+        ("754-754", (754_000, 754_000)),
+    ],
+)
+def test_it_reads_a_range_of_moments_start_first(text, ms):
+    assert parse_time_range(text) == ms
+
+
+@pytest.mark.parametrize("text", ["754", "12:34", "-5", "754-", "-790", "12:34-banane", "1-2-3", "754-25h", "-"])
+def test_it_reads_no_range_in_a_single_time_or_a_malformed_one(text):
+    assert parse_time_range(text) is None
