@@ -8,6 +8,23 @@ from urllib.parse import parse_qs, urlparse
 
 AUDIO = {".mp3", ".m4a", ".aac", ".oga", ".ogg", ".opus", ".wav", ".flac", ".weba"}
 VIDEO = {".mp4", ".m4v", ".webm", ".ogv", ".mov"}
+# What a feed's enclosure says each file is (Python's mimetypes lacks several, or varies by system).
+MEDIA_TYPES = {
+    ".mp3": "audio/mpeg",
+    ".m4a": "audio/mp4",
+    ".aac": "audio/aac",
+    ".oga": "audio/ogg",
+    ".ogg": "audio/ogg",
+    ".opus": "audio/ogg",
+    ".wav": "audio/wav",
+    ".flac": "audio/flac",
+    ".weba": "audio/webm",
+    ".mp4": "video/mp4",
+    ".m4v": "video/mp4",
+    ".webm": "video/webm",
+    ".ogv": "video/ogg",
+    ".mov": "video/quicktime",
+}
 YOUTUBE_ID = re.compile(r"[\w-]{6,20}")
 DAILYMOTION_ID = re.compile(r"/video/(?P<id>[a-zA-Z0-9]+)")
 VIMEO_ID = re.compile(r"/(?:video/)?(?P<id>\d+)")
@@ -36,6 +53,13 @@ class Player:
     @property
     def is_embed(self) -> bool:
         return bool(self.embed_template)
+
+    @property
+    def media_type(self) -> str:
+        """The file's MIME type; empty for a page (an embed or a plain link)."""
+        if not self.is_file:
+            return ""
+        return MEDIA_TYPES[PurePosixPath(urlparse(self.url).path).suffix.lower()]
 
     def src_at(self, seconds: int) -> str:
         """The address that starts playing at `seconds`, without any script."""

@@ -1,11 +1,13 @@
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import conditional_escape
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
 from episodes.episode_page import build_episode_page, json_ld, share_text, transcript_html
+from episodes.exports import FORMATS, ExportLine
 from episodes.forms import EpisodeFilterForm
 from episodes.models import Appearance, Episode, EpisodeQuerySet, Person, Segment, Show
 from search.moments import Filters, Moment, find_moments, flat_page
@@ -81,6 +83,22 @@ def episode_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "transcript": transcript_html(page),
     }
     return render(request, "episodes/episode_detail.html", context)
+
+
+@require_safe
+def transcript_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    """The episode's current transcript as a file (`srt`, `vtt`, `json`, `txt`), seen as its page is."""
+    export = FORMATS.get(fmt)
+    if export is None:
+        raise Http404
+    episode = get_object_or_404(visible_episodes(request), slug=slug)
+    rows = episode.segments.order_by("position").values_list("start_ms", "end_ms", "text", "speaker")
+    response = HttpResponse(export.write(ExportLine(*row) for row in rows.iterator()), content_type=export.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, f"{episode.slug}.{fmt}")
+    # Podcast apps on the web read transcripts from other sites; what visitors see is public.
+    if episode.is_published:
+        response["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 @require_safe

@@ -83,7 +83,7 @@ def _read_cue(number: int, block: list[str], transcript: ParsedTranscript, *, we
     raw = " ".join(part.strip() for part in block[timing_at + 1 :])
     speaker = ""
     if webvtt and (voice := VOICE.search(raw)):
-        speaker = voice["speaker"].strip()
+        speaker = " ".join(html.unescape(voice["speaker"]).split())
     text = " ".join(html.unescape(TAG.sub("", raw)).split())
     if not text:
         transcript.warnings.append(ParseWarning(line, N_("cue without text; skipped")))

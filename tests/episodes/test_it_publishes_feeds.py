@@ -1,0 +1,117 @@
+import datetime
+import xml.etree.ElementTree as ET
+
+import pytest
+from bs4 import BeautifulSoup
+from django.urls import reverse
+
+from episodes import feeds
+from episodes.models import Episode
+from episodes.parsing import TranscriptError
+from episodes.services import import_transcript
+
+pytestmark = pytest.mark.django_db
+
+NS = {"podcast": "https://podcastindex.org/namespace/1.0"}
+SRT = b"1\n00:00:01,000 --> 00:00:03,000\nBonjour.\n"
+TRANSCRIPT_TYPES = ["application/x-subrip", "text/vtt", "application/json"]
+
+
+def srt_episode(show: str, title: str, day: datetime.date, **options) -> Episode:
+    return import_transcript(data=SRT, filename="x.srt", show=show, title=title, air_date=day, **options).episode
+
+
+@pytest.fixture
+def archive(sample_bytes):
+    sample = import_transcript(
+        data=sample_bytes, filename="smart-tech-2025-06-19.txt", media_url="https://media.example/st.mp3"
+    ).episode
+    later = srt_episode(
+        "SMART TECH", "Q&A <direct> : l'IA", datetime.date(2025, 7, 1), media_url="https://youtu.be/dQw4w9WgXcQ"
+    )
+    srt_episode("SMART TECH", "Brouillon", datetime.date(2025, 8, 1), published=False)
+    older = srt_episode("Autre émission", "Autre du 1er janvier", datetime.date(2024, 1, 1))
+    srt_episode("Émission de brouillons", "Brouillon seul", datetime.date(2025, 1, 1), published=False)
+    return {"sample": sample, "later": later, "older": older}
+
+
+def feed(client, url: str) -> ET.Element:
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/rss+xml; charset=utf-8"
+    assert b'xmlns:podcast="https://podcastindex.org/namespace/1.0"' in response.content
+    return ET.fromstring(response.content).find("channel")
+
+
+def item_titled(channel: ET.Element, title: str) -> ET.Element:
+    return next(item for item in channel.iter("item") if item.findtext("title") == title)
+
+
+def test_the_archive_feed_lists_published_episodes_newest_first(client, archive):
+    channel = feed(client, "/feed.xml")
+    titles = [item.findtext("title") for item in channel.iter("item")]
+    assert titles == ["Q&A <direct> : l'IA", "SMART TECH du 19 juin 2025", "Autre du 1er janvier"]
+    assert channel.findtext("link") == "http://testserver/"
+
+
+def test_an_item_gives_a_podcast_app_its_page_date_people_media_and_transcripts(client, archive):
+    item = item_titled(feed(client, "/feed.xml"), "SMART TECH du 19 juin 2025")
+    page = "http://testserver/episodes/smart-tech-du-19-juin-2025/"
+    assert item.findtext("link") == page and item.findtext("guid") == page
+    assert item.findtext("pubDate") == "Thu, 19 Jun 2025 00:00:00 +0200"
+    description = item.findtext("description")
+    assert "Présentation\xa0: Delphine Sabattier." in description
+    assert "Invité·es\xa0: Louis Soris (avocat et fondateur, cabinet Soris Avocats); Marc Kaplan" in description
+    assert item.find("enclosure").attrib == {"url": "https://media.example/st.mp3", "length": "0", "type": "audio/mpeg"}
+    people = [(p.get("role"), p.text) for p in item.findall("podcast:person", NS)]
+    assert people[0] == ("host", "Delphine Sabattier")
+    assert ("guest", "Dorothée Decrop") in people and len(people) == 5
+    assert client.get(item.find("podcast:person", NS).get("href")).status_code == 200
+    transcripts = item.findall("podcast:transcript", NS)
+    assert [(t.get("type"), t.get("language")) for t in transcripts] == [(kind, "fr") for kind in TRANSCRIPT_TYPES]
+    for transcript in transcripts:
+        assert transcript.get("url").startswith(page)
+        response = client.get(transcript.get("url"))
+        assert response.status_code == 200
+        assert response["Content-Type"].split(";")[0] == transcript.get("type")
+        assert response["Access-Control-Allow-Origin"] == "*"  # for podcast apps on the web
+
+
+def test_an_episode_without_a_media_file_has_no_enclosure(client, archive):
+    # Its media is a YouTube page: played on the episode page, but no file a podcast app can fetch.
+    assert item_titled(feed(client, "/feed.xml"), "Q&A <direct> : l'IA").find("enclosure") is None
+
+
+def test_a_show_feed_holds_its_published_episodes_and_a_show_of_drafts_has_none(client, archive):
+    channel = feed(client, "/shows/smart-tech/feed.xml")
+    assert [item.findtext("title") for item in channel.iter("item")] == [
+        "Q&A <direct> : l'IA",
+        "SMART TECH du 19 juin 2025",
+    ]
+    assert channel.findtext("link") == "http://testserver/shows/smart-tech/"
+    assert client.get("/shows/emission-de-brouillons/feed.xml").status_code == 404
+
+
+def test_a_feed_holds_the_latest_episodes_only(client, archive, monkeypatch):
+    monkeypatch.setattr(feeds, "FEED_ITEMS", 2)
+    titles = [item.findtext("title") for item in feed(client, "/feed.xml").iter("item")]
+    assert titles == ["Q&A <direct> : l'IA", "SMART TECH du 19 juin 2025"]
+
+
+def test_a_feed_stays_well_formed_whatever_a_title_holds(client, archive):
+    # A file with a control character is refused at import, but a title is also typed by hand.
+    with pytest.raises(TranscriptError):
+        import_transcript(data=b"[00:00:01] Bon\x07jour", filename="x.txt", show="S", air_date=datetime.date.today())
+    Episode.objects.filter(pk=archive["older"].pk).update(title="Bip\x07 <b>&\x0b</b>")
+    assert item_titled(feed(client, "/feed.xml"), "Bip <b>&</b>") is not None
+
+
+def test_pages_announce_the_archive_feed_and_their_show_feed(client, archive):
+    def feeds_of(url: str) -> list[str]:
+        page = BeautifulSoup(client.get(url).content, "html.parser")
+        return [link["href"] for link in page.select('link[rel=alternate][type="application/rss+xml"]')]
+
+    assert feeds_of("/") == ["/feed.xml"]
+    assert feeds_of("/shows/smart-tech/") == ["/feed.xml", "/shows/smart-tech/feed.xml"]
+    assert feeds_of(archive["sample"].get_absolute_url()) == ["/feed.xml", "/shows/smart-tech/feed.xml"]
+    assert reverse("episodes:show_feed", args=["smart-tech"]) == "/shows/smart-tech/feed.xml"
