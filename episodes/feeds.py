@@ -30,7 +30,8 @@ NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def xml_text(text: str) -> str:
-    """Text an XML document can hold: titles and descriptions are edited by hand."""
+    """Text an XML document can hold: titles, descriptions and media URLs are typed by hand (and
+    Django's writer checks the text of elements, not their attributes)."""
     return NOT_XML.sub("", text)
 
 
@@ -80,7 +81,7 @@ class ArchiveFeed(Feed):
         if not player or not player.is_file:
             return []  # A YouTube page or another site's page is no file a podcast app can play.
         # The archive does not know the file's size; 0 is what feeds write then.
-        return [Enclosure(player.url, "0", player.media_type)]
+        return [Enclosure(xml_text(player.url), "0", player.media_type)]
 
     def item_extra_kwargs(self, episode: Episode) -> dict[str, list[tuple[str, ...]]]:
         people = [(a.role, a.person.name, a.person.get_absolute_url()) for a in episode.appearances.all()]

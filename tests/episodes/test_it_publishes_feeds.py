@@ -102,8 +102,10 @@ def test_a_feed_stays_well_formed_whatever_a_title_holds(client, archive):
     # A file with a control character is refused at import, but a title is also typed by hand.
     with pytest.raises(TranscriptError):
         import_transcript(data=b"[00:00:01] Bon\x07jour", filename="x.txt", show="S", air_date=datetime.date.today())
-    Episode.objects.filter(pk=archive["older"].pk).update(title="Bip\x07 <b>&\x0b</b>")
-    assert item_titled(feed(client, "/feed.xml"), "Bip <b>&</b>") is not None
+    media = "https://media.example/\x07a.mp3"
+    Episode.objects.filter(pk=archive["older"].pk).update(title="Bip\x07 <b>&\x0b</b>", media_url=media)
+    item = item_titled(feed(client, "/feed.xml"), "Bip <b>&</b>")
+    assert item.find("enclosure").get("url") == "https://media.example/a.mp3"
 
 
 def test_pages_announce_the_archive_feed_and_their_show_feed(client, archive):
