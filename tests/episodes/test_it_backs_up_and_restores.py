@@ -198,6 +198,16 @@ def test_the_export_says_what_it_wrote_and_shows_its_progress_except_at_verbosit
     assert original.quiet_stderr == ""
 
 
+def test_the_export_warns_of_an_original_missing_from_the_media_folder_and_still_exports(db, tmp_path):
+    episode = import_transcript(data=DRAFT.encode(), filename="brouillon-2025-07-03.srt", show="SMART TECH").episode
+    episode.source_file.delete(save=False)
+    err = StringIO()
+    call_command("export_archive", str(tmp_path / "export"), stdout=StringIO(), stderr=err)
+    assert f"warning: {episode.slug}: original file missing from the media folder" in err.getvalue()
+    checked = archive.check_export(folder=tmp_path / "export")  # what a restore checks first
+    assert checked.manifest["episodes"][0]["original"]["path"] is None
+
+
 def test_the_export_refuses_a_folder_that_is_not_empty(db, tmp_path):
     (tmp_path / "notes.txt").write_text("déjà là")
     with pytest.raises(CommandError, match=f"{tmp_path}: the folder is not empty"):
@@ -268,6 +278,12 @@ def version_2(folder: Path) -> None:
     resum(folder)
 
 
+def unknown_show(folder: Path) -> None:
+    path = folder / "manifest.json"
+    path.write_text(path.read_text().replace('"show": "smart-tech"', '"show": "smart-talk"', 1))
+    resum(folder)
+
+
 DAMAGES = {
     "a line changed": (lambda copy: change_one_byte(transcript(copy)), "transcript.json: wrong SHA-256"),
     "an original deleted": (
@@ -284,6 +300,7 @@ DAMAGES = {
         f'{SAMPLE_SLUG}/transcript.json:[0-9]+: segment [0-9]+: "startTime" must be a number of seconds',
     ),
     "an unknown version": (version_2, "manifest.json: export version 2, this archive reads version 1"),
+    "an episode of a show it does not list": (unknown_show, r"manifest.json: episodes\[0\].show: not one of the shows"),
 }
 
 
