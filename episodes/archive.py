@@ -394,7 +394,9 @@ def _check_files(where: Path, at: str, episode: dict, sums: dict) -> None:
     _text(where, f"{at}.original.sha256", original.get("sha256"))
     if original.get("path") is not None:
         _listed(where, f"{at}.original.path", original["path"], sums)
-        _text(where, f"{at}.original.name", original.get("name"), empty=False)
+        name = _text(where, f"{at}.original.name", original.get("name"), empty=False)
+        if name != PurePosixPath(name).name or name in (".", ".."):
+            raise ArchiveError(f"{where}: {at}.original.name: a file name, without folders")
         if original["sha256"] != sums[original["path"]]:
             raise ArchiveError(f"{where}: {at}.original.sha256: not the SHA-256 of {original['path']}")
     _listed(where, f"{at}.transcript.path", transcript.get("path"), sums)
