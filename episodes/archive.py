@@ -126,7 +126,7 @@ def _read_snapshot() -> Iterator[None]:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             yield
         return
-    # SQLite: Django's transactions begin IMMEDIATE (the write lock, for minutes here); a deferred
+    # SQLite: Django's transactions begin IMMEDIATE (the write lock, for the whole export); a deferred
     # read transaction in WAL mode sees one snapshot and lets the writers write.
     connection.ensure_connection()
     with connection.cursor() as cursor:
