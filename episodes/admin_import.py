@@ -15,7 +15,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import defaults
 
 from episodes.forms import (
@@ -222,8 +224,9 @@ def _blocks(files: BaseConfirmFileFormSet) -> list[FileBlock]:
 
 def _import_all(
     model_admin: admin.ModelAdmin, request: HttpRequest, forms: list[ConfirmFileForm]
-) -> list[tuple[Episode, str]]:
-    """Store every file or none: each episode with the message to show once it is committed."""
+) -> list[tuple[Episode, str, int]]:
+    """Store every file or none: each episode with the message to show once it is committed,
+    and its number of lines."""
     results: list[ImportResult] = []
     done = []
     try:
@@ -231,7 +234,7 @@ def _import_all(
             for form in forms:
                 result = _import(form)
                 results.append(result)
-                done.append((result.episode, _log(model_admin, request, form.pending, result)))
+                done.append((result.episode, _log(model_admin, request, form.pending, result), result.segment_count))
     except FileFailed:
         # The rows are rolled back; the originals stored for them must go too.
         for result in results:
@@ -267,15 +270,23 @@ def _log(model_admin: admin.ModelAdmin, request: HttpRequest, pending: Pending, 
         if result.created
         else _("Replaced: %(episode)s (%(count)d segments)")
     )
-    text = text % {"episode": result.episode, "count": result.episode.segments.count()}
+    text = text % {"episode": result.episode, "count": result.segment_count}
     log = model_admin.log_addition if result.created else model_admin.log_change
     log(request, result.episode, f"{text} — {pending.filename} (sha256 {pending.sha256[:12]})")
     return text
 
 
-def _done(request: HttpRequest, done: list[tuple[Episode, str]]) -> HttpResponse:
-    for _episode, text in done:
+def _done(request: HttpRequest, done: list[tuple[Episode, str, int]]) -> HttpResponse:
+    for _episode, text, _lines in done:
         messages.success(request, text)
+    if done:
+        lines = sum(count for _episode, _text, count in done)
+        summary = ngettext(
+            "%(files)d file imported, %(lines)s lines in all.",
+            "%(files)d files imported, %(lines)s lines in all.",
+            len(done),
+        )
+        messages.success(request, summary % {"files": len(done), "lines": number_format(lines, force_grouping=True)})
     if not done:
         messages.info(request, _("No file was ticked: nothing was stored."))
     if len(done) == 1:

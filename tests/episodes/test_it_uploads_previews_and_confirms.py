@@ -475,6 +475,8 @@ def test_100_files_are_uploaded_previewed_and_confirmed(staff, uploads_in_tmp):
     response = staff.post(IMPORT, confirm_data(preview))
     assert response.status_code == 302 and response["Location"] == "/admin/episodes/episode/"
     assert Episode.objects.count() == 100 and Segment.objects.count() == 200
+    # The list the confirmation leads to says how much came in.
+    assert "100 fichiers importés, 200 lignes en tout." in shown_messages(staff)
     assert pending_files(uploads_in_tmp) == []
 
 
