@@ -11,17 +11,16 @@ page marks no line, so it never times a search that found nothing.
 """
 
 import argparse
-import atexit
-import os
 import re
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.throwaway import throwaway_archive
+
 WORDS = [
     "quantique",
     "défense",
@@ -68,7 +67,7 @@ def measure(client, url: str, runs: int) -> tuple[float, float, int]:
 def marked_lines(client, url: str) -> int:
     """How many transcript lines the page marks as matching the search."""
     html = client.get(url).content.decode()
-    return len(re.findall(r'<li id="t-\d+"[^>]* class="[^"]*\bmatch\b', html))
+    return len(re.findall(r'<span id="t-[\d-]+" class="line[^"]*\bmatch\b', html))
 
 
 def main() -> None:
@@ -76,20 +75,12 @@ def main() -> None:
     parser.add_argument("--segments", type=int, default=700)
     parser.add_argument("--runs", type=int, default=50)
     args = parser.parse_args()
-    data = tempfile.mkdtemp(prefix="bench-")
-    atexit.register(shutil.rmtree, data, ignore_errors=True)
-    os.environ["ARCHIVE_DATA_DIR"] = data
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smarttech.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    throwaway_archive()
     from django.test import Client
 
     from episodes.services import import_transcript
     from search.indexing import process_index_jobs
 
-    call_command("migrate", verbosity=0)
     episode = import_transcript(data=transcript(args.segments), filename="bench.txt").episode
     # Searchable, as after `import_transcript`: without it the search finds nothing.
     process_index_jobs(episode_ids=[episode.pk])

@@ -8,17 +8,15 @@ Django's test client. Prints figures.
 """
 
 import argparse
-import atexit
 import datetime
-import os
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.throwaway import throwaway_archive
 
 
 def median_ms(client, url: str, runs: int) -> tuple[float, int]:
@@ -36,14 +34,7 @@ def main() -> None:
     parser.add_argument("--segments", type=int, nargs="+", default=[700, 20000])
     parser.add_argument("--runs", type=int, default=10)
     args = parser.parse_args()
-    data = tempfile.mkdtemp(prefix="bench-")
-    atexit.register(shutil.rmtree, data, ignore_errors=True)
-    os.environ["ARCHIVE_DATA_DIR"] = data
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smarttech.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    throwaway_archive()
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -52,7 +43,6 @@ def main() -> None:
     from episodes.exports import FORMATS
     from episodes.services import import_transcript
 
-    call_command("migrate", verbosity=0)
     client = Client(HTTP_HOST="localhost")
     for segments in args.segments:
         episode = import_transcript(data=transcript(segments), filename=f"bench-{segments}.txt").episode
