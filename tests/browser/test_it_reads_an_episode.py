@@ -44,6 +44,11 @@ def test_the_sample_reads_as_paragraphs_on_a_page_of_reasonable_height(browser, 
     assert page.locator(".transcript .paragraph").count() > 30
     ids = page.evaluate("Array.from(document.querySelectorAll('[id]'), el => el.id)")
     assert len(ids) == len(set(ids))
+    downloads = page.locator(".downloads")
+    downloads.scroll_into_view_if_needed()
+    expect(downloads.locator("a[download]")).to_have_count(4)
+    expect(downloads).to_be_in_viewport()
+    screenshot(page, f"episode-downloads-{size}")
     page.context.close()
 
 

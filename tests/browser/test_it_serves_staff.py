@@ -1,10 +1,12 @@
-"""Staff in a real browser at 1280×800: the episode's admin page fits, and a range of lines gets its speaker."""
+"""Staff in a real browser at 1280×800: the episode's admin page fits, a saved web page is previewed, and a
+range of lines gets its speaker."""
 
 import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import screenshot
+from tests.conftest import SAVED_PAGE
 
 OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
@@ -44,3 +46,15 @@ def test_staff_give_a_speaker_to_a_range_of_lines(staff_page: Page, sample_episo
     assert speakers == ["", *["Dorothée Decrop"] * 4, ""]
     staff_page.locator(f"#line-{lines[1].pk}").scroll_into_view_if_needed()
     screenshot(staff_page, "admin-speaker-range")
+
+
+def test_staff_upload_a_saved_web_page_and_see_what_was_understood(staff_page: Page):
+    staff_page.goto("/admin/episodes/episode/import/")
+    staff_page.locator("input[type=file]").set_input_files(str(SAVED_PAGE))
+    staff_page.locator("input[type=file]").locator("xpath=ancestor::form").locator("[type=submit]").first.click()
+    preview = staff_page.locator("#content")
+    expect(preview).to_contain_text("Page web (HTML)")
+    expect(preview).to_contain_text("408 segments")
+    expect(preview).to_contain_text("Delphine Sabattier")
+    screenshot(staff_page, "admin-import-web-page-preview")
+    assert staff_page.evaluate(OVERFLOW) <= 0
