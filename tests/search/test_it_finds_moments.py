@@ -106,7 +106,7 @@ def test_stems_and_variants_are_highlighted(client, sample_episode):
     assert any("<mark>Nice 2</mark>" in r["highlighted"] for r in nice)
 
 
-def test_a_search_works_from_a_worker_thread(sample_episode):
+def test_a_search_works_from_a_worker_thread(transactional_db, sample_episode):
     """Web servers answer in threads; nothing in a search may need the main thread."""
     from concurrent.futures import ThreadPoolExecutor
 
