@@ -18,7 +18,7 @@ import datetime
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -29,12 +29,14 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils.text import slugify
 
-from episodes.exports import ExportLine, write_podcast_json
-from episodes.models import Appearance, Episode, Person, Segment, Show
+from episodes.exports import write_podcast_json
+from episodes.models import Appearance, Episode, Person, Show
 from episodes.parsing import TranscriptError, TranscriptFormat, parse_transcript
 from episodes.parsing.types import Role
+from episodes.services import replace_segments
 from search.indexing import request_reindex
 from search.models import GlossaryEntry
+from smarttech.progress import Advance, not_told
 
 FORMAT = "broadcast-archive"
 VERSION = 1
@@ -45,13 +47,6 @@ STATES = ("draft", "published", "unpublished")
 TRANSCRIPT_MAX_BYTES = 1024**3
 CHUNK = 1024 * 1024
 SUM_LINE = re.compile(r"^([0-9a-f]{64}) [ *](.+)$")
-
-# Told once per episode done (`smarttech.progress`).
-Advance = Callable[[int], object]
-
-
-def _not_told(done: int) -> None:
-    """An `Advance` for when nobody follows the progress."""
 
 
 class ArchiveError(ValueError):
@@ -76,7 +71,7 @@ class Restored:
 # Export.
 
 
-def export_archive(*, folder: Path, advance: Advance = _not_told) -> Exported:
+def export_archive(*, folder: Path, advance: Advance = not_told) -> Exported:
     """Write the whole archive into `folder`, which must be empty or not exist."""
     _require_empty_folder(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -139,13 +134,7 @@ def _read_snapshot() -> Iterator[None]:
 
 def _export_episode(folder: Path, episode: Episode, sums: dict[str, str], exported: Exported) -> dict[str, Any]:
     base = f"episodes/{episode.slug}"
-    lines = (
-        # A line's end before its start cannot be written in JSON; such a line lasts no time.
-        ExportLine(start_ms, max(end_ms, start_ms), text, speaker)
-        for start_ms, end_ms, text, speaker in episode.segments.order_by("position").values_list(
-            "start_ms", "end_ms", "text", "speaker"
-        )
-    )
+    lines = list(episode.export_lines())
     transcript = write_podcast_json(lines).encode()
     _write(folder, f"{base}/transcript.json", transcript, sums, exported)
     return {
@@ -160,7 +149,7 @@ def _export_episode(folder: Path, episode: Episode, sums: dict[str, str], export
         "state": "published" if episode.is_published else "unpublished" if episode.first_published_at else "draft",
         "first_published_at": episode.first_published_at.isoformat() if episode.first_published_at else None,
         "original": _export_original(folder, base, episode, sums, exported),
-        "transcript": {"path": f"{base}/transcript.json", "segments": episode.segments.count()},
+        "transcript": {"path": f"{base}/transcript.json", "segments": len(lines)},
         "people": [
             {
                 "person": appearance.person.slug,
@@ -223,7 +212,7 @@ class Checked:
     sums: dict[str, str]
 
 
-def check_export(*, folder: Path, start: Advance = _not_told, advance: Advance = _not_told) -> Checked:
+def check_export(*, folder: Path, start: Advance = not_told, advance: Advance = not_told) -> Checked:
     """Refuse a damaged export, naming the file, before anything is written. `start` is told how
     many episodes there are once the manifest is read, `advance` each one checked."""
     if not folder.is_dir():
@@ -460,7 +449,7 @@ def require_empty_archive() -> None:
 
 
 @transaction.atomic
-def restore_archive(*, checked: Checked, advance: Advance = _not_told) -> Restored:
+def restore_archive(*, checked: Checked, advance: Advance = not_told) -> Restored:
     """Write a checked export into this empty archive, all or nothing: same slugs, states, lines.
 
     The original files are stored again as the episodes' source files, and removed if the
@@ -531,20 +520,7 @@ def _restore_episode(
         for appearance in item["people"]
     )
     if transcript is not None:
-        Segment.objects.bulk_create(
-            (
-                Segment(
-                    episode=episode,
-                    position=position,
-                    start_ms=line.start_ms,
-                    end_ms=line.end_ms,
-                    text=line.text,
-                    speaker=line.speaker[:200],
-                )
-                for position, line in enumerate(transcript.segments)
-            ),
-            batch_size=500,
-        )
+        replace_segments(episode, transcript)
     return episode
 
 

@@ -1,5 +1,5 @@
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from django.db import models
@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from episodes.exports import ExportLine
 from episodes.parsing.timestamps import format_timestamp
 from episodes.parsing.types import Role, TranscriptFormat
 
@@ -119,6 +120,13 @@ class Episode(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("episodes:detail", args=[self.slug])
+
+    def export_lines(self) -> Iterator[ExportLine]:
+        """The current transcript (after staff corrections), line by line, as the exports write it."""
+        rows = self.segments.order_by("position").values_list("start_ms", "end_ms", "text", "speaker")
+        for start_ms, end_ms, text, speaker in rows.iterator():
+            # A line's end before its start cannot be written in JSON; such a line lasts no time.
+            yield ExportLine(start_ms, max(end_ms, start_ms), text, speaker)
 
     def moment_url(self, start_ms: int) -> str:
         return f"{self.get_absolute_url()}?t={start_ms // 1000}"

@@ -104,7 +104,7 @@ def save_transcript(
         episode.source_sha256 = sha256
     episode.save()
     _replace_appearances(episode, transcript.people)
-    _replace_segments(episode, transcript)
+    replace_segments(episode, transcript)
     request_reindex(episode.pk)
     if old_file and old_file != stored_name:
         transaction.on_commit(lambda: default_storage.delete(old_file))
@@ -163,7 +163,8 @@ def _replace_appearances(episode: Episode, people: list[ParsedPerson]) -> None:
         )
 
 
-def _replace_segments(episode: Episode, transcript: ParsedTranscript) -> None:
+def replace_segments(episode: Episode, transcript: ParsedTranscript) -> None:
+    """The episode's lines, and only them: the transcript's segments in order."""
     episode.segments.all().delete()
     Segment.objects.bulk_create(
         (

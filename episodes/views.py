@@ -15,7 +15,7 @@ from episodes.episode_page import (
     share_text,
     transcript_html,
 )
-from episodes.exports import FORMATS, ExportLine
+from episodes.exports import FORMATS
 from episodes.forms import EpisodeFilterForm
 from episodes.models import Appearance, Episode, EpisodeQuerySet, Person, Segment, Show
 from search.moments import Filters, Moment, find_moments, flat_page
@@ -102,8 +102,7 @@ def transcript_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse
     if export is None:
         raise Http404
     episode = get_object_or_404(visible_episodes(request), slug=slug)
-    rows = episode.segments.order_by("position").values_list("start_ms", "end_ms", "text", "speaker")
-    response = HttpResponse(export.write(ExportLine(*row) for row in rows.iterator()), content_type=export.content_type)
+    response = HttpResponse(export.write(episode.export_lines()), content_type=export.content_type)
     response["Content-Disposition"] = content_disposition_header(True, f"{episode.slug}.{fmt}")
     # Podcast apps on the web read transcripts from other sites; what visitors see is public.
     if episode.is_published:

@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Protocol, TypeVar
 
 T = TypeVar("T")
+# Told how many more items long work has done: a Progress's `advance`, or `not_told`.
+Advance = Callable[[int], object]
 BAR_WIDTH = 30
 # A terminal's bar is drawn again at most this often; a log gets a line at most this often.
 BAR_EVERY_SECONDS = 0.2
@@ -96,6 +98,10 @@ class Progress:
             filled = round(BAR_WIDTH * min(share, 1.0))
             text = f"[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {text}"
         return text
+
+
+def not_told(done: int) -> None:
+    """An `Advance` for when nobody follows the progress."""
 
 
 def for_command(command, verbosity: int, unit: str, **options) -> Progress:

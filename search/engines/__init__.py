@@ -11,7 +11,7 @@ The archive's engine is chosen once, by `settings.ARCHIVE_SEARCH_ENGINE`.
 import datetime
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import import_module
@@ -22,14 +22,9 @@ from django.conf import settings
 
 from episodes.models import Episode
 from search.plan import Compiled
+from smarttech.progress import Advance, not_told
 
 ENGINES = {"whoosh": "search.engines.whoosh", "postgres": "search.engines.postgres"}
-# Told how many more moments a long write has done (`smarttech.progress`).
-Advance = Callable[[int], None]
-
-
-def not_told(done: int) -> None:
-    """An `Advance` for when nobody follows the progress."""
 
 
 @dataclass(frozen=True)

@@ -144,7 +144,7 @@ def test_it_rolls_everything_back_when_a_step_fails(sample_bytes, monkeypatch, u
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "_replace_segments", broken)
+    monkeypatch.setattr(services, "replace_segments", broken)
     with pytest.raises(RuntimeError):
         import_sample(sample_bytes)
     assert Episode.objects.count() == Person.objects.count() == Show.objects.count() == 0
@@ -153,7 +153,7 @@ def test_it_rolls_everything_back_when_a_step_fails(sample_bytes, monkeypatch, u
 
 def test_it_keeps_the_old_transcript_when_a_reimport_fails(sample_bytes, monkeypatch):
     episode = import_sample(sample_bytes).episode
-    monkeypatch.setattr(services, "_replace_segments", lambda *a, **k: Segment.objects.all().delete() and 1 / 0)
+    monkeypatch.setattr(services, "replace_segments", lambda *a, **k: Segment.objects.all().delete() and 1 / 0)
     with pytest.raises(ZeroDivisionError):
         import_sample(sample_bytes)
     assert episode.segments.count() == 408

@@ -367,7 +367,7 @@ def fail_on_second_file(monkeypatch, error: Exception) -> None:
     """Make the second file fail inside the import, after its episode row is written."""
     from episodes import services
 
-    replace_segments = services._replace_segments
+    replace_segments = services.replace_segments
     calls = []
 
     def failing(episode, transcript) -> None:
@@ -376,7 +376,7 @@ def fail_on_second_file(monkeypatch, error: Exception) -> None:
         if len(calls) == 2:
             raise error
 
-    monkeypatch.setattr(services, "_replace_segments", failing)
+    monkeypatch.setattr(services, "replace_segments", failing)
 
 
 @pytest.mark.parametrize(
