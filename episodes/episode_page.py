@@ -213,7 +213,7 @@ class EpisodePage:
 
     @property
     def player_src(self) -> str:
-        return self.player.src_at(self.start_seconds) if self.player else ""
+        return self.player.src_at(self.current.start_ms if self.current else 0) if self.player else ""
 
     @property
     def next_match(self) -> Segment | None:

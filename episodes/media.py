@@ -61,13 +61,19 @@ class Player:
             return ""
         return MEDIA_TYPES[PurePosixPath(urlparse(self.url).path).suffix.lower()]
 
-    def src_at(self, seconds: int) -> str:
-        """The address that starts playing at `seconds`, without any script."""
-        seconds = max(int(seconds), 0)
+    def src_at(self, start_ms: int) -> str:
+        """The address that starts playing at `start_ms`, without any script.
+
+        A file starts at the line's own millisecond: cued at its whole second, a line said at
+        34.929 s would not have begun, and the page would mark the line before it (the
+        previous speaker). Embeds take whole seconds only."""
+        start_ms = max(int(start_ms), 0)
         if self.is_embed:
-            return self.embed_template.replace("{start}", str(seconds))
-        if self.is_file and seconds:
-            return f"{self.url}#t={seconds}"  # Media Fragments: browsers seek there themselves.
+            return self.embed_template.replace("{start}", str(start_ms // 1000))
+        if self.is_file and start_ms:
+            # Media Fragments: browsers seek there themselves ("#t=34.929", "#t=34.5", "#t=34").
+            seconds, ms = divmod(start_ms, 1000)
+            return f"{self.url}#t={seconds}" + (f".{ms:03d}".rstrip("0") if ms else "")
         return self.url
 
 

@@ -13,6 +13,8 @@ const selectionStatus = document.querySelector(".selection-status");
 const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
 // After the visitor scrolls by hand, following the player waits this long.
 const HANDS_OFF_MS = 4000;
+// A line asked for stays marked while playback is this close before its start (see seek).
+const HOLD_MS = 1000;
 // How long "Link copied" shows before the button reads as before.
 const COPIED_MS = 4000;
 // A quote is cut after a word past this many characters, as the server cuts it (QUOTE_CHARS).
@@ -190,14 +192,29 @@ function reveal(line, { force = false, instant = false } = {}) {
   line.scrollIntoView({ block: "start", behavior: glide ? "smooth" : "instant" });
 }
 
+// The line asked for (a time tapped, a shared moment) stays marked until playback reaches its
+// start: a player seeks to the nearest frame it can, which may fall a hair before the line,
+// and marking the line before it would name the previous speaker in the address and citation.
+let held = null;
+
 function seek(line, { play = true } = {}) {
-  const seconds = secondsOf(line);
   if (media) {
-    media.currentTime = seconds;
+    held = line;
+    media.currentTime = Number(line.dataset.start) / 1000;
     if (play) media.play().catch(() => {});
   } else if (embed && embed.dataset.template) {
-    embed.src = embed.dataset.template.replace("{start}", String(seconds));
+    embed.src = embed.dataset.template.replace("{start}", String(secondsOf(line)));
   }
+}
+
+// The line the player is in, or the held line while playback is within a second before it.
+function playingLine(ms) {
+  if (held) {
+    const start = Number(held.dataset.start);
+    if (ms < start && ms >= start - HOLD_MS) return held;
+    held = null;
+  }
+  return lineAt(ms);
 }
 
 function updateMatchNav() {
@@ -316,7 +333,7 @@ function start() {
 
   if (media) {
     media.addEventListener("timeupdate", () => {
-      const line = lineAt(media.currentTime * 1000);
+      const line = playingLine(media.currentTime * 1000);
       if (line && line !== current) {
         markCurrent(line);
         if (!media.paused) reveal(line);

@@ -76,3 +76,72 @@ def test_on_a_phone_the_player_is_in_the_bar_above_the_transcript(browser, live_
     assert panel.bounding_box()["height"] < 844 * 0.35
     screenshot(page, "episode-player-phone")
     context.close()
+
+
+# Lines that start between whole seconds (x.929 s), each said by the other speaker.
+SPEAKERS = ("Alice Martin", "Bruno Petit")
+FRACTIONAL_CUES = "WEBVTT\n\n" + "\n\n".join(
+    f"00:00:{i * 5:02d}.929 --> 00:00:{i * 5 + 4:02d}.500\n<v {SPEAKERS[i % 2]}>Réplique {i + 1} de {SPEAKERS[i % 2]}."
+    for i in range(7)
+)
+
+
+@pytest.fixture
+def fractional_episode(search_index, transactional_db, media_url):
+    imported = import_transcript(
+        data=FRACTIONAL_CUES.encode(),
+        filename="debat.vtt",
+        show="Émission de test",
+        title="Débat",
+        air_date=datetime.date(2025, 1, 2),
+        media_url=media_url,
+    ).episode
+    index_now()
+    return imported
+
+
+def test_a_shared_moment_lands_on_its_own_line_when_lines_start_between_seconds(page: Page, fractional_episode):
+    page.goto(f"{fractional_episode.get_absolute_url()}?t=15")
+    # Without script too, the player is cued at the line's own start.
+    assert page.locator("#player").get_attribute("src").endswith("/episode.wav#t=15.929")
+    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    # The player is at the line's own start (15.929 s), not at its second, where the line before still runs.
+    page.wait_for_function("document.getElementById('player').currentTime >= 15.9")
+    page.evaluate("document.getElementById('player').dispatchEvent(new Event('timeupdate'))")
+    expect(page.locator("#t-15")).to_have_attribute("aria-current", "time")
+    assert page.locator('[aria-current="time"]').count() == 1
+    expect(page).to_have_url(re.compile(r"\?t=15$"))
+    citation = page.locator("#citation").input_value()
+    assert "Réplique 4 de Bruno Petit" in citation
+    assert "Alice Martin" not in citation
+
+
+def test_a_tapped_time_stays_marked_and_cited_when_the_player_lands_a_hair_early(page: Page, fractional_episode):
+    page.goto(fractional_episode.get_absolute_url())
+    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    # A player that seeks to the frame before the time asked (as compressed media may), and stays paused.
+    page.evaluate(EARLY_PLAYER)
+    page.locator("#t-20 a.timestamp").click()
+    page.wait_for_function("Math.abs(document.getElementById('player').currentTime - 20.829) < 0.01")
+    page.evaluate("document.getElementById('player').dispatchEvent(new Event('timeupdate'))")
+    expect(page.locator("#t-20")).to_have_attribute("aria-current", "time")
+    expect(page).to_have_url(re.compile(r"\?t=20$"))
+    assert "Réplique 5 de Alice Martin" in page.locator("#citation").input_value()
+    # Playback then moves on through the lines as said.
+    page.evaluate("delete document.getElementById('player').currentTime")
+    page.evaluate("document.getElementById('player').currentTime = 26.2")
+    expect(page.locator("#t-25")).to_have_attribute("aria-current", "time")
+    expect(page).to_have_url(re.compile(r"\?t=25$"))
+    assert "Réplique 6 de Bruno Petit" in page.locator("#citation").input_value()
+
+
+EARLY_PLAYER = """() => {
+  const player = document.getElementById('player');
+  const time = Object.getOwnPropertyDescriptor(HTMLMediaElement.prototype, 'currentTime');
+  Object.defineProperty(player, 'currentTime', {
+    configurable: true,
+    get() { return time.get.call(this); },
+    set(seconds) { time.set.call(this, Math.max(seconds - 0.1, 0)); },
+  });
+  player.play = () => Promise.resolve();
+}"""

@@ -31,7 +31,7 @@ from episodes.media import PlayerKind, player_for
 def test_it_picks_the_player_and_starts_it_at_the_moment(url, kind, at_1309):
     player = player_for(url)
     assert player.kind == kind
-    assert player.src_at(1309) == at_1309
+    assert player.src_at(1_309_000) == at_1309
 
 
 @pytest.mark.parametrize("url", ["", "javascript:alert(1)", "ftp://x/y.mp3", "https://", "not a url"])
@@ -41,3 +41,9 @@ def test_it_offers_no_player_for_what_is_not_a_web_address(url):
 
 def test_a_file_starts_at_the_beginning_without_a_fragment():
     assert player_for("https://cdn.example.org/ep.mp3").src_at(0) == "https://cdn.example.org/ep.mp3"
+
+
+def test_a_file_starts_at_the_lines_own_millisecond_and_an_embed_at_its_second():
+    assert player_for("https://cdn.example.org/ep.mp3").src_at(34_929) == "https://cdn.example.org/ep.mp3#t=34.929"
+    assert player_for("https://cdn.example.org/ep.mp3").src_at(34_500) == "https://cdn.example.org/ep.mp3#t=34.5"
+    assert player_for("https://youtu.be/dQw4w9WgXcQ").src_at(34_929).endswith("?start=34")
