@@ -5,6 +5,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
+from smarttech.client_address import client_address
+
 
 class ChosenLanguageMiddleware:
     """French unless the visitor chose another language with the selector.
@@ -27,3 +29,30 @@ class ChosenLanguageMiddleware:
         patch_vary_headers(response, ["Cookie"])
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class ClientAddressMiddleware:
+    """Behind trusted proxies (ARCHIVE_TRUSTED_PROXIES), REMOTE_ADDR becomes the visitor's own address.
+
+    First in the chain, so that login throttling (django-axes reads REMOTE_ADDR) and gunicorn's
+    access log (it reads the same WSGI environ after the response) see the visitor, not the proxy:
+    behind nginx every login came from 127.0.0.1, and five wrong passwords locked an account for all.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        trusted = settings.ARCHIVE_TRUSTED_PROXIES
+        if trusted:
+            meta = request.META
+            meta["REMOTE_ADDR"] = client_address(
+                meta.get("REMOTE_ADDR", ""), meta.get("HTTP_X_FORWARDED_FOR", ""), trusted
+            )
+        return self.get_response(request)
+
+
+def remote_addr(request: HttpRequest) -> str | None:
+    """The address django-axes throttles by: REMOTE_ADDR as ClientAddressMiddleware left it
+    (named so that an installed django-ipware, which axes would otherwise prefer, changes nothing)."""
+    return request.META.get("REMOTE_ADDR")

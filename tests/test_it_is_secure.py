@@ -30,6 +30,49 @@ def test_a_good_login_works_and_resets_the_count(client):
     assert response.status_code == 302 and response["Location"] == "/admin/"
 
 
+def failed_logins(client, count: int, **headers) -> list[int]:
+    return [
+        client.post("/admin/login/", {"username": "admin", "password": "wrong"}, **headers).status_code
+        for _ in range(count)
+    ]
+
+
+def login(client, **headers) -> int:
+    data = {"username": "admin", "password": "the-right-password"}
+    return client.post("/admin/login/?next=/admin/", data, **headers).status_code
+
+
+# Behind nginx every request comes from 127.0.0.1; nginx appends the visitor's address to X-Forwarded-For.
+PROXY = {"REMOTE_ADDR": "127.0.0.1"}
+
+
+def test_behind_a_proxy_failures_from_one_visitor_do_not_lock_the_account_for_another(settings, client):
+    settings.ARCHIVE_TRUSTED_PROXIES = 1
+    User.objects.create_superuser("admin", "a@example.org", "the-right-password")
+    assert failed_logins(client, 5, HTTP_X_FORWARDED_FOR="203.0.113.5", **PROXY) == [200, 200, 200, 200, 429]
+    assert login(client, HTTP_X_FORWARDED_FOR="203.0.113.5", **PROXY) == 429
+    from django.test import Client
+
+    assert login(Client(), HTTP_X_FORWARDED_FOR="198.51.100.7", **PROXY) == 302
+
+
+def test_behind_a_proxy_a_forged_header_does_not_escape_the_lock(settings, client):
+    settings.ARCHIVE_TRUSTED_PROXIES = 1
+    User.objects.create_superuser("admin", "a@example.org", "the-right-password")
+    # The visitor writes an address of its choosing; nginx appends the real one after it.
+    statuses = [failed_logins(client, 1, HTTP_X_FORWARDED_FOR=f"10.0.0.{n}, 203.0.113.5", **PROXY)[0] for n in range(5)]
+    assert statuses == [200, 200, 200, 200, 429]
+    assert login(client, HTTP_X_FORWARDED_FOR="10.0.0.99, 203.0.113.5", **PROXY) == 429
+
+
+def test_with_no_proxy_trusted_a_forged_header_picks_no_address(settings, client):
+    settings.ARCHIVE_TRUSTED_PROXIES = 0
+    User.objects.create_superuser("admin", "a@example.org", "the-right-password")
+    statuses = [failed_logins(client, 1, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")[0] for n in range(5)]
+    assert statuses == [200, 200, 200, 200, 429]
+    assert login(client, HTTP_X_FORWARDED_FOR="198.51.100.200") == 429
+
+
 def test_forms_need_their_csrf_token(db):
     from django.test import Client
 

@@ -72,3 +72,24 @@ def test_the_archives_own_warnings_are_logged_with_their_source(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "WARNING search.indexing: the index is behind" in done.stderr
     assert "not worth a line" not in done.stderr
+
+
+def test_behind_a_proxy_the_access_log_names_the_visitor_not_the_proxy(tmp_path):
+    port = free_port()
+    env = {**environment(tmp_path), "DJANGO_SETTINGS_MODULE": "smarttech.settings", "DJANGO_BEHIND_PROXY": "1"}
+    command = [REPO / ".venv" / "bin" / "gunicorn", "smarttech.wsgi", "--config", "python:smarttech.gunicorn"]
+    command += ["--bind", f"127.0.0.1:{port}", "--workers", "1", "--access-logfile", "-", "--no-control-socket"]
+    server = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(port, server)
+        # As nginx sends it: what the visitor claimed, then the address nginx saw.
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/static/js/episode.js", headers={"X-Forwarded-For": "6.6.6.6, 203.0.113.5"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status == 200
+    finally:
+        server.terminate()
+        access_log, _errors = server.communicate(timeout=10)
+    line = next(line for line in access_log.splitlines() if "/static/js/episode.js" in line)
+    assert line.startswith("203.0.113.5 ")
