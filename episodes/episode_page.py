@@ -382,7 +382,7 @@ def _position_at(episode: Episode, ms: int) -> int | None:
 
 def _every_match(episode: Episode, matches: EpisodeMatches) -> list[MatchedLine]:
     """Every match of the episode, not only those of the part shown, in time order."""
-    hit_ids = set(matches.found.hits.segments)
+    hit_ids = matches.found.results.in_episode(episode.pk)
     lines = episode.segments.order_by("start_ms", "position")
     if len(hit_ids) <= MATCHES_BY_ID:
         starts = lines.filter(pk__in=hit_ids).values_list("start_ms", flat=True)

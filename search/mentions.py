@@ -1,8 +1,9 @@
 """Topics, and how often a search's words are said over time, from the database.
 
-The glue between the hits a search already has and `search.topics`, which counts: the
-results page's strip and the topic pages. Published episodes only: a hit counts when its
-episode is among the published episodes' air dates, and the people are those on air.
+The glue between what a search's results answer (moments per episode, per speaker: each
+counted by the engine) and `search.topics`, which counts: the results page's strip and the
+topic pages. Published episodes only: a moment counts when its episode is among the published
+episodes' air dates, and the people are those on air.
 """
 
 import datetime
@@ -11,21 +12,18 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.db.models import Count
 from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-from episodes.models import Appearance, Episode, Person, Segment, name_key
+from episodes.models import Appearance, Episode, Person, name_key
 from search.engines import Filters
 from search.models import GlossaryEntry
 from search.moments import ENGINE_TIME_LIMIT_SECONDS, Found, find_moments
 from search.topics import Chart, Mentions, chart, count_by_month, heard_by, ranked, topic_slugs
 
 MOST_PEOPLE = 10
-# The speakers of the lines found are counted in SQL, this many lines a statement.
-LINES_PER_QUERY = 5_000
 # A topic's count gets at least this long, even when the list's time is spent.
 LEAST_SECONDS = 0.01
 # The charts' plots, in pixels from the top of their SVG: a strip above the results, and a
@@ -95,13 +93,13 @@ def topics_said() -> list[tuple[Topic, Found]]:
 def mentions_over_time(found: Found, filters: Filters | None = None) -> Mentions:
     """How many of the moments found each month says, across the archive (or the filter's dates).
 
-    From the hits the search has, with one query: the published episodes' air dates, which
+    From the moments per episode the engine counts, with one query: the published episodes' air dates, which
     give the archive's span and leave out any episode that is not published.
     """
     filters = filters or Filters()
     air_dates = dict(Episode.objects.published().order_by().values_list("pk", "air_date"))
     return count_by_month(
-        Counter(found.hits.episodes),
+        found.results.per_episode(),
         air_dates,
         start=filters.date_from,
         end=filters.date_to,
@@ -158,12 +156,7 @@ def month_name(language: str | None, month: datetime.date) -> str:
 def speakers_of(found: Found, most: int = MOST_PEOPLE) -> list[Voice]:
     """The people on air who speak the lines found (as the file names the speaker: by name or
     another spelling), those with the most lines first."""
-    names: Counter[str] = Counter()
-    segments = found.hits.segments
-    for start in range(0, len(segments), LINES_PER_QUERY):
-        lines = Segment.objects.published().filter(pk__in=list(segments[start : start + LINES_PER_QUERY]))
-        per_name = lines.exclude(speaker="").order_by().values("speaker").annotate(lines=Count("pk"))
-        names.update(dict(per_name.values_list("speaker", "lines")))
+    names = found.results.speakers()
     people = Person.objects.on_air().speaking_as(names)
     lines_said: Counter[int] = Counter()
     for name, count in names.items():
@@ -175,7 +168,7 @@ def speakers_of(found: Found, most: int = MOST_PEOPLE) -> list[Voice]:
 
 def hearers_of(found: Found, most: int = MOST_PEOPLE) -> list[Voice]:
     """The people in the published episodes where it is said, those who heard it most first."""
-    per_episode = Counter(found.hits.episodes)
+    per_episode = found.results.per_episode()
     appearances = Appearance.objects.filter(episode_id__in=list(per_episode), episode__is_published=True)
     heard = heard_by(appearances.values_list("person_id", "episode_id"), per_episode)
     people = Person.objects.in_bulk(list(heard))

@@ -6,7 +6,7 @@ pages are built here from the database.
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
@@ -17,9 +17,9 @@ from django.utils.safestring import SafeString, mark_safe
 
 from episodes.models import Episode, Person, Segment, Show
 from search.analysis import WORDS, analyze, spelling_analyzer
-from search.engines import Filters, Hit, Hits, engine
+from search.engines import EpisodeBest, Filters, Hit, NoResults, Results, engine
 from search.highlight import highlight
-from search.models import GlossaryEntry, IndexJob
+from search.models import GlossaryEntry
 from search.plan import Compiled, Glossary, compile_query
 from search.query import Kind, ParsedQuery, parse_query
 
@@ -40,18 +40,26 @@ MOMENTS_PER_PAGE = 20
 class Found:
     query: str
     parsed: ParsedQuery
-    hits: Hits = field(default_factory=Hits)
+    results: Results = field(default_factory=NoResults)
     compiled: Compiled | None = None
     suggestion: str | None = None
-    timed_out: bool = False
 
     @property
     def count(self) -> int:
-        return len(self.hits)
+        """How many moments match, exactly up to COUNT_LIMIT (see `count_is_exact`)."""
+        return self.results.count().moments
+
+    @property
+    def count_is_exact(self) -> bool:
+        return self.results.count().exact
 
     @property
     def episode_count(self) -> int:
-        return self.hits.episode_count()
+        return len(self.results.per_episode())
+
+    @property
+    def timed_out(self) -> bool:
+        return self.results.timed_out
 
 
 @dataclass
@@ -94,25 +102,23 @@ class EpisodeMatches:
 def episode_matches(episode: Episode, segments: list[Segment], text: str) -> EpisodeMatches:
     """The segments of this episode that a search for `text` finds, marked."""
     found = find_moments(text, Filters(episode=episode.slug))
-    hit_ids = set(found.hits.segments)
+    hit_ids = found.results.in_episode(episode.pk)
     matching = [segment for segment in segments if segment.pk in hit_ids]
     highlighted = {segment.pk: _highlighted(found.compiled, segment) for segment in matching}
     return EpisodeMatches(found=found, segments=matching, highlighted=highlighted)
 
 
 def find_moments(text: str, filters: Filters, *, seconds: float | None = None, suggesting: bool = True) -> Found:
-    """The moments found for `text`: the engine stops after `seconds` (its time limit unless
-    given) with what it found by then; with few found, a spelling suggestion unless not `suggesting`."""
+    """The moments found for `text`, as lazy results whose answers together stop after
+    `seconds` (the engine's time limit unless given); with few found, a spelling suggestion
+    unless not `suggesting`."""
     found = Found(query=text, parsed=parse_query(text))
     if found.parsed.is_empty:
         return found
     found.compiled = compile_query(found.parsed, load_glossary())
     if found.compiled is not None:
         seconds = ENGINE_TIME_LIMIT_SECONDS if seconds is None else seconds
-        matches = engine().find(found.compiled, filters, seconds=seconds)
-        found.hits, found.timed_out = _showable(matches.hits), matches.timed_out
-        if filters.speaker:
-            found.hits = _spoken_by(found.hits, filters.speaker)
+        found.results = engine().find(found.compiled, filters, seconds=seconds)
     if suggesting and found.count < FEW_RESULTS and not found.timed_out:
         found.suggestion = suggest(found)
     return found
@@ -135,29 +141,44 @@ def load_glossary() -> Glossary:
 
 def grouped_page(found: Found, number: int | str | None) -> Page:
     """A page of episodes, best (or newest) first, each with its best moments."""
-    page = Paginator(found.hits.by_episode(), EPISODES_PER_PAGE).get_page(number)
-    best, counts = found.hits.of_episodes(set(page.object_list), MOMENTS_PER_EPISODE)
-    shown = [hit for episode in page.object_list for hit in best[episode]]
+    page = Paginator(found.results.ranked_episodes(), EPISODES_PER_PAGE).get_page(number)
+    best = found.results.best_in(page.object_list, MOMENTS_PER_EPISODE)
+    shown = [hit for episode in page.object_list if episode in best for hit in best[episode].hits]
     moments = {moment.segment.pk: moment for moment in build_moments(found, shown)}
-    groups = (_episode_moments(best[episode], counts[episode], moments) for episode in page.object_list)
+    groups = (_episode_moments(best[episode], moments) for episode in page.object_list if episode in best)
     page.object_list = [group for group in groups if group]
     return page
 
 
-def episode_page(found: Found, number: int | str | None) -> Page:
+def episode_page(found: Found, episode: Episode | None, number: int | str | None) -> Page:
     """Every moment found in one episode (the search was restricted to it), in time order,
     a page at a time: the moments past the three that the grouped results show."""
-    hit_ids = set(found.hits.segments)
-    lines = Segment.objects.published().filter(episode_id__in=set(found.hits.episodes)).order_by("start_ms", "position")
-    hits = [Hit(*line) for line in lines.values_list("pk", "episode_id") if line[0] in hit_ids]
-    page = Paginator(hits, MOMENTS_PER_PAGE).get_page(number)
+    hit_ids = found.results.in_episode(episode.pk) if episode else set()
+    lines = Segment.objects.published().filter(pk__in=hit_ids).order_by("start_ms", "position")
+    page = Paginator([Hit(*line) for line in lines.values_list("pk", "episode_id")], MOMENTS_PER_PAGE).get_page(number)
     page.object_list = build_moments(found, page.object_list)
     return page
 
 
+class _TopHits(Sequence[Hit]):
+    """The moments in order, for a Paginator: as many as the count says, each page read
+    from the engine's top `k` (only up to the page asked)."""
+
+    def __init__(self, found: Found) -> None:
+        self.found = found
+
+    def __len__(self) -> int:
+        return self.found.count
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            raise TypeError("pages only")
+        return self.found.results.top(index.stop)[index]
+
+
 def flat_page(found: Found, number: int) -> Page:
     """A page of moments, in the order found (raises EmptyPage past the end)."""
-    page = Paginator(found.hits, MOMENTS_PER_PAGE, allow_empty_first_page=True).page(number)
+    page = Paginator(_TopHits(found), MOMENTS_PER_PAGE, allow_empty_first_page=True).page(number)
     page.object_list = build_moments(found, page.object_list)
     return page
 
@@ -219,33 +240,6 @@ def _known_terms() -> set[str]:
     return {term for name in names for term in analyze(name)}
 
 
-def _showable(hits: Hits) -> Hits:
-    """The hits a page can show: those of episodes whose index lags behind the database
-    (an index job waits: a re-import, an edit, an unpublish) are checked against its rows.
-
-    Otherwise, between the commit and the worker's run, a re-imported episode's old
-    moments were counted (82 for the sample) but could not be shown (their rows are gone).
-    """
-    lagging = set(IndexJob.objects.values_list("episode_id", flat=True))
-    if lagging:
-        lagging &= set(hits.episodes)
-    if not lagging:
-        return hits
-    rows = Segment.objects.filter(episode_id__in=lagging, episode__is_published=True)
-    present = set(rows.values_list("pk", flat=True))
-    unshown = {hit.segment_id for hit in hits if hit.episode_id in lagging and hit.segment_id not in present}
-    return hits.without(unshown) if unshown else hits
-
-
-def _spoken_by(hits: Hits, slug: str) -> Hits:
-    """The hits of lines that this person (on air) speaks."""
-    person = Person.objects.on_air().filter(slug=slug).first()
-    if person is None:
-        return Hits()
-    lines = Segment.objects.published().filter(episode_id__in=set(hits.episodes)).spoken_by(person)
-    return hits.only(set(lines.values_list("pk", flat=True)))
-
-
 def _neighbours(segments: Iterable[Segment]) -> dict[tuple[int, int], Segment]:
     wanted = [Q(episode_id=s.episode_id, position__in=[s.position - 1, s.position + 1]) for s in segments]
     if not wanted:
@@ -269,9 +263,9 @@ def _moment(compiled: Compiled | None, segment: Segment, neighbours: dict) -> Mo
     )
 
 
-def _episode_moments(hits: list[Hit], total: int, moments: dict[int, Moment]) -> EpisodeMoments | None:
-    best = [moments[hit.segment_id] for hit in hits if hit.segment_id in moments]
-    if not best:
+def _episode_moments(best: EpisodeBest, moments: dict[int, Moment]) -> EpisodeMoments | None:
+    shown = [moments[hit.segment_id] for hit in best.hits if hit.segment_id in moments]
+    if not shown:
         return None
-    best.sort(key=lambda moment: moment.segment.start_ms)
-    return EpisodeMoments(episode=best[0].segment.episode, moments=best, total=total)
+    shown.sort(key=lambda moment: moment.segment.start_ms)
+    return EpisodeMoments(episode=shown[0].segment.episode, moments=shown, total=best.total)

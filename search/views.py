@@ -36,9 +36,10 @@ def search_page(request: HttpRequest) -> HttpResponse:
     if form.cleaned_data["episode"]:
         # A group's "more moments" link: every moment of that episode, a page at a time.
         episodes = Episode.objects.published().select_related("show")
+        episode = episodes.filter(slug=form.cleaned_data["episode"]).first()
         context.update(
-            episode=episodes.filter(slug=form.cleaned_data["episode"]).first(),
-            page=episode_page(found, number),
+            episode=episode,
+            page=episode_page(found, episode, number),
             every_episode=query_without(request, "page", "episode"),
         )
     else:
@@ -91,6 +92,8 @@ def _api_body(found: Found, page) -> dict:
     return {
         "query": found.query,
         "count": found.count,
+        # False past COUNT_LIMIT (then `count` is that limit) or when the search was cut short.
+        "count_is_exact": found.count_is_exact,
         "page": page.number,
         "pages": page.paginator.num_pages,
         "suggestion": found.suggestion,

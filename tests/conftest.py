@@ -118,3 +118,9 @@ def pretend_translations(monkeypatch):
         monkeypatch.setattr(messages, "gettext", lambda msgid: catalog.get(msgid) or real(msgid))
 
     return install
+
+
+def every_hit(found) -> list:
+    """Every moment a search found (a small one: its count is exact), in its order."""
+    assert found.count_is_exact
+    return found.results.top(found.count)

@@ -9,21 +9,22 @@ The archive's engine is chosen once, by `settings.ARCHIVE_SEARCH_ENGINE`.
 """
 
 import datetime
-from array import array
-from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import cache
 from importlib import import_module
-from itertools import compress
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from django.conf import settings
+from django.db.models import QuerySet
 
-from episodes.models import Episode
+from episodes.models import Episode, Person, Segment
 from search.plan import Compiled
 from smarttech.progress import Advance, not_told
 
+T = TypeVar("T")
 ENGINES = {"whoosh": "search.engines.whoosh", "postgres": "search.engines.postgres"}
 
 
@@ -31,7 +32,7 @@ ENGINES = {"whoosh": "search.engines.whoosh", "postgres": "search.engines.postgr
 class Filters:
     show: str = ""
     person: str = ""
-    # A person's slug: the lines they speak (applied to the hits, in `search.moments`).
+    # A person's slug: the lines they speak (`spoken_lines`).
     speaker: str = ""
     episode: str = ""
     date_from: datetime.date | None = None
@@ -46,69 +47,139 @@ class Hit(NamedTuple):
     episode_id: int
 
 
-class Hits(Sequence[Hit]):
-    """The matching moments in rank order, as two arrays: segments and their episodes.
+# Counts are exact up to this many moments; past it a search says "more than 10,000"
+# (as Elasticsearch's track_total_hits does): counting every match of a common word at
+# 10,000 episodes (430,000 moments) cost more than the rest of the page.
+COUNT_LIMIT = 10_000
 
-    Counting and grouping them run at C speed and only the hits a page shows become
-    objects. A search cut short at its time limit can hold 190,000 hits at 1,000
-    episodes: a Hit per hit, then grouping them one by one, cost 0.3-0.5 s after the
-    engine had stopped, which put the request past its time limit.
+
+@dataclass(frozen=True)
+class Count:
+    """How many moments match: exactly, or (`exact` False) more than `moments`."""
+
+    moments: int
+    exact: bool = True
+
+
+@dataclass(frozen=True)
+class EpisodeBest:
+    """One episode's best moments (best or newest first) and how many it has in all."""
+
+    hits: list[Hit]
+    total: int
+
+
+class Results(ABC):
+    """What a search finds, asked lazily: each answer is computed by the engine when a page
+    first asks for it, within what is left of the search's time limit, and kept.
+
+    No answer holds every matching moment in Python: a page of hits, one number per
+    episode (its moments, its rank), or one per speaker. An answer cut short at the time
+    limit gives what was found by then and sets `timed_out`.
     """
 
-    def __init__(self, segments: Iterable[int] = (), episodes: Iterable[int] = ()) -> None:
-        self.segments = array("q", segments)
-        self.episodes = array("q", episodes)
+    # Counts are exact up to this many moments (COUNT_LIMIT).
+    count_limit = COUNT_LIMIT
 
-    def __len__(self) -> int:
-        return len(self.segments)
+    def __init__(self, seconds: float, episode_id: int | None = None) -> None:
+        self.deadline = time.monotonic() + seconds
+        # The episode the search is restricted to (Filters.episode), if any.
+        self.episode_id = episode_id
+        self.timed_out = False
+        self._kept: dict[tuple, Any] = {}
 
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return list(map(Hit, self.segments[index], self.episodes[index]))
-        return Hit(self.segments[index], self.episodes[index])
+    def seconds_left(self) -> float:
+        return self.deadline - time.monotonic()
 
-    def of(self, episodes: set[int]) -> "Hits":
-        """The hits of these episodes only."""
-        return self._kept(list(map(episodes.__contains__, self.episodes)))
+    def _once(self, key: tuple, compute: Callable[[], T]) -> T:
+        if key not in self._kept:
+            self._kept[key] = compute()
+        return self._kept[key]
 
-    def only(self, segments: set[int]) -> "Hits":
-        """The hits of these segments only."""
-        return self._kept(list(map(segments.__contains__, self.segments)))
+    def top(self, k: int) -> list[Hit]:
+        """The first `k` moments, best (or newest) first."""
+        return self._once(("top", k), lambda: self._top(k))
 
-    def without(self, segments: set[int]) -> "Hits":
-        """The hits but those of these segments."""
-        return self._kept([segment not in segments for segment in self.segments])
+    def count(self) -> Count:
+        return self._once(("count",), self._count_moments)
 
-    def _kept(self, keep: list[bool]) -> "Hits":
-        return Hits(compress(self.segments, keep), compress(self.episodes, keep))
+    def _count_moments(self) -> Count:
+        if self.episode_id is None:
+            return self._count()
+        # A search within one episode (its page) counts the moments it marks there anyway.
+        moments = len(self.in_episode(self.episode_id))
+        return Count(min(moments, self.count_limit), exact=moments <= self.count_limit and not self.timed_out)
 
-    def episode_count(self) -> int:
-        return len(set(self.episodes))
+    def ranked_episodes(self) -> list[int]:
+        """Every episode with a moment found, in the order of its best moment."""
+        return self._once(("episodes",), self._ranked_episodes)
 
-    def by_episode(self) -> list[int]:
-        """The episodes, in the order of their best hit."""
-        return list(dict.fromkeys(self.episodes))
+    def per_episode(self) -> dict[int, int]:
+        """How many moments each episode has."""
+        return self._once(("per_episode",), self._per_episode)
 
-    def of_episodes(self, episodes: set[int], most: int) -> tuple[dict[int, list[Hit]], Counter]:
-        """The best `most` hits of each of these episodes, and how many hits each has."""
-        counts = Counter(self.episodes)
-        wanted = sum(min(counts[episode], most) for episode in episodes)
-        best: dict[int, list[Hit]] = {episode: [] for episode in episodes}
-        for segment, episode in zip(self.segments, self.episodes, strict=True):
-            if not wanted:
-                break
-            if episode in best and len(best[episode]) < most:
-                best[episode].append(Hit(segment, episode))
-                wanted -= 1
-        return best, counts
+    def best_in(self, episode_ids: Iterable[int], most: int) -> dict[int, EpisodeBest]:
+        """The best `most` moments of each of these episodes, and how many each has."""
+        episodes = tuple(sorted(set(episode_ids)))
+        return self._once(("best", episodes, most), lambda: self._best_in(episodes, most) if episodes else {})
+
+    def in_episode(self, episode_id: int) -> set[int]:
+        """The segments of every moment found in one episode."""
+        return self._once(("in", episode_id), lambda: self._in_episode(episode_id))
+
+    def speakers(self) -> dict[str, int]:
+        """How many of the lines found each speaker (as the file names them) says."""
+        return self._once(("speakers",), self._speakers)
+
+    @abstractmethod
+    def _top(self, k: int) -> list[Hit]: ...
+
+    @abstractmethod
+    def _count(self) -> Count: ...
+
+    @abstractmethod
+    def _ranked_episodes(self) -> list[int]: ...
+
+    @abstractmethod
+    def _per_episode(self) -> dict[int, int]: ...
+
+    @abstractmethod
+    def _best_in(self, episode_ids: tuple[int, ...], most: int) -> dict[int, EpisodeBest]: ...
+
+    @abstractmethod
+    def _in_episode(self, episode_id: int) -> set[int]: ...
+
+    @abstractmethod
+    def _speakers(self) -> dict[str, int]: ...
 
 
-@dataclass
-class Matches:
-    """What an engine found: the hits, and whether the time limit cut the search short."""
+class NoResults(Results):
+    """What a search for nothing finds."""
 
-    hits: Hits = field(default_factory=Hits)
-    timed_out: bool = False
+    def __init__(self, timed_out: bool = False) -> None:
+        super().__init__(0)
+        self.timed_out = timed_out
+
+    def _top(self, k: int) -> list[Hit]:
+        return []
+
+    def _count(self) -> Count:
+        return Count(0)
+
+    def _ranked_episodes(self) -> list[int]:
+        return []
+
+    def _per_episode(self) -> dict[int, int]:
+        return {}
+
+    def _best_in(self, episode_ids: tuple[int, ...], most: int) -> dict[int, EpisodeBest]:
+        return {}
+
+    def _in_episode(self, episode_id: int) -> set[int]:
+        return set()
+
+    def _speakers(self) -> dict[str, int]:
+        return {}
 
 
 @dataclass
@@ -122,9 +193,9 @@ class StoredMoment:
 
 
 class Engine(Protocol):
-    def find(self, compiled: Compiled, filters: Filters, *, seconds: float) -> Matches:
-        """The moments of published episodes that match, best (or newest) first; stops after
-        `seconds` with what was found by then."""
+    def find(self, compiled: Compiled, filters: Filters, *, seconds: float) -> Results:
+        """The moments of published episodes that match, best (or newest) first, as lazy
+        results whose answers together stop after `seconds` with what was found by then."""
 
     def count(self, compiled: Compiled) -> int:
         """How many moments match, however long it takes (for staff)."""
@@ -163,6 +234,13 @@ class Engine(Protocol):
         worker process as it starts, before it takes requests: `smarttech/gunicorn.py`)."""
 
 
+def filtered_episode(filters: Filters) -> int | None:
+    """The id of the episode the filters restrict a search to (0 when none has that slug)."""
+    if not filters.episode:
+        return None
+    return Episode.objects.filter(slug=filters.episode).values_list("pk", flat=True).first() or 0
+
+
 def allowed_episodes(filters: Filters) -> set[int] | None:
     """The published episodes that show, person and dates allow; None when they allow all.
 
@@ -192,3 +270,14 @@ def _engine(name: str) -> Engine:
 def engine() -> Engine:
     """The engine the settings choose."""
     return _engine(settings.ARCHIVE_SEARCH_ENGINE)
+
+
+def spoken_lines(filters: Filters) -> "QuerySet[Segment] | None":
+    """The published lines the filter's speaker says (none when they are not on air); None
+    without a speaker filter. Each engine narrows its matches to these."""
+    if not filters.speaker:
+        return None
+    person = Person.objects.on_air().filter(slug=filters.speaker).first()
+    if person is None:
+        return Segment.objects.none()
+    return Segment.objects.published().spoken_by(person)

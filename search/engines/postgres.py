@@ -11,25 +11,40 @@ anew, under a per-episode lock; a rebuild takes a lock that every change waits f
 """
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from itertools import islice
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db import OperationalError, connection, transaction
-from django.db.models import BooleanField, FloatField, Max, Min, QuerySet, Sum
+from django.db import OperationalError, connection, models, transaction
+from django.db.models import BooleanField, F, FloatField, Max, Min, QuerySet, Sum, Window
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import RowNumber
 from django.db.models.signals import pre_delete
 from psycopg.errors import QueryCanceled
 
 from episodes.models import Episode, Segment
 from search.analysis import analyze, said_and_terms
-from search.engines import Advance, Filters, Hits, Matches, StoredMoment, allowed_episodes, not_told
+from search.engines import (
+    Advance,
+    Count,
+    EpisodeBest,
+    Filters,
+    Hit,
+    NoResults,
+    Results,
+    StoredMoment,
+    allowed_episodes,
+    filtered_episode,
+    not_told,
+    spoken_lines,
+)
 from search.engines.postgres_text import document, fits, prefix_bounds, tsquery
 from search.models import KnownTerm, KnownWord, SearchMoment, SpokenWord
 from search.plan import MAX_PREFIX_TERMS, Compiled
 from search.search_indexes import moments as published_moments
 from search.spelling import SAME_FIRST_LETTERS, Vocabulary, closest_said_word, near_words
 
+T = TypeVar("T")
 # Raised whenever what the rows hold changes: rows of another version ask for a rebuild.
 VERSION = 1
 # Advisory locks (two-key form): (LOCKS, 0) is taken shared by every change and exclusively
@@ -63,15 +78,11 @@ MOMENT_COLUMNS = (
 
 
 class PostgresEngine:
-    def find(self, compiled: Compiled, filters: Filters, *, seconds: float) -> Matches:
-        if seconds <= 0:
-            return Matches(timed_out=True)
-        ranked_seconds = seconds * (1 - FALLBACK_SHARE)
-        rows, timed_out = _within(ranked_seconds, lambda: _found(compiled, filters))
-        if timed_out:
-            rows, _ = _within(seconds - ranked_seconds, lambda: _found(compiled, filters, first=FALLBACK_MOMENTS))
-        rows = rows or []
-        return Matches(hits=Hits((row[0] for row in rows), (row[1] for row in rows)), timed_out=timed_out)
+    def find(self, compiled: Compiled, filters: Filters, *, seconds: float) -> Results:
+        query = tsquery(compiled.query, _expand_prefix)
+        if query is None or seconds <= 0:
+            return NoResults(timed_out=query is not None)
+        return PostgresResults(query, filters, seconds)
 
     def count(self, compiled: Compiled) -> int:
         query = tsquery(compiled.query, _expand_prefix)
@@ -184,32 +195,127 @@ def _within(seconds: float, search: Any) -> tuple[Any, bool]:
             transaction.set_rollback(True)
 
 
-def _found(compiled: Compiled, filters: Filters, first: int | None = None) -> list[tuple[int, int]]:
-    """(segment id, episode id) of every moment found, ranked or sorted; or, given `first`, that
-    many of them as the index gives them, in the archive's order."""
-    query = tsquery(compiled.query, _expand_prefix)
-    if query is None:
-        return []
-    found = _matching(query)
+class PostgresResults(Results):
+    """Each answer one SQL statement over the matching rows (GROUP BY, window functions,
+    LIMIT), cancelled by PostgreSQL at what is left of the time limit."""
+
+    def __init__(self, query: str, filters: Filters, seconds: float) -> None:
+        super().__init__(seconds, filtered_episode(filters))
+        self.query, self.sort = query, filters.sort
+        self.found = _filtered(_matching(query), filters)
+        if self.episode_id is not None:
+            self.found = self.found.filter(episode_id=self.episode_id)
+        # Time kept for the fallback of a ranked answer that PostgreSQL cancelled.
+        self.reserve = seconds * FALLBACK_SHARE
+
+    def _answer(self, compute: Callable[[], T], fallback: Callable[[], T]) -> T:
+        """`compute()` within the time left but the fallback's reserve; when cancelled, `fallback()`."""
+        seconds = self.seconds_left() - self.reserve
+        if seconds > 0:
+            answer, cut = _within(seconds, compute)
+            if not cut:
+                return answer
+        self.timed_out = True
+        return fallback()
+
+    def _top(self, k: int) -> list[Hit]:
+        ranked = _ordered(self.found, self.sort, self.query).values_list("segment_id", "episode_id")[:k]
+        return self._answer(lambda: [Hit(*row) for row in ranked], lambda: self._first(k))
+
+    def _first(self, k: int) -> list[Hit]:
+        """The first `k` moments as the index gives them, in the order asked: what a search
+        cancelled at its limit shows (at 1,000 episodes a cold common word, 51,000 rows not
+        yet in shared buffers, took 715 ms; its first 200 rows take a few milliseconds)."""
+        columns = ("segment_id", "episode_id", "air_date", "start_ms", "position", "rank")
+        first = self.found.annotate(rank=_rank(self.query)).values_list(*columns)[:k]
+        rows, _cut = _within(max(self.seconds_left(), 0.001), lambda: list(first))
+        if self.sort == "newest":
+            ordered = sorted(rows or [], key=lambda row: (-row[2].toordinal(), row[3], row[1], row[4]))
+        else:
+            ordered = sorted(rows or [], key=lambda row: (-row[5], row[1], row[4]))
+        return [Hit(row[0], row[1]) for row in ordered]
+
+    def _first_episodes(self) -> Counter:
+        """The moments per episode of the fallback's moments, in their order."""
+        return Counter(hit.episode_id for hit in self.top(FALLBACK_MOMENTS))
+
+    def _count(self) -> Count:
+        # At most one row past the limit is read: COUNT(*) over a LIMIT subquery.
+        counted = self.found.values("pk")[: self.count_limit + 1]
+        moments = self._answer(counted.count, lambda: -1)
+        if moments < 0:
+            return Count(len(self.top(FALLBACK_MOMENTS)), exact=False)
+        return Count(min(moments, self.count_limit), exact=moments <= self.count_limit)
+
+    def _ranked_episodes(self) -> list[int]:
+        groups = self.found.order_by().values("episode_id")
+        if self.sort == "newest":
+            # An episode's first moment is its best: its air date, then its earliest line.
+            groups = groups.annotate(day=Max("air_date"), first=Min("start_ms"))
+            groups = groups.order_by("-day", "first", "episode_id")
+        else:
+            rank = _rank(self.query)
+            groups = groups.annotate(best=Max(rank)).order_by("-best", "episode_id")
+        episodes = groups.values_list("episode_id", flat=True)
+        return self._answer(lambda: list(episodes), lambda: list(self._first_episodes()))
+
+    def _per_episode(self) -> dict[int, int]:
+        groups = self.found.order_by().values("episode_id").annotate(moments=models.Count("*"))
+        per_episode = groups.values_list("episode_id", "moments")
+        return self._answer(lambda: dict(per_episode), lambda: dict(self._first_episodes()))
+
+    def _best_in(self, episode_ids: tuple[int, ...], most: int) -> dict[int, EpisodeBest]:
+        if self.sort == "newest":
+            order = [F("start_ms").asc(), F("position").asc()]
+        else:
+            order = [_rank(self.query).desc(), F("position").asc()]
+        rows = (
+            self.found.filter(episode_id__in=episode_ids)
+            .annotate(
+                n=Window(RowNumber(), partition_by=[F("episode_id")], order_by=order),
+                total=Window(models.Count("*"), partition_by=[F("episode_id")]),
+            )
+            .filter(n__lte=most)
+            .order_by("episode_id", "n")
+            .values_list("segment_id", "episode_id", "total")
+        )
+        best: dict[int, EpisodeBest] = {}
+        for segment_id, episode_id, total in self._answer(lambda: list(rows), list):
+            best.setdefault(episode_id, EpisodeBest([], total)).hits.append(Hit(segment_id, episode_id))
+        return best
+
+    def _in_episode(self, episode_id: int) -> set[int]:
+        segments = self.found.filter(episode_id=episode_id).values_list("segment_id", flat=True)
+        return self._answer(lambda: set(segments), set)
+
+    def _speakers(self) -> dict[str, int]:
+        lines = Segment.objects.filter(pk__in=self.found.values("segment_id")).exclude(speaker="")
+        per_name = lines.order_by().values("speaker").annotate(lines=models.Count("pk")).values_list("speaker", "lines")
+        return self._answer(lambda: dict(per_name), dict)
+
+
+def _filtered(found: QuerySet[SearchMoment], filters: Filters) -> QuerySet[SearchMoment]:
     allowed = allowed_episodes(filters)
     if allowed is not None:
         # The episodes as a list of ids, not a subquery: PostgreSQL then knows how many rows
         # they hold and reads only theirs when they are few (a common word for one guest over
         # a year at 1,000 episodes: 207 -> 51 ms), or the word's rows when they are many.
         found = found.filter(RawSQL("episode_id = ANY(%s)", [sorted(allowed)], output_field=BooleanField()))
-    if filters.episode:
-        found = found.filter(episode_id=Episode.objects.filter(slug=filters.episode).values("pk")[:1])
-    if first is not None:
-        return sorted(found.values_list("segment_id", "episode_id")[:first], key=lambda row: (row[1], row[0]))
-    return list(_ordered(found, filters.sort, query).values_list("segment_id", "episode_id"))
+    spoken = spoken_lines(filters)
+    if spoken is not None:
+        found = found.filter(segment_id__in=spoken.values("pk"))
+    return found
+
+
+def _rank(query: str) -> RawSQL:
+    return RawSQL("ts_rank(%s, document, %s::tsquery)", [RANK_WEIGHTS, query], output_field=FloatField())
 
 
 def _ordered(found: QuerySet[SearchMoment], sort: str, query: str) -> QuerySet[SearchMoment]:
     if sort == "newest":
         return found.order_by("-air_date", "start_ms", "episode_id", "position")
-    rank = RawSQL("ts_rank(%s, document, %s::tsquery)", [RANK_WEIGHTS, query], output_field=FloatField())
     # Equal ranks keep the archive's order: episode, then line.
-    return found.order_by(rank.desc(), "episode_id", "position")
+    return found.order_by(_rank(query).desc(), "episode_id", "position")
 
 
 def _matching(query: str) -> QuerySet[SearchMoment]:

@@ -8,27 +8,46 @@ the index folder, and the workers beside it.
 Only this module and its `whoosh_*` helpers import Whoosh.
 """
 
+import bisect
 import datetime
 import gc
+import heapq
 import threading
 from array import array
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from itertools import islice
 from typing import Any, TypeVar
 
+from django.db import models
 from whoosh import query as wq
 from whoosh import sorting
 from whoosh.collectors import TimeLimit
 from whoosh.matching import Matcher
 from whoosh.searching import Searcher
 
-from episodes.models import Episode
+from episodes.models import Segment
 from search import indexing
-from search.engines import Advance, Filters, Hits, Matches, StoredMoment, allowed_episodes, not_told
+from search.engines import (
+    Advance,
+    Count,
+    EpisodeBest,
+    Filters,
+    Hit,
+    NoResults,
+    Results,
+    StoredMoment,
+    allowed_episodes,
+    filtered_episode,
+    not_told,
+    spoken_lines,
+)
 from search.engines.whoosh_deadline import deadline, stop_if_out_of_time
 from search.engines.whoosh_schema import BRIDGE_TERMS, bridge_term
 from search.indexing import search_backend
+from search.models import IndexJob
 from search.plan import MAX_PREFIX_TERMS, AllOf, AnyOf, Compiled, Node, Prefix, Terms, Without
 from search.search_indexes import moment_documents, moments
 from search.spelling import Vocabulary, closest_said_word
@@ -45,21 +64,15 @@ _reading_leaves = threading.Lock()
 T = TypeVar("T")
 # Postings read between two looks at the clock in a term-by-term ranking.
 CLOCK_EVERY = 4096
+# The speakers of the lines found are counted in SQL, this many lines a statement.
+LINES_PER_QUERY = 5_000
 
 
 class WhooshEngine:
-    def find(self, compiled: Compiled, filters: Filters, *, seconds: float) -> Matches:
-        with search_backend().searcher() as searcher, deadline(seconds), _garbage_collection_paused():
-            query = whoosh_query(compiled.query, prefix_expander(searcher))
-            terms = _union_terms(query)
-            if terms is not None and not filters.episode and _sorting(filters.sort) is None:
-                docnums, timed_out = _ranked_union(searcher, terms)
-            else:
-                docnums, timed_out = _collected(searcher, query, filters)
-            segments, episodes = segment_ids(searcher), episode_ids(searcher)
-            hits = Hits(map(segments.__getitem__, docnums), map(episodes.__getitem__, docnums))
-        allowed = allowed_episodes(filters)
-        return Matches(hits=hits if allowed is None else hits.of(allowed), timed_out=timed_out)
+    def find(self, compiled: Compiled, filters: Filters, *, seconds: float) -> Results:
+        if seconds <= 0:
+            return NoResults(timed_out=True)
+        return WhooshResults(compiled, filters, seconds)
 
     def count(self, compiled: Compiled) -> int:
         with search_backend().searcher() as searcher:
@@ -107,6 +120,223 @@ class WhooshEngine:
         # suggestion 0.26 s of words; under load, on 2 cores, that request took 4 to 5 s.
         with search_backend().searcher() as searcher:
             segment_ids(searcher), episode_ids(searcher), _vocabularies(searcher)
+
+
+class WhooshResults(Results):
+    """Each answer one pass over the matching documents of the searcher the search began
+    with, through Whoosh's matchers and the per-segment arrays of segment and episode ids.
+
+    Ranked answers score every match (TF-IDF, summed over a moment's terms, then archive
+    order) but keep only what they answer: a bounded heap of the best `k`, or one best
+    moment and one count per episode. Counting does not score, and stops past its count limit.
+    """
+
+    def __init__(self, compiled: Compiled, filters: Filters, seconds: float) -> None:
+        super().__init__(seconds, filtered_episode(filters))
+        with search_backend().searcher() as searcher:
+            self.searcher = searcher
+        self.query = whoosh_query(compiled.query, prefix_expander(searcher))
+        if self.episode_id is not None:
+            self.query = _in_episodes(self.query, [self.episode_id])
+        self.newest = filters.sort == "newest"
+        self.segments, self.episodes = segment_ids(searcher), episode_ids(searcher)
+        # Filters by show, person, dates and speaker are asked of the database (a Whoosh date
+        # range expands into hundreds of terms: 125 ms at 100 episodes, against ~1 ms).
+        self.allowed = allowed_episodes(filters)
+        spoken = spoken_lines(filters)
+        self.spoken = None if spoken is None else set(spoken.values_list("pk", flat=True))
+        self.lagging, self.present = _lagging()
+
+    def _top(self, k: int) -> list[Hit]:
+        best = heapq.nsmallest(k, ((self._key(docnum, score), docnum) for docnum, score in self._passed(self.query)))
+        return [self._hit(docnum) for _key, docnum in best]
+
+    def _count(self) -> Count:
+        if ("groups",) in self._kept and not self.timed_out:
+            moments = sum(self._groups()[0].values())
+            return Count(min(moments, self.count_limit), exact=moments <= self.count_limit)
+        moments = 0
+        for _match in self._passed(self.query, scored=False):
+            moments += 1
+            if moments > self.count_limit:
+                return Count(self.count_limit, exact=False)
+        return Count(moments, exact=not self.timed_out)
+
+    def _ranked_episodes(self) -> list[int]:
+        _counts, best = self._groups()
+        return sorted(best, key=best.__getitem__)
+
+    def _per_episode(self) -> dict[int, int]:
+        return self._groups()[0]
+
+    def _groups(self) -> tuple[dict[int, int], dict[int, tuple]]:
+        """Moments per episode, and each episode's best moment's sort key, in one pass."""
+
+        def group() -> tuple[dict[int, int], dict[int, tuple]]:
+            counts: dict[int, int] = {}
+            best: dict[int, tuple] = {}
+            episodes = self.episodes
+            for docnum, score in self._passed(self.query, scored=not self.newest):
+                episode = episodes[docnum]
+                counts[episode] = counts.get(episode, 0) + 1
+                key = self._key(docnum, score)
+                if episode not in best or key < best[episode]:
+                    best[episode] = key
+            return counts, best
+
+        return self._once(("groups",), group)
+
+    def _best_in(self, episode_ids: tuple[int, ...], most: int) -> dict[int, EpisodeBest]:
+        heaps: dict[int, list] = {}
+        for docnum, score in self._passed(_in_episodes(self.query, episode_ids)):
+            heaps.setdefault(self.episodes[docnum], []).append((self._key(docnum, score), docnum))
+        return {
+            episode: EpisodeBest([self._hit(docnum) for _key, docnum in heapq.nsmallest(most, found)], len(found))
+            for episode, found in heaps.items()
+        }
+
+    def _in_episode(self, episode_id: int) -> set[int]:
+        query = _in_episodes(self.query, [episode_id])
+        return {self.segments[docnum] for docnum, _score in self._passed(query, scored=False)}
+
+    def _speakers(self) -> dict[str, int]:
+        names: Counter[str] = Counter()
+        segments = (self.segments[docnum] for docnum, _score in self._passed(self.query, scored=False))
+        while batch := list(islice(segments, LINES_PER_QUERY)):
+            lines = Segment.objects.published().filter(pk__in=batch).exclude(speaker="")
+            names.update(
+                dict(
+                    lines.order_by()
+                    .values("speaker")
+                    .annotate(lines=models.Count("pk"))
+                    .values_list("speaker", "lines")
+                )
+            )
+        return dict(names)
+
+    def _hit(self, docnum: int) -> Hit:
+        return Hit(self.segments[docnum], self.episodes[docnum])
+
+    def _key(self, docnum: int, score: float) -> tuple:
+        """A moment's place in the order asked (smallest first): best score, or newest, then archive order."""
+        if self.newest:
+            return (-self._air_date(docnum), self._start_ms(docnum), docnum)
+        return (-score, docnum)
+
+    def _passed(self, query: wq.Query, *, scored: bool = True) -> Iterator:
+        """(docnum, score) of each match the filters keep (the score 0 when not `scored`);
+        ends early, setting `timed_out`, at the search's deadline."""
+        keep = self._keeps()
+        try:
+            with deadline(self.seconds_left()), _garbage_collection_paused():
+                for docnum, score in _matches(self.searcher, query, scored):
+                    if keep is None or keep(docnum):
+                        yield docnum, score
+        except TimeLimit:
+            self.timed_out = True
+
+    def _keeps(self) -> Callable[[int], bool] | None:
+        """Which documents count: those the filters allow, of lines still published."""
+        allowed, spoken, episodes, segments = self.allowed, self.spoken, self.episodes, self.segments
+        lagging, present = self.lagging, self.present
+        tests: list[Callable[[int], bool]] = []
+        if allowed is not None:
+            tests.append(lambda docnum: episodes[docnum] in allowed)
+        if spoken is not None:
+            tests.append(lambda docnum: segments[docnum] in spoken)
+        if lagging:
+            tests.append(lambda docnum: episodes[docnum] not in lagging or segments[docnum] in present)
+        if len(tests) < 2:
+            return tests[0] if tests else None
+        return lambda docnum: all(test(docnum) for test in tests)
+
+    @cached_property
+    def _air_date(self) -> Callable[[int], int]:
+        return _column(self.searcher, "air_date")
+
+    @cached_property
+    def _start_ms(self) -> Callable[[int], int]:
+        return _column(self.searcher, "start_ms")
+
+
+def _lagging() -> tuple[set[int], set[int]]:
+    """The episodes whose documents lag behind the database (an index job waits: a re-import,
+    an edit, an unpublish), and the published lines they have now: only those are counted.
+
+    Otherwise, between the commit and the worker's run, a re-imported episode's old
+    moments were counted (82 for the sample) but could not be shown (their rows are gone).
+    """
+    lagging = set(IndexJob.objects.values_list("episode_id", flat=True))
+    if not lagging:
+        return set(), set()
+    rows = Segment.objects.filter(episode_id__in=lagging, episode__is_published=True)
+    return lagging, set(rows.values_list("pk", flat=True))
+
+
+def _in_episodes(query: wq.Query, episode_ids: Iterable[int]) -> wq.Query:
+    """The query within these episodes: the index narrows best (in the query, not as a filter)."""
+    episodes = [wq.Term("episode", str(episode)) for episode in episode_ids]
+    return wq.And([query, wq.ConstantScoreQuery(wq.Or(episodes) if len(episodes) > 1 else episodes[0])])
+
+
+def _matches(searcher: Searcher, query: wq.Query, scored: bool) -> Iterator[tuple[int, float]]:
+    """(docnum, score) of every match, segment by segment of the index, in docnum order
+    within each; the score is 0 when not `scored`."""
+    terms = _union_terms(query) if scored else None
+    for leaf, offset in searcher.leaf_searchers():
+        if terms is not None:
+            yield from _union_scores(leaf, terms, offset)
+            continue
+        matcher = query.matcher(leaf, leaf.boolean_context() if not scored else leaf.context())
+        while matcher.is_active():
+            yield matcher.id() + offset, matcher.score() if scored else 0.0
+            matcher.next()
+
+
+def _union_scores(leaf: Searcher, terms: list[wq.Term], offset: int) -> Iterator[tuple[int, float]]:
+    """The documents of one index segment with any of the terms, with their scores.
+
+    Read term by term, not through Whoosh's union matcher, which goes document by document
+    through a tree of matchers: 59 -> 28 ms for a 35,000-moment prefix at 1,000 episodes.
+    A single term needs no sums: its postings are read in order, as they come.
+    """
+    reader = leaf.reader()
+    present = [term for term in terms if (term.fieldname, term.text) in reader]
+    if len(present) == 1:
+        term = present[0]
+        idf = leaf.get_parent().idf(term.fieldname, term.text)
+        yield from _postings_scores(reader.postings(term.fieldname, term.text), offset, idf)
+        return
+    scores: dict[int, float] = {}
+    get = scores.get
+    for term in present:
+        idf = leaf.get_parent().idf(term.fieldname, term.text)
+        for docnum, score in _postings_scores(reader.postings(term.fieldname, term.text), offset, idf):
+            scores[docnum] = get(docnum, 0.0) + score
+    for docnum in sorted(scores):
+        yield docnum, scores[docnum]
+
+
+def _postings_scores(postings: Matcher, offset: int, idf: float) -> Iterator[tuple[int, float]]:
+    steps = 0
+    while postings.is_active():
+        yield postings.id() + offset, postings.weight() * idf
+        postings.next()
+        steps += 1
+        if not steps % CLOCK_EVERY:
+            stop_if_out_of_time()
+
+
+def _column(searcher: Searcher, name: str) -> Callable[[int], int]:
+    """A sortable column's value by document number, across the index's segments."""
+    readers = [(offset, leaf.column_reader(name)) for leaf, offset in searcher.reader().leaf_readers()]
+    starts = [offset for offset, _reader in readers]
+
+    def value(docnum: int) -> int:
+        offset, reader = readers[bisect.bisect_right(starts, docnum) - 1]
+        return reader[docnum - offset]
+
+    return value
 
 
 def _told(documents: Iterable[dict[str, Any]], advance: Advance) -> Iterator[dict[str, Any]]:
@@ -165,24 +395,6 @@ def prefix_expander(searcher: Searcher) -> Callable[[str], Iterable[str]]:
     return expand
 
 
-def _collected(searcher: Searcher, query: wq.Query, filters: Filters) -> tuple[list[int], bool]:
-    """Any query, any order, through Whoosh's own matchers and collector."""
-    if filters.episode:
-        # One episode: the index narrows best. In the query, not as a collector filter:
-        # Whoosh's TimeLimitCollector bypasses a FilterCollector it wraps.
-        episode_id = Episode.objects.filter(slug=filters.episode).values_list("pk", flat=True).first()
-        query = wq.And([query, wq.ConstantScoreQuery(wq.Term("episode", str(episode_id or 0)))])
-    # Not Whoosh's TimeLimitCollector, which looks at the clock only when a document
-    # matches: the searcher's postings stop at the deadline (whoosh_deadline).
-    collector = searcher.collector(limit=None, sortedby=_sorting(filters.sort))
-    timed_out = False
-    try:
-        searcher.search_with_collector(query, collector)
-    except TimeLimit:
-        timed_out = True
-    return [docnum for docnum, _score in collector.results().items()], timed_out
-
-
 def _union_terms(query: wq.Query) -> list[wq.Term] | None:
     """The terms of a query that is one word or either of several, as most are."""
     if isinstance(query, wq.Term) and query.boost == 1:
@@ -191,40 +403,6 @@ def _union_terms(query: wq.Query) -> list[wq.Term] | None:
         parts = [_union_terms(sub) for sub in query.subqueries]
         return None if None in parts else [term for part in parts for term in part]
     return None
-
-
-def _ranked_union(searcher: Searcher, terms: list[wq.Term]) -> tuple[list[int], bool]:
-    """The documents with any of the terms, ranked as Whoosh's collector ranks them.
-
-    The sum of each term's TF-IDF (MomentWeighting), then archive order; read term by
-    term, not through Whoosh's union matcher, which goes document by document through
-    a tree of matchers: 59 -> 28 ms for a 35,000-moment prefix at 1,000 episodes.
-    """
-    scores: dict[int, float] = {}
-    timed_out = False
-    try:
-        for leaf, offset in searcher.reader().leaf_readers():
-            for term in terms:
-                if (term.fieldname, term.text) in leaf:
-                    idf = searcher.idf(term.fieldname, term.text)
-                    _add_scores(scores, leaf.postings(term.fieldname, term.text), offset, idf)
-    except TimeLimit:
-        timed_out = True
-    # Sorting is stable: equal scores stay in archive order.
-    return sorted(sorted(scores), key=scores.__getitem__, reverse=True), timed_out
-
-
-def _add_scores(scores: dict[int, float], postings: Matcher, offset: int, idf: float) -> None:
-    stop_if_out_of_time()
-    get = scores.get
-    steps = 0
-    while postings.is_active():
-        docnum = postings.id() + offset
-        scores[docnum] = get(docnum, 0.0) + postings.weight() * idf
-        postings.next()
-        steps += 1
-        if not steps % CLOCK_EVERY:
-            stop_if_out_of_time()
 
 
 @contextmanager

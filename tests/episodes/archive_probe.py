@@ -18,7 +18,7 @@ SPOKEN = ("bonjour", "dorothee-decrop")
 
 def moments(text: str, filters: Filters) -> list[list]:
     found = find_moments(text, filters)
-    rows = build_moments(found, found.hits)
+    rows = build_moments(found, found.results.top(found.count))
     return sorted([m.segment.episode.slug, m.segment.start_ms, m.segment.text] for m in rows)
 
 

@@ -1,7 +1,6 @@
 """Topics over time through the real pages: /topics/, a topic's chart, table, people and moments,
 and the results page's strip; drafts never."""
 
-import dataclasses
 import datetime
 
 import pytest
@@ -163,7 +162,9 @@ def test_a_search_cut_short_says_the_strip_counts_what_it_found(client, archive,
             return getattr(real, name)
 
         def find(self, *args, **kwargs):
-            return dataclasses.replace(real.find(*args, **kwargs), timed_out=True)
+            results = real.find(*args, **kwargs)
+            results.timed_out = True
+            return results
 
     monkeypatch.setattr(moments, "engine", CutShort)
     summary = soup(client, "/search/", q="NIS2").select_one(".mentions-summary").text
