@@ -179,3 +179,11 @@ def test_drafts_words_people_and_shows_never_appear(client, archive):
         text = soup(client, url, **params).text
         assert "Secret" not in text and "secrète" not in text and "Zorglub" not in text and "mai 2025" not in text
     assert client.get("/topics/zorglub/").status_code == 404
+
+
+def test_a_topic_page_keeps_to_the_time_limit_and_says_so(client, archive, monkeypatch):
+    """The chart, the speakers and the hearers share the search's time limit (a common word's
+    topic page took up to 1.8 s); here it has passed before the first step."""
+    monkeypatch.setattr(moments, "ENGINE_TIME_LIMIT_SECONDS", -1.0)
+    page = soup(client, "/topics/nis2/")
+    assert "Cette recherche a pris trop de temps" in page.select_one(".notice").text
