@@ -12,10 +12,11 @@ import bisect
 import datetime
 import gc
 import heapq
+import math
 import threading
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cached_property
 from itertools import islice
@@ -24,8 +25,9 @@ from typing import Any, TypeVar
 from django.db import models
 from whoosh import query as wq
 from whoosh import sorting
+from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.collectors import TimeLimit
-from whoosh.matching import Matcher
+from whoosh.matching import FilterMatcher, Matcher
 from whoosh.searching import Searcher
 
 from episodes.models import Segment
@@ -148,8 +150,59 @@ class WhooshResults(Results):
         self.lagging, self.present = _lagging()
 
     def _top(self, k: int) -> list[Hit]:
+        term = self._single_term()
+        if term is not None:
+            return [self._hit(docnum) for docnum in self._best_of_term(term, k)]
         best = heapq.nsmallest(k, ((self._key(docnum, score), docnum) for docnum, score in self._passed(self.query)))
         return [self._hit(docnum) for _key, docnum in best]
+
+    def _single_term(self) -> wq.Term | None:
+        """The query's one term, when it is one word ranked by relevance (most searches are)."""
+        terms = _union_terms(self.query)
+        return terms[0] if terms is not None and len(terms) == 1 and not self.newest else None
+
+    def _term_matches(self, term: wq.Term) -> Iterator[tuple[int, float]]:
+        """(docnum, score) of every document of one term that the filters keep, read a block at
+        a time (see `_term_blocks`): 5x fewer steps than the generic matcher loop."""
+        keep, idf = self._keeps(), self.searcher.idf(term.fieldname, term.text)
+        try:
+            with deadline(self.seconds_left()):
+                for ids, weights, offset in _term_blocks(self.searcher, term, idf):
+                    for local, weight in zip(ids, weights, strict=True):
+                        if keep is None or keep(local + offset):
+                            yield local + offset, weight * idf
+        except TimeLimit:
+            self.timed_out = True
+
+    def _best_of_term(self, term: wq.Term, k: int) -> list[int]:
+        """The `k` best documents of one term, best first, reading its postings a block at a time.
+
+        A block whose highest term frequency cannot beat the k-th best so far is skipped
+        unread (Whoosh keeps each block's highest weight in its header); the others are
+        read as arrays. Ties keep archive order: a later document never displaces an equal one.
+        """
+        if k <= 0:
+            return []
+        keep = self._keeps()
+        heap: list[tuple[float, int]] = []  # (score, -docnum): the worst of the best on top
+        idf = self.searcher.idf(term.fieldname, term.text)
+        try:
+            with deadline(self.seconds_left()):
+                floor = lambda: heap[0][0] if len(heap) == k else -math.inf  # noqa: E731
+                for ids, weights, offset in _term_blocks(self.searcher, term, idf, floor):
+                    for docnum, weight in zip(ids, weights, strict=True):
+                        entry = (weight * idf, -(docnum + offset))
+                        if len(heap) == k and entry <= heap[0]:
+                            continue
+                        if keep is not None and not keep(docnum + offset):
+                            continue
+                        if len(heap) < k:
+                            heapq.heappush(heap, entry)
+                        else:
+                            heapq.heapreplace(heap, entry)
+        except TimeLimit:
+            self.timed_out = True
+        return [-docnum for _score, docnum in sorted(heap, reverse=True)]
 
     def _count(self) -> Count:
         if ("groups",) in self._kept and not self.timed_out:
@@ -176,7 +229,9 @@ class WhooshResults(Results):
             counts: dict[int, int] = {}
             best: dict[int, tuple] = {}
             episodes = self.episodes
-            for docnum, score in self._passed(self.query, scored=not self.newest):
+            term = self._single_term()
+            matches = self._passed(self.query, scored=not self.newest) if term is None else self._term_matches(term)
+            for docnum, score in matches:
                 episode = episodes[docnum]
                 counts[episode] = counts.get(episode, 0) + 1
                 key = self._key(docnum, score)
@@ -315,6 +370,49 @@ def _union_scores(leaf: Searcher, terms: list[wq.Term], offset: int) -> Iterator
             scores[docnum] = get(docnum, 0.0) + score
     for docnum in sorted(scores):
         yield docnum, scores[docnum]
+
+
+def _term_blocks(
+    searcher: Searcher, term: wq.Term, idf: float, floor: Callable[[], float] = lambda: -math.inf
+) -> Iterator[tuple[Sequence[int], Sequence[float], int]]:
+    """(segment-local ids, weights, offset) of a term's posting blocks, but those whose best
+    score is not above `floor()` (none of their documents could enter a full heap of the best):
+    a block's highest weight is in its header, so they are passed over without reading them.
+
+    Reads Whoosh 2.7's W3 blocks directly (W3LeafMatcher's `_ids`, `_weights`, `_next_block`; the
+    version is pinned). At 1,000 episodes "quantique" (33,819 moments) took 41 ms through the
+    generic matcher loop and 6 ms so; see bench/run.py.
+    """
+    for leaf, offset in searcher.reader().leaf_readers():
+        if (term.fieldname, term.text) not in leaf:
+            continue
+        postings = leaf.postings(term.fieldname, term.text)
+        matcher, deleted = postings, frozenset()
+        if isinstance(postings, FilterMatcher):  # the segment has deleted documents
+            matcher, deleted = postings.child, postings._ids
+        if not isinstance(matcher, W3LeafMatcher):  # a few postings, kept inline with the term
+            ids, weights = [], []
+            while postings.is_active():
+                ids.append(postings.id())
+                weights.append(postings.weight())
+                postings.next()
+            yield ids, weights, offset
+            continue
+        while matcher.is_active():
+            stop_if_out_of_time()
+            if matcher.block_max_weight() * idf <= floor():
+                matcher._next_block()
+                continue
+            if matcher._ids is None:
+                matcher._read_ids()
+            if matcher._weights is None:
+                matcher._read_weights()
+            ids, weights = matcher._ids, matcher._weights
+            if deleted:
+                kept = [i for i, docnum in enumerate(ids) if docnum not in deleted]
+                ids, weights = [ids[i] for i in kept], [weights[i] for i in kept]
+            yield ids, weights, offset
+            matcher._next_block()
 
 
 def _postings_scores(postings: Matcher, offset: int, idf: float) -> Iterator[tuple[int, float]]:
