@@ -20,7 +20,7 @@ MAX_QUERY_CHARS = 200
 # and each part of a word the analysis splits (`micro-ondes`, `NIS2`), counted. Counting the
 # words typed let twelve copies of `de-la-le-et-de-la-le-et` through (66 terms once cut at 200
 # characters): at 100 episodes the Whoosh engine needed 1.7-1.9 s for them, so it stopped at its
-# 0.6 s limit having found nothing; cut to twelve terms, 0.27-0.31 s for the whole answer.
+# 0.6 s limit having found nothing; cut to twelve terms, the search ends in 0.27-0.31 s.
 # More only slows the search down.
 MAX_WORDS = 12
 MIN_PREFIX_CHARS = 3
