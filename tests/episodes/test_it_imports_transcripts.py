@@ -73,6 +73,20 @@ def test_it_replaces_a_reimported_episode_in_place(sample_bytes, django_capture_
     assert not default_storage.exists(old_file)
 
 
+def test_a_reimport_keeps_the_lines_it_leaves_as_they_were_and_replaces_the_others(sample_bytes):
+    episode = import_sample(sample_bytes).episode
+    lines = dict(episode.segments.values_list("start_ms", "pk"))
+    edited = sample_bytes.replace("28:18Excellente journée.".encode(), "28:19Belle journée.".encode())
+    edited = edited.replace(b"28:17On se retrouve", b"28:16On se retrouve")
+    import_sample(edited)
+    assert dict(episode.segments.values_list("start_ms", "pk")) == {
+        **{start: pk for start, pk in lines.items() if start not in (1_697_000, 1_698_000)},
+        1_696_000: lines[1_697_000],
+        1_699_000: Segment.objects.get(text="Belle journée.").pk,
+    }
+    assert not Segment.objects.filter(pk=lines[1_698_000]).exists()
+
+
 def test_it_matches_people_by_their_other_spellings(sample_bytes):
     known = Person.objects.create(name="Dorothée Décrope", slug="dd", other_spellings="Dorothee Decrop\n")
     Person.objects.create(name="LOUIS SORIS", slug="ls")

@@ -75,6 +75,14 @@ def test_words_are_anded_and_or_and_minus_work(client, sample_episode):
     assert "01:31" not in moments(client, "campus -défense")
 
 
+def test_a_hyphenated_word_counts_each_of_its_words_towards_the_twelve(client, sample_episode):
+    typed = client.get("/api/search/", {"q": " ".join(["il-y-a-un"] * 12)}).json()  # 48 words searched
+    searched = client.get("/api/search/", {"q": "il-y-a-un il-y-a-un il-y-a-un"}).json()  # the first 12
+    assert "too_many_words" in typed["notices"]
+    assert typed["count"] == searched["count"] == 8
+    assert typed["results"] == searched["results"]
+
+
 def test_a_prefix_finds_the_words_it_starts(client, sample_episode):
     assert {"01:18", "09:09"} <= set(moments(client, "quanti*"))
 

@@ -13,9 +13,10 @@ from episodes.forms import moment_text
 from episodes.models import Episode, Segment
 from episodes.services import edit_segment, import_transcript, set_published
 from search import indexing
+from search.engines.whoosh_backend import FrenchWhooshSearchBackend
 from search.indexing import process_index_jobs
 from search.models import IndexJob
-from search.moments import Filters, find_moments
+from search.moments import Filters, find_moments, flat_page
 from tests.conftest import SAMPLE, index_now, moments_held
 
 
@@ -28,8 +29,22 @@ def published_segment_ids() -> list[int]:
     return sorted(Segment.objects.filter(episode__is_published=True).values_list("pk", flat=True))
 
 
+def edited(sample: bytes) -> bytes:
+    """The sample with one line changed (28:18)."""
+    return sample.replace(b"Excellente journ\xc3\xa9e.", b"Belle soir\xc3\xa9e.")
+
+
 def found(client, q: str) -> list[str]:
     return [r["timestamp"] for r in client.get("/api/search/", {"q": q}).json()["results"]]
+
+
+def listed(client, q: str) -> tuple[int, list[str]]:
+    """The count a search says, and the moments it lists on all its pages."""
+    body = client.get("/api/search/", {"q": q}).json()
+    results = body["results"]
+    for number in range(2, body["pages"] + 1):
+        results += client.get("/api/search/", {"q": q, "page": number}).json()["results"]
+    return body["count"], sorted(result["url"] for result in results)
 
 
 def test_load_sample_returns_once_the_sample_is_searchable(sample_episode):
@@ -118,9 +133,9 @@ def test_an_episode_edited_in_the_admin_is_reindexed_once(admin_client, sample_e
 
 
 @pytest.mark.whoosh("index jobs")
-def test_a_reimport_writes_one_job_and_deletes_its_lines_in_one_query(sample_episode, sample_bytes):
+def test_a_reimport_writes_one_job_and_deletes_its_changed_lines_in_one_query(sample_episode, sample_bytes):
     with CaptureQueriesContext(connection) as queries:
-        import_transcript(data=sample_bytes, filename="smart-tech-2025-06-19.txt")
+        import_transcript(data=edited(sample_bytes), filename="smart-tech-2025-06-19.txt")
     sql = [query["sql"] for query in queries.captured_queries]
     assert len([s for s in sql if "search_indexjob" in s]) == 1
     assert len([s for s in sql if s.startswith("DELETE") and "episodes_segment" in s]) == 1
@@ -242,15 +257,57 @@ def test_many_jobs_are_done_in_one_commit_and_one_by_one_when_that_fails(sample_
 def test_the_count_matches_the_moments_shown_while_a_reimport_waits_for_the_worker(
     client, sample_episode, sample_bytes
 ):
-    edited = sample_bytes.replace(b"Excellente journ\xc3\xa9e.", b"Belle soir\xc3\xa9e.")
-    import_transcript(data=edited, filename="smart-tech-2025-06-19.txt")  # committed, not yet indexed
-    body = client.get("/api/search/", {"q": "quantique"}).json()
-    assert body["count"] == len(body["results"])
+    import_transcript(data=edited(sample_bytes), filename="smart-tech-2025-06-19.txt")  # committed, not yet indexed
+    count, moments = listed(client, "quantique")
+    assert count == len(moments) == 22
     page = client.get("/search/", {"q": "quantique"})
-    assert page.context["found"].count == sum(len(group.moments) for group in page.context["page"].object_list)
+    assert page.context["found"].count == sum(group.total for group in page.context["page"].object_list) == 22
     index_now()
-    body = client.get("/api/search/", {"q": "quantique"}).json()
-    assert body["count"] == 22 and len(body["results"]) == 20
+    assert listed(client, "quantique") == (count, moments)
+
+
+def test_an_unchanged_reimport_finds_the_same_moments_before_and_after_the_worker(client, sample_episode, sample_bytes):
+    before = listed(client, "quantique")
+    import_transcript(data=sample_bytes, filename="smart-tech-2025-06-19.txt")  # committed, not yet indexed
+    assert listed(client, "quantique") == before
+    index_now()
+    assert listed(client, "quantique") == before
+    assert before[0] == len(before[1]) == 22
+
+
+@pytest.mark.whoosh("the index worker's write")
+def test_an_unchanged_reimport_finds_the_same_moments_while_the_worker_writes(
+    client, sample_episode, sample_bytes, monkeypatch
+):
+    before = listed(client, "quantique")
+    import_transcript(data=sample_bytes, filename="smart-tech-2025-06-19.txt")
+    during = []
+    replace = FrenchWhooshSearchBackend.replace_episodes
+
+    class SearchedMidway(list):
+        """The documents, with a search once half of them are written (the old ones deleted)."""
+
+        def __iter__(self):
+            for number, document in enumerate(super().__iter__()):
+                if number == len(self) // 2:
+                    during.append(listed(client, "quantique"))
+                yield document
+
+    monkeypatch.setattr(
+        FrenchWhooshSearchBackend,
+        "replace_episodes",
+        lambda backend, episode_ids, documents: replace(backend, episode_ids, SearchedMidway(documents)),
+    )
+    index_now()
+    assert during == [before]
+    assert listed(client, "quantique") == before
+
+
+def test_a_page_built_as_a_reimport_commits_shows_every_moment_counted(sample_episode, sample_bytes):
+    found = find_moments("quantique", Filters())
+    import_transcript(data=sample_bytes, filename="smart-tech-2025-06-19.txt")  # between the search and its pages
+    shown = flat_page(found, 1).object_list + flat_page(found, 2).object_list
+    assert found.count == len(shown) == 22
 
 
 def test_the_count_drops_an_unpublished_episode_before_the_worker_runs(client, sample_episode):
@@ -299,9 +356,9 @@ def test_an_import_is_searchable_only_once_committed_and_never_when_rolled_back(
 
 
 @pytest.mark.postgres("moments written in the change's own transaction")
-def test_a_reimport_deletes_its_lines_in_one_query_and_writes_no_job(sample_episode, sample_bytes):
+def test_a_reimport_deletes_its_changed_lines_in_one_query_and_writes_no_job(sample_episode, sample_bytes):
     with CaptureQueriesContext(connection) as queries:
-        import_transcript(data=sample_bytes, filename="smart-tech-2025-06-19.txt")
+        import_transcript(data=edited(sample_bytes), filename="smart-tech-2025-06-19.txt")
     sql = [query["sql"] for query in queries.captured_queries]
     assert len([s for s in sql if s.startswith("DELETE") and "episodes_segment" in s]) == 1
     assert not IndexJob.objects.exists()

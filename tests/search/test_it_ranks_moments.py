@@ -74,6 +74,7 @@ def test_words_are_ranked_as_whoosh_ranks_them(sample_episode, text):
         {"q": '"de la" "de la" "de la" "de la"', "sort": "newest"},
         {"q": "de la le et est que pour une des les du en"},  # no line has them all
         {"q": '"souveraineté qui était"'},
+        {"q": " ".join(["il-y-a-un"] * 12)},  # phrases of one word each, cut to twelve words
         {"q": "quantique", "person": "marc-kaplan"},
     ],
 )

@@ -77,25 +77,42 @@ def test_a_very_long_query_is_cut_with_a_notice():
     assert sum(len(c.text) + 1 for group in parsed.groups for c in group) <= MAX_QUERY_CHARS + 1
 
 
+def words(count: int) -> list[str]:
+    """As many words of one term each (`mot1` would be two: `mot 1`)."""
+    return [f"mot{chr(ord('a') + i // 26)}{chr(ord('a') + i % 26)}" for i in range(count)]
+
+
 def test_too_many_words_are_cut_with_a_notice():
-    parsed = parse_query(" ".join(f"mot{i}" for i in range(30)))
+    parsed = parse_query(" ".join(words(30)))
     assert len(parsed.groups) == 12
     assert Notice.TOO_MANY_WORDS in parsed.notices
 
 
 def test_ored_words_count_towards_the_twelve():
-    parsed = parse_query(" OR ".join(f"mot{i}" for i in range(24)))
+    parsed = parse_query(" OR ".join(words(24)))
     assert [len(group) for group in parsed.groups] == [12]
     assert Notice.TOO_MANY_WORDS in parsed.notices
 
 
 def test_a_long_phrase_keeps_its_first_twelve_words():
-    parsed = parse_query('"' + " ".join(f"mot{i}" for i in range(30)) + '"')
-    assert [clause.text for group in parsed.groups for clause in group] == [" ".join(f"mot{i}" for i in range(12))]
+    parsed = parse_query('"' + " ".join(words(30)) + '"')
+    assert [clause.text for group in parsed.groups for clause in group] == [" ".join(words(12))]
+    assert Notice.TOO_MANY_WORDS in parsed.notices
+
+
+def test_each_part_of_a_hyphenated_word_counts_towards_the_twelve():
+    parsed = parse_query("de-la-le-et-de-la-le-et " * 6)
+    assert [clause.text for group in parsed.groups for clause in group] == ["de-la-le-et-de-la-le-et", "de-la-le-et"]
+    assert Notice.TOO_MANY_WORDS in parsed.notices
+
+
+def test_a_word_with_digits_counts_its_numbers_as_terms():
+    parsed = parse_query(" ".join(["nis2"] * 7))
+    assert len(parsed.groups) == 6
     assert Notice.TOO_MANY_WORDS in parsed.notices
 
 
 def test_excluded_words_count_too():
-    parsed = parse_query(" ".join(f"-mot{i}" for i in range(11)) + ' quantique "porte avions"')
+    parsed = parse_query(" ".join(f"-{word}" for word in words(11)) + ' quantique "porte avions"')
     assert len(parsed.excluded) == 11
     assert [clause.text for group in parsed.groups for clause in group] == ["quantique"]
