@@ -96,8 +96,8 @@ class Compiled:
     expansions: list[Expansion] = field(default_factory=list)
 
     def marks(self, term: str) -> bool:
-        """Whether a term of a line's text was searched on its own."""
-        return term in self.terms or any(term.startswith(prefix) for prefix in self.prefixes)
+        """Whether a term of a line's text was searched on its own (prefixes match words: `search.highlight`)."""
+        return term in self.terms
 
     def searched(self, terms: Sequence[str]) -> None:
         if len(terms) == 1:
