@@ -14,7 +14,6 @@ import threading
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from itertools import islice
 from typing import Any, TypeVar
 
 from whoosh import query as wq
@@ -29,7 +28,7 @@ from search.engines import Advance, Filters, Hits, Matches, StoredMoment, allowe
 from search.engines.whoosh_deadline import deadline, stop_if_out_of_time
 from search.engines.whoosh_schema import BRIDGE_TERMS, bridge_term
 from search.indexing import search_backend
-from search.plan import MAX_PREFIX_TERMS, AllOf, AnyOf, Compiled, Node, Prefix, Terms, Without
+from search.plan import AllOf, AnyOf, Compiled, Node, Prefix, Terms, Without
 from search.search_indexes import moment_documents, moments
 from search.spelling import Vocabulary, closest_said_word
 
@@ -133,8 +132,9 @@ def whoosh_query(node: Node, expand_prefix: Callable[[str], Iterable[str]]) -> w
         case Terms(terms=terms):
             return wq.Or([wq.Phrase("text", list(terms)), *_across_lines(terms)])
         case Prefix(prefix=prefix):
-            words = list(islice(expand_prefix(prefix), MAX_PREFIX_TERMS))
-            return wq.Or([wq.Term("text", word) for word in words]) if words else wq.NullQuery
+            # Every word, not Whoosh's Prefix query: terms ORed are ranked term by term (_ranked_union).
+            words = list(expand_prefix(prefix))
+            return wq.Or([wq.Term("folded", word) for word in words]) if words else wq.NullQuery
         case AnyOf(parts=parts):
             return wq.Or([whoosh_query(part, expand_prefix) for part in parts])
         case AllOf(parts=parts):
@@ -158,8 +158,12 @@ def _across_lines(terms: tuple[str, ...]) -> Iterable[wq.Query]:
 
 
 def prefix_expander(searcher: Searcher) -> Callable[[str], Iterable[str]]:
+    """The words of the index that start with a prefix, however many. Those only deleted moments
+    said stay in a segment's lexicon until it is merged away: they have no live postings, and
+    with no cap they take no live word's place."""
+
     def expand(prefix: str) -> Iterable[str]:
-        for term in searcher.reader().expand_prefix("text", prefix):
+        for term in searcher.reader().expand_prefix("folded", prefix):
             yield term.decode() if isinstance(term, bytes) else term
 
     return expand
