@@ -163,6 +163,8 @@ def prefix_expander(searcher: Searcher) -> Callable[[str], Iterable[str]]:
     with no cap they take no live word's place."""
 
     def expand(prefix: str) -> Iterable[str]:
+        if "folded" not in searcher.schema:
+            return  # an index of schema 3 or before, until rebuilt (check_index says so): no words to match
         for term in searcher.reader().expand_prefix("folded", prefix):
             yield term.decode() if isinstance(term, bytes) else term
 
