@@ -30,6 +30,9 @@ BRIDGE_TERMS = 8
 MAX_LEXEME_BYTES = 2046
 # Marks a word as said (weight C) apart from the terms: no term starts with it.
 WORD_MARK = "="
+# What PostgreSQL keeps of a tsvector: 256 positions per lexeme, and 1 MB of lexemes and positions.
+MAX_POSITIONS = 256
+MAX_TSVECTOR_BYTES = 1_048_575
 
 
 def lexeme(term: str) -> str:
@@ -42,11 +45,40 @@ def lexeme(term: str) -> str:
 def document(own: list[str], following: list[str], words: list[str]) -> str:
     """The tsvector literal of a moment: its own terms, then the start of the next line, and
     its own words folded (`words`, one per term of `own`) at their terms' positions."""
+    bridge = following[:BRIDGE_TERMS]
+    marked = [WORD_MARK + word for word in words]
+    # At most 4 bytes a character, and 5 more a lexeme (its position, and its own count and
+    # alignment when it is new): PostgreSQL's count, as `_long_document` makes it.
+    characters = sum(map(len, own)) + sum(map(len, bridge)) + sum(map(len, marked))
+    if characters * 4 + (len(own) + len(bridge) + len(marked)) * 5 > MAX_TSVECTOR_BYTES:
+        return _long_document(own, bridge, marked)
     entries = [f"{lexeme(term)}:{position}A" for position, term in enumerate(own, 1) if fits(term)]
-    bridge = enumerate(following[:BRIDGE_TERMS], len(own) + 1)
-    entries += [f"{lexeme(term)}:{position}B" for position, term in bridge if fits(term)]
-    marked = (WORD_MARK + word for word in words)
+    entries += [f"{lexeme(term)}:{position}B" for position, term in enumerate(bridge, len(own) + 1) if fits(term)]
     entries += [f"{lexeme(word)}:{position}C" for position, word in enumerate(marked, 1) if fits(word)]
+    return " ".join(entries)
+
+
+def _long_document(own: list[str], bridge: list[str], marked: list[str]) -> str:
+    """A line whose lexemes, repeats counted, may be more than PostgreSQL reads in a tsvector
+    (it counts every lexeme written): a line of a million characters, `encore` 142,857 times,
+    went over once its words were there as well as its terms. Each lexeme once, with the first
+    MAX_POSITIONS positions that PostgreSQL keeps, and as many lexemes as fit, terms first.
+
+    Only for such lines: it takes twice as long (10.8 against 4.6 ms for the sample's 432 lines)."""
+    positions: dict[str, list[str]] = {}
+    for weight, first, lexemes in (("A", 1, own), ("B", len(own) + 1, bridge), ("C", 1, marked)):
+        for position, item in enumerate(lexemes, first):
+            known = positions.setdefault(item, [])
+            if len(known) < MAX_POSITIONS:
+                known.append(f"{position}{weight}")
+    entries, size = [], 0
+    for item, where in positions.items():
+        # As PostgreSQL counts a tsvector: the lexeme, aligned to 2 bytes, its count of positions and each position.
+        size += len(item.encode()) + 1 + 2 + 2 * len(where)
+        if size > MAX_TSVECTOR_BYTES:
+            break
+        if fits(item):
+            entries.append(f"{lexeme(item)}:{','.join(where)}")
     return " ".join(entries)
 
 

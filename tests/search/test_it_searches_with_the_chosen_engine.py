@@ -45,6 +45,31 @@ def test_a_document_holds_its_own_terms_then_the_next_line_s_first_eight_then_it
     )
 
 
+def test_a_line_of_a_million_characters_writes_each_lexeme_once_with_the_positions_postgresql_keeps():
+    literal = document(["encor"] * 142_857, [], ["encore"] * 142_857)
+    assert literal.split(" ") == [
+        "'encor':" + ",".join(f"{n}A" for n in range(1, 257)),
+        "'=encore':" + ",".join(f"{n}C" for n in range(1, 257)),
+    ]
+
+
+def test_a_line_of_more_distinct_lexemes_than_postgresql_reads_keeps_its_terms_first():
+    terms = [f"{n:07d}" for n in range(60_000)]  # 720 KB as PostgreSQL counts them, and as much of words
+    literal = document(terms, [], terms)
+    assert f"'{terms[-1]}':60000A" in literal and "'=0000000':1C" in literal
+    assert f"'={terms[-1]}'" not in literal
+
+
+@pytest.mark.postgres("what a tsvector holds")
+@pytest.mark.django_db
+def test_postgresql_reads_the_document_of_a_line_of_a_million_characters():
+    terms = [f"{n:07d}" for n in range(60_000)]
+    with connection.cursor() as cursor:
+        for literal in (document(["encor"] * 142_857, [], ["encore"] * 142_857), document(terms, [], terms)):
+            cursor.execute("SELECT length(%s::text::tsvector)", [literal])
+            assert cursor.fetchone()[0] == literal.count(" ") + 1
+
+
 def test_a_query_starts_every_word_and_phrase_in_the_line_itself():
     query = Without(AllOf((Terms(("nis", "2")), AnyOf((Terms(("quantiqu",)), Prefix("cyb"))))), (Terms(("sfr",)),))
     assert tsquery(query) == "((('nis':A <-> '2') & ('quantiqu':A | '=cyb':*C)) & !('sfr':A))"
