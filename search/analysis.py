@@ -94,14 +94,31 @@ def said_and_terms(text: str) -> tuple[list[str], list[str]]:
 @lru_cache(maxsize=100_000)
 def _term_of_said(word: str) -> str:
     """A word as said -> its index term, through the rest of `french_analyzer`'s filters."""
-    tokens = iter([Token(text=word)])
-    for step in french_analyzer().items[len(spelling_analyzer().items) :]:
-        tokens = step(tokens)
-    return next(tokens).text
+    return _rest_of_chain(word, spelling_analyzer(), french_analyzer())
 
 
 def fold(text: str) -> list[str]:
     return [token.text for token in folding_analyzer()(text)]
+
+
+@lru_cache(maxsize=100_000)
+def folded_word(said: str) -> str:
+    """A word as said (`spelling_analyzer`) -> as a prefix matches it: `Défenses` -> `defenses`."""
+    return _rest_of_chain(said, spelling_analyzer(), folding_analyzer())
+
+
+@lru_cache(maxsize=100_000)
+def _stem_of_folded(word: str) -> str:
+    return _rest_of_chain(word, folding_analyzer(), french_analyzer())
+
+
+def _rest_of_chain(word: str, done: Analyzer, chain: Analyzer) -> str:
+    """A word that went through the steps of `done`, through the rest of `chain`'s (`done`'s
+    steps are the start of `chain`'s)."""
+    tokens = iter([Token(text=word)])
+    for step in chain.items[len(done.items) :]:
+        tokens = step(tokens)
+    return next(tokens).text
 
 
 @dataclass(frozen=True)
@@ -109,8 +126,13 @@ class Span:
     start: int
     end: int
     term: str
+    # The word folded, not stemmed: what a prefix is compared with.
+    folded: str
 
 
 def spans(text: str) -> list[Span]:
-    """Each word of the text with where it stands and the term it indexes as."""
-    return [Span(t.startchar, t.endchar, t.text) for t in french_analyzer()(text, chars=True, removestops=False)]
+    """Each word of the text with where it stands, the term it indexes as, and the word folded."""
+    return [
+        Span(t.startchar, t.endchar, _stem_of_folded(t.text), t.text)
+        for t in folding_analyzer()(text, chars=True, removestops=False)
+    ]

@@ -2,8 +2,9 @@
 
 The text is escaped first and only our own `<mark>` is added, so a transcript
 holding `<script>` or `<img onerror=...>` shows as text. Words are marked when
-their index term was searched alone, and phrases only where the whole phrase
-stands (or where it starts at the end of the line, to go on in the next one).
+their index term was searched alone or when the word itself, folded, starts with a
+prefix searched (as the engines match prefixes), and phrases only where the whole
+phrase stands (or where it starts at the end of the line, to go on in the next one).
 Linear in the length of the text for a given query.
 """
 
@@ -13,10 +14,16 @@ from html import escape
 from search.analysis import Span, spans
 
 
-def highlight(text: str, marks_term: Callable[[str], bool], phrases: Iterable[tuple[str, ...]] = ()) -> str:
-    """HTML for `text` with the matched words in <mark>."""
+def highlight(
+    text: str,
+    marks_term: Callable[[str], bool],
+    phrases: Iterable[tuple[str, ...]] = (),
+    prefixes: Iterable[str] = (),
+) -> str:
+    """HTML for `text` with the matched words in <mark>; `prefixes` folded, as `search.plan.Prefix`."""
     words = spans(text)
-    marked = {i for i, word in enumerate(words) if marks_term(word.term)}
+    starts = tuple(prefixes)
+    marked = {i for i, word in enumerate(words) if marks_term(word.term) or word.folded.startswith(starts)}
     for phrase in phrases:
         marked |= _phrase_positions([word.term for word in words], phrase)
     return _render(text, words, marked)

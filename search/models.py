@@ -1,7 +1,6 @@
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models.functions import Collate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -54,7 +53,7 @@ class IndexJob(models.Model):
 
 # The PostgreSQL engine's tables (search.engines.postgres). A moment's or a spoken word's row
 # belongs to one episode: replacing an episode's moments is a delete and an insert, with no
-# counter shared between episodes. Known words and terms are only added, one row per word.
+# counter shared between episodes. Known words are only added, one row per word.
 # Their PostgreSQL-only indexes are created by the migration on PostgreSQL alone.
 
 
@@ -70,7 +69,8 @@ class SearchMoment(models.Model):
     end_ms = models.PositiveIntegerField()
     air_date = models.DateField()
     text = models.TextField()
-    # The line's own terms (weight A), then the next line's first terms (weight B).
+    # The line's own terms (weight A), then the next line's first terms (weight B), and the
+    # line's words folded, for prefixes (weight C): search.engines.postgres_text.
     document = SearchVectorField()
     # Which version of the engine wrote the row: older rows ask for a rebuild (check_index).
     version = models.PositiveSmallIntegerField()
@@ -124,22 +124,3 @@ class KnownWord(models.Model):
 
     def __str__(self) -> str:
         return self.word
-
-
-class KnownTerm(models.Model):
-    """An index term some published moment has held: what a prefix expands to, as Whoosh's
-    lexicon, which also keeps the terms of deleted moments until a merge. One row per term,
-    only added (twice, rarely, after two changes at once); a rebuild starts it anew.
-
-    Not one row per episode: the rebuild wrote 877,108 of those at 1,000 episodes, 11.7 of its
-    127 s, while the archive had 1,005 distinct terms.
-    """
-
-    term = models.TextField()
-
-    class Meta:
-        # In byte order, as Whoosh's lexicon: a prefix takes its first 64 terms.
-        indexes = [models.Index(Collate("term", "C"), name="search_knownterm_bytes")]
-
-    def __str__(self) -> str:
-        return self.term

@@ -250,7 +250,8 @@ def _neighbours(segments: Iterable[Segment]) -> dict[tuple[int, int], Segment]:
 def _highlighted(compiled: Compiled | None, segment: Segment) -> SafeString:
     marks = compiled.marks if compiled else (lambda term: False)
     phrases = compiled.phrases if compiled else ()
-    return mark_safe(highlight(segment.text, marks, phrases))
+    prefixes = compiled.prefixes if compiled else ()
+    return mark_safe(highlight(segment.text, marks, phrases, prefixes))
 
 
 def _moment(compiled: Compiled | None, segment: Segment, neighbours: dict) -> Moment:

@@ -71,6 +71,7 @@ def moment_document(
         "segment": pk,
         "text": text,
         "spell": text,
+        "folded": text,
         "tail": tail_terms(analyze(text)),
         "head": head_terms(analyze(next_text)) if next_text else "",
         "episode": str(episode_id),
@@ -92,6 +93,7 @@ class MomentIndex(indexes.SearchIndex, indexes.Indexable):
     text = indexes.CharField(document=True)
     segment = indexes.IntegerField()
     spell = indexes.CharField(stored=False)
+    folded = indexes.CharField(stored=False)
     tail = indexes.CharField(stored=False)
     head = indexes.CharField(stored=False)
     episode = indexes.CharField()

@@ -1,8 +1,8 @@
 """The PostgreSQL engine: the moments in the archive's own database, searched with its full-text search.
 
 Each published line is a row (`search.models.SearchMoment`) whose `tsvector` holds the terms
-of our own French analysis (`search.engines.postgres_text`), with a GIN index; each episode
-also has its index terms (prefixes expand to them) and its spoken words (spelling suggestions).
+of our own French analysis and its words folded, for prefixes (`search.engines.postgres_text`),
+with a GIN index; each episode also has its spoken words (spelling suggestions).
 
 The rows are written in the transaction of the change itself (`episodes_changed`): a
 committed import is searchable on every server at once, a rolled-back one never was, and
@@ -23,7 +23,7 @@ from django.db.models.signals import pre_delete
 from psycopg.errors import QueryCanceled
 
 from episodes.models import Episode, Segment
-from search.analysis import analyze, said_and_terms
+from search.analysis import analyze, folded_word, said_and_terms
 from search.engines import (
     Advance,
     Count,
@@ -38,20 +38,23 @@ from search.engines import (
     not_told,
     spoken_lines,
 )
-from search.engines.postgres_text import document, fits, prefix_bounds, tsquery
-from search.models import KnownTerm, KnownWord, SearchMoment, SpokenWord
-from search.plan import MAX_PREFIX_TERMS, Compiled
+from search.engines.postgres_text import document, fits, tsquery
+from search.models import KnownWord, SearchMoment, SpokenWord
+from search.plan import Compiled
 from search.search_indexes import moments as published_moments
 from search.spelling import SAME_FIRST_LETTERS, Vocabulary, closest_said_word, near_words
 
 T = TypeVar("T")
 # Raised whenever what the rows hold changes: rows of another version ask for a rebuild.
-VERSION = 1
+# 2: the words folded, for prefixes (weight C).
+VERSION = 2
 # Advisory locks (two-key form): (LOCKS, 0) is taken shared by every change and exclusively
 # by a rebuild; (EPISODE_LOCKS, id) serialises the changes of one episode.
 LOCKS, EPISODE_LOCKS = 0x5EA7C400, 0x5EA7C401
-# Ranking: only a moment's own terms (weight A) count, not the next line's (B). Order {D,C,B,A}.
-RANK_WEIGHTS = "{0,0,0,1}"
+# Ranking: only a moment's own terms (weight A) count, not the next line's (B), and its own words
+# (C) as much as its terms: a prefix ranks by the words it matched, as a word by its term; a word
+# search never matches a C entry (`postgres_text`). Order {D,C,B,A}.
+RANK_WEIGHTS = "{0,1,0,1}"
 # A search cancelled at its limit still shows moments, as the Whoosh engine shows those found by
 # then: the ranked statement has the limit but this share of it, and when it is cancelled the
 # first FALLBACK_MOMENTS moments the index gives, unranked, are read in the time left (at 1,000
@@ -79,13 +82,13 @@ MOMENT_COLUMNS = (
 
 class PostgresEngine:
     def find(self, compiled: Compiled, filters: Filters, *, seconds: float) -> Results:
-        query = tsquery(compiled.query, _expand_prefix)
+        query = tsquery(compiled.query)
         if query is None or seconds <= 0:
             return NoResults(timed_out=query is not None)
         return PostgresResults(query, filters, seconds)
 
     def count(self, compiled: Compiled) -> int:
-        query = tsquery(compiled.query, _expand_prefix)
+        query = tsquery(compiled.query)
         return _matching(query).count() if query is not None else 0
 
     def is_said(self, word: str) -> bool:
@@ -122,7 +125,7 @@ class PostgresEngine:
             with connection.cursor() as cursor:
                 # Changes wait until the rebuild commits, then replace their episodes' rows again.
                 cursor.execute("SELECT pg_advisory_xact_lock(%s::int, 0)", [LOCKS])
-                for model in (SearchMoment, SpokenWord, KnownWord, KnownTerm):
+                for model in (SearchMoment, SpokenWord, KnownWord):
                     cursor.execute(f"DELETE FROM {model._meta.db_table}")
             return _write(published_moments(), advance)
 
@@ -322,28 +325,6 @@ def _matching(query: str) -> QuerySet[SearchMoment]:
     return SearchMoment.objects.filter(RawSQL("document @@ %s::tsquery", [query], output_field=BooleanField()))
 
 
-def _expand_prefix(prefix: str) -> list[str]:
-    """The first MAX_PREFIX_TERMS known terms that start with `prefix`, in byte order, as
-    Whoosh's lexicon gives them; each read once from the index however often it is there."""
-    low, high = prefix_bounds(prefix)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            WITH RECURSIVE found(term, n) AS (
-                SELECT min(term COLLATE "C"), 1 FROM search_knownterm
-                WHERE term COLLATE "C" >= %(low)s AND term COLLATE "C" < %(high)s
-              UNION ALL
-                SELECT (SELECT min(term COLLATE "C") FROM search_knownterm
-                        WHERE term COLLATE "C" > found.term AND term COLLATE "C" < %(high)s), n + 1
-                FROM found WHERE found.term IS NOT NULL AND n < %(most)s
-            )
-            SELECT term FROM found WHERE term IS NOT NULL
-            """,
-            {"low": low, "high": high, "most": MAX_PREFIX_TERMS},
-        )
-        return [term for (term,) in cursor.fetchall()]
-
-
 def _write(segments: QuerySet[Segment], advance: Advance = not_told) -> int:
     """Insert the rows of these published segments' moments, episode by episode; how many moments."""
     rows = segments.order_by("episode_id", "position").values_list(
@@ -369,29 +350,27 @@ def _moment_rows(batch: list[tuple], episodes: "_EpisodeWords") -> list[tuple]:
     moment_rows = []
     for index, (pk, episode_id, position, start_ms, end_ms, air_date, text, after) in enumerate(batch):
         said, own = analysed[index]
-        episodes.add(episode_id, own, said)
+        episodes.add(episode_id, said)
         if not after:
             following = []
         elif index + 1 < len(batch) and batch[index + 1][6] == after:
             following = analysed[index + 1][1]
         else:
             following = analyze(after)
-        document_ = document(own, following)
+        document_ = document(own, following, [folded_word(word) for word in said])
         moment_rows.append((pk, episode_id, position, start_ms, end_ms, air_date, text, document_, VERSION))
     return moment_rows
 
 
 class _EpisodeWords:
     """Each episode's spoken words, with how many moments say each, written once the episode's
-    last moment has been read; and every word and term seen, for the known words and terms."""
+    last moment has been read; and every word seen, for the known words."""
 
     def __init__(self) -> None:
         self.words: dict[int, Counter] = {}
         self.said: set[str] = set()
-        self.terms: set[str] = set()
 
-    def add(self, episode_id: int, terms: list[str], said: list[str]) -> None:
-        self.terms.update(terms)
+    def add(self, episode_id: int, said: list[str]) -> None:
         self.words.setdefault(episode_id, Counter()).update(set(said))
 
     def flush(self, keep: int | None = None) -> None:
@@ -405,19 +384,14 @@ class _EpisodeWords:
         _copy(SpokenWord, ("episode_id", "word", "moments"), rows)
 
     def remember(self) -> None:
-        """Add the words and terms seen that KnownWord and KnownTerm do not have yet (see there)."""
-        # Each compared as its index has it: terms in byte order.
-        for model, column, indexed, values in (
-            (KnownWord, "word", "word", self.said),
-            (KnownTerm, "term", 'term COLLATE "C"', self.terms),
-        ):
-            table = model._meta.db_table
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"INSERT INTO {table} ({column}) SELECT new FROM unnest(%s::text[]) AS new"
-                    f" WHERE NOT EXISTS (SELECT FROM {table} WHERE {indexed} = new)",
-                    [sorted(filter(fits, values))],
-                )
+        """Add the words seen that KnownWord does not have yet (see there)."""
+        table = KnownWord._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (word) SELECT new FROM unnest(%s::text[]) AS new"
+                f" WHERE NOT EXISTS (SELECT FROM {table} WHERE word = new)",
+                [sorted(filter(fits, self.said))],
+            )
 
 
 def _copy(model: type, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:

@@ -50,7 +50,7 @@ from search.engines.whoosh_deadline import deadline, stop_if_out_of_time
 from search.engines.whoosh_schema import BRIDGE_TERMS, bridge_term
 from search.indexing import search_backend
 from search.models import IndexJob
-from search.plan import MAX_PREFIX_TERMS, AllOf, AnyOf, Compiled, Node, Prefix, Terms, Without
+from search.plan import AllOf, AnyOf, Compiled, Node, Prefix, Terms, Without
 from search.search_indexes import moment_documents, moments
 from search.spelling import Vocabulary, closest_said_word
 
@@ -461,8 +461,10 @@ def whoosh_query(node: Node, expand_prefix: Callable[[str], Iterable[str]]) -> w
         case Terms(terms=terms):
             return wq.Or([wq.Phrase("text", list(terms)), *_across_lines(terms)])
         case Prefix(prefix=prefix):
-            words = list(islice(expand_prefix(prefix), MAX_PREFIX_TERMS))
-            return wq.Or([wq.Term("text", word) for word in words]) if words else wq.NullQuery
+            # Every word, not Whoosh's Prefix query: terms ORed are ranked term by term (_ranked_union);
+            # `quan*` over 41 copies of the sample (1,845 moments) took 2.5 ms.
+            words = list(expand_prefix(prefix))
+            return wq.Or([wq.Term("folded", word) for word in words]) if words else wq.NullQuery
         case AnyOf(parts=parts):
             return wq.Or([whoosh_query(part, expand_prefix) for part in parts])
         case AllOf(parts=parts):
@@ -486,8 +488,14 @@ def _across_lines(terms: tuple[str, ...]) -> Iterable[wq.Query]:
 
 
 def prefix_expander(searcher: Searcher) -> Callable[[str], Iterable[str]]:
+    """The words of the index that start with a prefix, however many. Those only deleted moments
+    said stay in a segment's lexicon until it is merged away: they have no live postings, and
+    with no cap they take no live word's place."""
+
     def expand(prefix: str) -> Iterable[str]:
-        for term in searcher.reader().expand_prefix("text", prefix):
+        if "folded" not in searcher.schema:
+            return  # an index of schema 3 or before, until rebuilt (check_index says so): no words to match
+        for term in searcher.reader().expand_prefix("folded", prefix):
             yield term.decode() if isinstance(term, bytes) else term
 
     return expand

@@ -7,12 +7,13 @@ index holds only what searching, filtering and sorting need.
 from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
-from search.analysis import french_analyzer, spelling_analyzer
+from search.analysis import folding_analyzer, french_analyzer, spelling_analyzer
 
 # Raised whenever the documents or fields change: an index of another version is rebuilt.
 # 2: boundary terms carry their distance; only searched fields indexed; separate files.
 # 3: each document's segment id in a column, so hits are segments without reading stored fields.
-SCHEMA_VERSION = 3
+# 4: the words folded but not stemmed (`folded`), which prefixes search.
+SCHEMA_VERSION = 4
 # How many terms on each side of a segment boundary a phrase may span.
 BRIDGE_TERMS = 8
 
@@ -36,6 +37,8 @@ def moment_schema() -> Schema:
         segment=SortedNumber(int, bits=64, sortable=True),
         text=TEXT(analyzer=french_analyzer(), stored=True, phrase=True),
         spell=TEXT(analyzer=spelling_analyzer(), phrase=False),
+        # The words as said, folded but not stemmed: a prefix expands over this field's words.
+        folded=TEXT(analyzer=folding_analyzer(), phrase=False),
         # A segment's last terms and the next one's first, each with its distance from
         # the boundary: a phrase across it is then a few exact terms, no position check.
         tail=TEXT(analyzer=SpaceSeparatedTokenizer(), phrase=False),

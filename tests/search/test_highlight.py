@@ -41,3 +41,14 @@ def test_it_marks_the_start_of_a_phrase_that_goes_on_in_the_next_line():
 def test_it_stays_linear_with_many_matches():
     text = "quantique, " * 5_000
     assert highlight(text, lambda t: t == "quantiqu").count("<mark>") == 5_000
+
+
+def test_a_prefix_marks_the_words_whose_folded_form_it_starts():
+    html = highlight("Des défenses, de la Défense ; désormais.", never, prefixes=["des", "defens"])
+    assert html == "<mark>Des défenses</mark>, de la <mark>Défense</mark> ; <mark>désormais</mark>."
+
+
+def test_a_prefix_is_not_compared_with_the_stem():
+    # `quantique` indexes as `quantiqu`, which `quantique*` does not start.
+    assert highlight("ordinateur quantique", never, prefixes=["quantique"]) == "ordinateur <mark>quantique</mark>"
+    assert highlight("les ordinateurs", never, prefixes=["ordinat"]) == "les <mark>ordinateurs</mark>"

@@ -8,6 +8,7 @@ from whoosh import query as wq
 
 from episodes.models import Segment
 from search import moments
+from search.analysis import fold
 from search.engines.whoosh import prefix_expander, whoosh_query
 from search.engines.whoosh_backend import MomentWeighting
 from search.indexing import reindex_episode, search_backend
@@ -31,6 +32,13 @@ def test_the_moment_that_says_the_word_most_comes_first(sample_episode):
     said = [texts[hit.segment_id].lower().count("quantique") for hit in every_hit(found)]
     assert found.count == 22 and said[0] == max(said) > 1
     assert said == sorted(said, reverse=True)
+
+
+def test_a_prefix_ranks_first_the_moment_that_says_its_words_most(sample_episode):
+    found = find_moments("quanti*", Filters())
+    texts = dict(Segment.objects.values_list("pk", "text"))
+    said = [sum(word.startswith("quanti") for word in fold(texts[hit.segment_id])) for hit in found.hits]
+    assert said[0] == max(said) > 1
 
 
 @pytest.mark.whoosh("its union matcher")
