@@ -119,7 +119,8 @@ def find_moments(text: str, filters: Filters, *, seconds: float | None = None, s
     if found.compiled is not None:
         seconds = ENGINE_TIME_LIMIT_SECONDS if seconds is None else seconds
         found.results = engine().find(found.compiled, filters, seconds=seconds)
-    if suggesting and found.count < FEW_RESULTS and not found.timed_out:
+    # Fewer results than FEW_RESULTS: asked of the first moments, which a page reads anyway.
+    if suggesting and len(found.results.top(FEW_RESULTS)) < FEW_RESULTS and not found.timed_out:
         found.suggestion = suggest(found)
     return found
 

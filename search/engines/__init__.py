@@ -9,6 +9,7 @@ The archive's engine is chosen once, by `settings.ARCHIVE_SEARCH_ENGINE`.
 """
 
 import datetime
+import sys
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
@@ -98,7 +99,19 @@ class Results(ABC):
 
     def top(self, k: int) -> list[Hit]:
         """The first `k` moments, best (or newest) first."""
+        known = [key[1] for key in self._kept if key[0] == "top" and key[1] >= k]
+        if known:
+            return self._kept[("top", min(known))][:k]
         return self._once(("top", k), lambda: self._top(k))
+
+    def kept_top(self, hits: list[Hit], asked: int) -> None:
+        """Keep the first `asked` moments an answer read (all of them when fewer came)."""
+        self._kept[("top", asked if len(hits) == asked else sys.maxsize)] = hits
+
+    def counted_along(self, moments: int) -> None:
+        """What an answer that went through every match found: the count, if none is kept yet."""
+        if ("count",) not in self._kept and not self.timed_out:
+            self._kept[("count",)] = Count(min(moments, self.count_limit), exact=moments <= self.count_limit)
 
     def count(self) -> Count:
         return self._once(("count",), self._count_moments)

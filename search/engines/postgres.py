@@ -45,6 +45,8 @@ from search.search_indexes import moments as published_moments
 from search.spelling import SAME_FIRST_LETTERS, Vocabulary, closest_said_word, near_words
 
 T = TypeVar("T")
+# A ranked answer reads at least this many moments (a page of the API), which cost no more.
+TOP_AT_LEAST = 20
 # Raised whenever what the rows hold changes: rows of another version ask for a rebuild.
 # 2: the words folded, for prefixes (weight C).
 VERSION = 2
@@ -222,8 +224,19 @@ class PostgresResults(Results):
         return fallback()
 
     def _top(self, k: int) -> list[Hit]:
-        ranked = _ordered(self.found, self.sort, self.query).values_list("segment_id", "episode_id")[:k]
-        return self._answer(lambda: [Hit(*row) for row in ranked], lambda: self._first(k))
+        """Ranking the first k ranks every match: the same statement counts them (COUNT(*) OVER ()),
+        and at least a page of them is read, so that a later count or first page costs nothing:
+        a phrase of two common words at 1,000 episodes ("il qui", 3,169 moments among 100,000
+        lines with both words) took 109 ms for both at once, and 340 ms as two statements."""
+        ranked = _ordered(self.found, self.sort, self.query).annotate(total=Window(models.Count("*")))
+        rows = ranked.values_list("segment_id", "episode_id", "total")[: max(k, TOP_AT_LEAST)]
+        found = self._answer(lambda: list(rows), lambda: None)
+        if found is None:
+            return self._first(k)
+        self.counted_along(found[0][2] if found else 0)
+        hits = [Hit(segment_id, episode_id) for segment_id, episode_id, _total in found]
+        self.kept_top(hits, max(k, TOP_AT_LEAST))
+        return hits[:k]
 
     def _first(self, k: int) -> list[Hit]:
         """The first `k` moments as the index gives them, in the order asked: what a search
@@ -251,21 +264,33 @@ class PostgresResults(Results):
         return Count(min(moments, self.count_limit), exact=moments <= self.count_limit)
 
     def _ranked_episodes(self) -> list[int]:
-        groups = self.found.order_by().values("episode_id")
-        if self.sort == "newest":
-            # An episode's first moment is its best: its air date, then its earliest line.
-            groups = groups.annotate(day=Max("air_date"), first=Min("start_ms"))
-            groups = groups.order_by("-day", "first", "episode_id")
-        else:
-            rank = _rank(self.query)
-            groups = groups.annotate(best=Max(rank)).order_by("-best", "episode_id")
-        episodes = groups.values_list("episode_id", flat=True)
-        return self._answer(lambda: list(episodes), lambda: list(self._first_episodes()))
+        best = self._groups()[1]
+        return sorted(best, key=best.__getitem__)
 
     def _per_episode(self) -> dict[int, int]:
-        groups = self.found.order_by().values("episode_id").annotate(moments=models.Count("*"))
-        per_episode = groups.values_list("episode_id", "moments")
-        return self._answer(lambda: dict(per_episode), lambda: dict(self._first_episodes()))
+        return self._groups()[0]
+
+    def _groups(self) -> tuple[dict[int, int], dict[int, tuple]]:
+        """Moments per episode, and each episode's best moment's sort key, in one statement
+        (one pass over the matching rows, where two took twice as long)."""
+
+        def group() -> tuple[dict[int, int], dict[int, tuple]]:
+            groups = self.found.order_by().values("episode_id").annotate(moments=models.Count("*"))
+            if self.sort == "newest":
+                # An episode's first moment is its best: its air date, then its earliest line.
+                groups = groups.annotate(day=Max("air_date"), first=Min("start_ms"))
+                rows = groups.values_list("episode_id", "moments", "day", "first")
+                key = lambda row: (-row[2].toordinal(), row[3], row[0])  # noqa: E731
+            else:
+                rows = groups.annotate(best=Max(_rank(self.query))).values_list("episode_id", "moments", "best")
+                key = lambda row: (-row[2], row[0])  # noqa: E731
+            found = self._answer(lambda: list(rows), lambda: None)
+            if found is None:
+                first = self._first_episodes()
+                return dict(first), {episode: (place,) for place, episode in enumerate(first)}
+            return {row[0]: row[1] for row in found}, {row[0]: key(row) for row in found}
+
+        return self._once(("groups",), group)
 
     def _best_in(self, episode_ids: tuple[int, ...], most: int) -> dict[int, EpisodeBest]:
         if self.sort == "newest":

@@ -153,8 +153,19 @@ class WhooshResults(Results):
         term = self._single_term()
         if term is not None:
             return [self._hit(docnum) for docnum in self._best_of_term(term, k)]
-        best = heapq.nsmallest(k, ((self._key(docnum, score), docnum) for docnum, score in self._passed(self.query)))
-        return [self._hit(docnum) for _key, docnum in best]
+        seen = 0
+
+        def ranked() -> Iterator[tuple[tuple, int]]:
+            nonlocal seen
+            for docnum, score in self._passed(self.query):
+                seen += 1
+                yield self._key(docnum, score), docnum
+
+        hits = [self._hit(docnum) for _key, docnum in heapq.nsmallest(k, ranked())]
+        # The pass went through every match: it counted them too, and may have found them all.
+        self.counted_along(seen)
+        self.kept_top(hits, k)
+        return hits
 
     def _single_term(self) -> wq.Term | None:
         """The query's one term, when it is one word ranked by relevance (most searches are)."""
@@ -164,6 +175,8 @@ class WhooshResults(Results):
     def _term_matches(self, term: wq.Term) -> Iterator[tuple[int, float]]:
         """(docnum, score) of every document of one term that the filters keep, read a block at
         a time (see `_term_blocks`): 5x fewer steps than the generic matcher loop."""
+        if (term.fieldname, term.text) not in self.searcher.reader():
+            return  # nothing says it (and an empty index has no idf)
         keep, idf = self._keeps(), self.searcher.idf(term.fieldname, term.text)
         try:
             with deadline(self.seconds_left()):
@@ -181,7 +194,7 @@ class WhooshResults(Results):
         unread (Whoosh keeps each block's highest weight in its header); the others are
         read as arrays. Ties keep archive order: a later document never displaces an equal one.
         """
-        if k <= 0:
+        if k <= 0 or (term.fieldname, term.text) not in self.searcher.reader():
             return []
         keep = self._keeps()
         heap: list[tuple[float, int]] = []  # (score, -docnum): the worst of the best on top
