@@ -162,9 +162,8 @@ class WhooshResults(Results):
                 yield self._key(docnum, score), docnum
 
         hits = [self._hit(docnum) for _key, docnum in heapq.nsmallest(k, ranked())]
-        # The pass went through every match: it counted them too, and may have found them all.
+        # The pass went through every match: it counted them too.
         self.counted_along(seen)
-        self.kept_top(hits, k)
         return hits
 
     def _single_term(self) -> wq.Term | None:

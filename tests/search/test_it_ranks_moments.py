@@ -145,20 +145,19 @@ def test_a_search_cut_short_shows_what_it_found_by_then(sample_episode, monkeypa
 
 @pytest.mark.postgres("partial results at the time limit: a cancelled statement, then the first moments found")
 def test_a_postgres_search_cut_short_shows_the_first_moments_the_index_gives(sample_episode, monkeypatch):
-    from django.db.models import BooleanField
-    from django.db.models.expressions import RawSQL
+    from django.db import connection
 
     from search.engines import postgres
 
     full = find_moments('"de la"', Filters())
     found_in_full = set(segments(full))
-    ordered = postgres._ordered
 
-    def slow(found, sort, query):
-        # Every row sleeps: the ranked statement runs into its limit and PostgreSQL cancels it.
-        return ordered(found.filter(RawSQL("pg_sleep(0.05)::text = ''", [], output_field=BooleanField())), sort, query)
+    def slow(self, k):
+        # The ranked statement runs into its limit, and PostgreSQL cancels it.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_sleep(10)")
 
-    monkeypatch.setattr(postgres, "_ordered", slow)
+    monkeypatch.setattr(postgres.PostgresResults, "_ranked", slow)
     partial = find_moments('"de la"', Filters())
     shown = segments(partial)
     assert partial.timed_out and not full.timed_out
