@@ -108,9 +108,6 @@ def measure(work: Path, count: int, profile: Path | None) -> None:
     watch.wrap(episodes.services, "replace_segments", "writing the lines (segments)")
     watch.wrap(type(engine()), "replace_episodes", "search engine writes")
     watch.wrap(search.indexing, "request_jobs", "search engine writes")
-    for name in ("imported", "commit"):  # Whoosh's index commits during the import, when it has them
-        if hasattr(search.indexing, "ReindexAsImported"):
-            watch.wrap(search.indexing.ReindexAsImported, name, "search engine writes")
 
     profiler = cProfile.Profile() if profile else None
     start = time.perf_counter()

@@ -12,19 +12,16 @@ the episode's moments in one index commit: one delete, one batched add. With no 
 
 import logging
 from collections.abc import Iterable
-from contextlib import AbstractContextManager, suppress
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q
 from django.utils import timezone
 from haystack import connections
 
 from search.engines import engine
-from search.engines.whoosh_backend import BULK_DOCUMENTS, FrenchWhooshSearchBackend
+from search.engines.whoosh_backend import FrenchWhooshSearchBackend
 from search.models import IndexJob
-from search.search_indexes import moment_documents, moments
 
 log = logging.getLogger(__name__)
 # A failing job is retried after 5 s, 10 s, 20 s... at most every 10 minutes.
@@ -80,7 +77,7 @@ def request_jobs(*episode_ids: int) -> None:
 
 def process_index_jobs(*, episode_ids: Iterable[int] | None = None, limit: int | None = None) -> Processed:
     """Do the pending jobs that are due (only these episodes' when given)."""
-    due = _due(IndexJob.objects.all())
+    due = IndexJob.objects.filter(Q(not_before__isnull=True) | Q(not_before__lte=timezone.now()))
     if episode_ids is not None:
         due = due.filter(episode_id__in=list(episode_ids))
     jobs = list(due[:limit] if limit else due)
@@ -128,79 +125,3 @@ def _process(job: IndexJob) -> bool:
 def _finish(job: IndexJob) -> None:
     # Requested again while we worked? Then the job stays for another round.
     IndexJob.objects.filter(pk=job.pk, requested_at=job.requested_at).delete()
-
-
-class ReindexAsImported:
-    """Index jobs done as a long import commits its episodes, JOBS_PER_COMMIT to an index commit.
-
-    Each episode's moments go to one open index writer as soon as its import committed, so
-    that Whoosh's writer processes index it while this process imports the next file: done
-    after each hundred files instead, the indexing and the import took turns on the cores.
-    The jobs stay until the commit that holds their episodes, so any failure leaves them to
-    `process_index_jobs` (done here at once) or to the worker. With no job (the PostgreSQL
-    engine wrote its rows with the import) there is nothing to do.
-    """
-
-    def __init__(self, *, bulk: bool) -> None:
-        """`bulk`: many episodes to come, worth Whoosh's writer processes (`bulk_writer`)."""
-        self.bulk = bulk
-        self.writing: AbstractContextManager | None = None
-        self.writer: Any = None
-        self.jobs: dict[int, IndexJob] = {}
-
-    def imported(self, episode_id: int) -> None:
-        """This episode's import committed: its moments join the index commit under way."""
-        job = _due(IndexJob.objects.filter(episode_id=episode_id)).first()
-        if job is None:
-            return
-        if episode_id in self.jobs:
-            # Imported twice: the writer cannot delete the moments it holds of the first version.
-            self.commit()
-        try:
-            documents = list(moment_documents(moments().filter(episode_id=episode_id)))
-            if self.writing is None:
-                self.writing = search_backend().writing(bulk=self.bulk or len(documents) > BULK_DOCUMENTS)
-                self.writer = self.writing.__enter__()
-            self.writer.delete_by_term("episode", str(episode_id))
-            for document in documents:
-                self.writer.add_document(**document)
-        except Exception:
-            log.warning("Could not index episode %s as imported; trying again", episode_id, exc_info=True)
-            episode_ids = [*self.jobs, episode_id]
-            self.cancel()
-            process_index_jobs(episode_ids=episode_ids)
-            return
-        self.jobs[episode_id] = job
-        if len(self.jobs) >= JOBS_PER_COMMIT:
-            self.commit()
-
-    def commit(self) -> None:
-        """Commit the moments written so far: their episodes' jobs are done."""
-        if self.writing is None:
-            return
-        writing, writer, jobs = self.writing, self.writer, list(self.jobs.values())
-        self.writing, self.writer, self.jobs = None, None, {}
-        try:
-            writing.__exit__(None, None, None)
-        except Exception:
-            log.warning("Could not index %s episodes as imported; trying again", len(jobs), exc_info=True)
-            # A failed commit may still hold Whoosh's own lock, which the next writer would wait for.
-            with suppress(Exception):
-                writer.cancel()
-            process_index_jobs(episode_ids=[job.episode_id for job in jobs])
-            return
-        for job in jobs:
-            _finish(job)
-
-    def cancel(self) -> None:
-        """Drop what is not committed, leaving its jobs (the import was interrupted)."""
-        if self.writing is None:
-            return
-        writing, self.writing, self.writer, self.jobs = self.writing, None, None, {}
-        # Ended as by an error in it: the writer is cancelled, then the lock freed.
-        cancelled = RuntimeError("the import stopped")
-        writing.__exit__(type(cancelled), cancelled, None)
-
-
-def _due(jobs: QuerySet[IndexJob]) -> QuerySet[IndexJob]:
-    return jobs.filter(Q(not_before__isnull=True) | Q(not_before__lte=timezone.now()))

@@ -13,7 +13,7 @@ from django.core.validators import URLValidator
 from episodes.fetch import TIMEOUT_SECONDS, FetchError, fetch_page
 from episodes.parsing import TranscriptError
 from episodes.services import ImportResult, import_transcript
-from search.indexing import ReindexAsImported
+from search.indexing import JOBS_PER_COMMIT, process_index_jobs
 from smarttech.progress import for_command
 
 SUFFIXES = {".txt", ".srt", ".vtt", ".json", ".html", ".htm"}
@@ -116,22 +116,21 @@ class Command(BaseCommand):
             raise CommandError("--title names one episode: give it with one FILE only")
         self.progress = for_command(self, options["verbosity"] if len(paths) > 1 else 0, "files", rate_unit="lines")
         self.progress.start(len(paths))
-        reindex = ReindexAsImported(bulk=len(paths) > 1)
+        imported: list[int] = []
         failed = 0
-        try:
-            for path in paths:
-                result = self.import_one(path, options)
-                if result is None:
-                    failed += 1
-                    self.progress.advance(1, rated=0)
-                    continue
-                reindex.imported(result.episode.pk)
-                self.progress.advance(1, rated=result.segment_count)
-            # A command returns once what it imported is searchable.
-            reindex.commit()
-        except BaseException:
-            reindex.cancel()
-            raise
+        for path in paths:
+            result = self.import_one(path, options)
+            if result is None:
+                failed += 1
+                self.progress.advance(1, rated=0)
+                continue
+            imported.append(result.episode.pk)
+            if len(imported) == JOBS_PER_COMMIT:
+                process_index_jobs(episode_ids=imported)
+                imported = []
+            self.progress.advance(1, rated=result.segment_count)
+        # A command returns once what it imported is searchable.
+        process_index_jobs(episode_ids=imported)
         self.progress.finish()
         if failed:
             raise CommandError(f"{failed} of {len(paths)} files not imported")
