@@ -183,8 +183,8 @@ def replace_segments(episode: Episode, transcript: ParsedTranscript) -> None:
 def _insert(model: type, columns: tuple[str, ...], rows: list[tuple]) -> None:
     """Insert plain rows, without a model instance each: COPY on PostgreSQL, one prepared
     statement on SQLite. Importing bench's 1,000 episodes (600,000 lines), bulk_create (an
-    instance a line, then its values prepared field by field) took 72 µs a line on PostgreSQL
-    and 51 on SQLite, these 8 and 18 µs (bench/import_speed.py, "writing the lines")."""
+    instance a line, then its values prepared field by field) took 31 µs a line on PostgreSQL
+    and 32 on SQLite, these 7 and 4 µs (bench/import_speed.py, "writing the lines")."""
     table, names = model._meta.db_table, ", ".join(columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
