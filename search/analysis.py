@@ -86,9 +86,24 @@ def said_and_terms(text: str) -> tuple[list[str], list[str]]:
 
     The French chain is the spelling chain then folding and stemming, word by word: writing a
     line's search rows analysed it twice over otherwise (a third of the PostgreSQL engine's rebuild).
+    The chains' filters work word by word, so each word found is put through them once and
+    remembered, not each token through Whoosh's generators: 33 -> 8 µs a line of the sample.
     """
-    said = [token.text for token in spelling_analyzer()(text)]
+    said = [_said_word(word) for word in _WORD.findall(text)]
     return said, [_term_of_said(word) for word in said]
+
+
+# The spelling chain's tokenizer (`RegexTokenizer` matches as Whoosh compiles them).
+_WORD = re.compile(WORDS)
+
+
+@lru_cache(maxsize=100_000)
+def _said_word(word: str) -> str:
+    """A word as the tokenizer finds it -> as said, through the rest of `spelling_analyzer`'s filters."""
+    tokens = iter([Token(text=word)])
+    for step in spelling_analyzer().items[1:]:
+        tokens = step(tokens)
+    return next(tokens).text
 
 
 @lru_cache(maxsize=100_000)

@@ -63,10 +63,16 @@ def test_spans_point_at_the_words_in_the_original_text():
 
 
 def test_words_as_said_and_index_terms_come_from_one_pass_as_from_two():
+    from bench.corpus import vocabulary
     from search.analysis import said_and_terms, spelling_analyzer
     from tests.conftest import SAMPLE
 
-    for line in [*SAMPLE.read_text(encoding="utf-8").splitlines(), "L’ordinateur d'aujourd'hui, NIS2 et cœurs"]:
+    words = " ".join(vocabulary()[0])
+    for line in [
+        *SAMPLE.read_text(encoding="utf-8").splitlines(),
+        words,
+        "L’ordinateur d'aujourd'hui, NIS2 et cœurs, QU'ELLES JUSQU’À l'l'a",
+    ]:
         said, terms = said_and_terms(line)
         assert said == [token.text for token in spelling_analyzer()(line)]
         assert terms == analyze(line)

@@ -215,3 +215,38 @@ def test_a_rebuild_that_fails_midway_leaves_the_moments_as_they_were(sample_epis
     monkeypatch.undo()
     assert find_moments("quantique", Filters()).count == 22
     assert check().strip() == "The index and the database agree."
+
+
+@pytest.mark.whoosh("documents of words analysed before indexing")
+def test_moments_given_as_analysed_words_index_as_their_texts_would(sample_episode, tmp_path):
+    from whoosh.filedb.filestore import FileStorage
+
+    from search.engines.whoosh_schema import moment_schema
+
+    documents = list(moment_documents(moments()))
+    as_texts = [
+        {key: value for key, value in doc.items() if key != "_stored_text"}
+        | {"text": doc["_stored_text"], "spell": doc["_stored_text"]}
+        | {"tail": " ".join(doc["tail"]), "head": " ".join(doc["head"])}
+        for doc in documents
+    ]
+
+    def indexed(docs: list[dict], folder) -> tuple:
+        folder.mkdir()
+        index = FileStorage(str(folder)).create_index(moment_schema())
+        with index.writer() as writer:
+            for doc in docs:
+                writer.add_document(**doc)
+        reader = index.reader()
+        postings = {
+            (field, term): list(reader.postings(field, term).items_as("positions" if field == "text" else "frequency"))
+            for field, term in reader.all_terms()
+        }
+        fields = ["text", "spell", "tail", "head"]
+        lengths = [[reader.doc_field_length(docnum, field) for field in fields] for docnum in range(len(docs))]
+        return postings, lengths, list(reader.all_stored_fields())
+
+    analysed = indexed(documents, tmp_path / "analysed")
+    assert analysed == indexed(as_texts, tmp_path / "texts")
+    assert {field for field, _term in analysed[0]} >= {"text", "spell", "tail", "head"}
+    assert analysed[2][0]["text"] == sample_episode.segments.order_by("position").first().text

@@ -445,3 +445,43 @@ def test_a_change_made_during_a_rebuild_waits_for_it_and_is_kept(client, sample_
     out = StringIO()
     call_command("check_index", stdout=out)
     assert out.getvalue().strip() == "The index and the database agree."
+
+
+def sample_copies(folder, days: list[int]) -> None:
+    """The sample as several episodes' files in `folder`, one per day of May 2025 given."""
+    for number, day in enumerate(days):
+        data = SAMPLE.read_bytes().replace(b"- 19/06/2025", f"- {day:02d}/05/2025".encode(), 1)
+        (folder / f"copie-{number}.txt").write_bytes(data)
+
+
+@pytest.mark.whoosh("index jobs of a folder import")
+def test_a_folder_with_one_episode_twice_leaves_only_its_last_version_in_the_index(client, db, tmp_path, search_index):
+    sample_copies(tmp_path, [1, 2, 1])
+    (tmp_path / "copie-2.txt").write_bytes(
+        (tmp_path / "copie-2.txt").read_bytes().replace(b"Excellente journ\xc3\xa9e.", b"Belle soir\xc3\xa9e.")
+    )
+    call_command("import_transcript", str(tmp_path), stdout=StringIO(), stderr=StringIO())
+    assert Episode.objects.count() == 2
+    assert indexed() == published_segment_ids() and not IndexJob.objects.exists()
+    assert found(client, '"Belle soirée"') == ["28:18"]
+    assert len(found(client, '"Excellente journée"')) == 1
+
+
+@pytest.mark.whoosh("index jobs of a folder import")
+def test_an_interrupted_folder_import_leaves_its_jobs_to_the_worker(client, db, tmp_path, search_index, monkeypatch):
+    from episodes.management.commands import import_transcript as command
+
+    sample_copies(tmp_path, [1, 2, 3])
+    real = command.import_transcript
+
+    def interrupted(**kwargs):
+        if kwargs["filename"] == "copie-2.txt":
+            raise KeyboardInterrupt
+        return real(**kwargs)
+
+    monkeypatch.setattr(command, "import_transcript", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        call_command("import_transcript", str(tmp_path), "--verbosity", "0", stdout=StringIO())
+    assert Episode.objects.count() == 2 and IndexJob.objects.count() == 2 and indexed() == []
+    index_now()
+    assert indexed() == published_segment_ids() and len(indexed()) == 2 * 408
