@@ -119,8 +119,7 @@ def find_moments(text: str, filters: Filters, *, seconds: float | None = None, s
     if found.compiled is not None:
         seconds = ENGINE_TIME_LIMIT_SECONDS if seconds is None else seconds
         found.results = engine().find(found.compiled, filters, seconds=seconds)
-    # Fewer results than FEW_RESULTS: asked of the first moments, which a page reads anyway.
-    if suggesting and len(found.results.top(FEW_RESULTS)) < FEW_RESULTS and not found.timed_out:
+    if suggesting and found.results.fewer_than(FEW_RESULTS) and not found.timed_out:
         found.suggestion = suggest(found)
     return found
 

@@ -111,6 +111,13 @@ class Results(ABC):
         self.kept_top(hits, asked)
         return hits[:k]
 
+    def fewer_than(self, moments: int) -> bool:
+        """Whether fewer moments than this match, asked of what the page reads anyway: one
+        episode's moments for a search within it (its page), else the first page of moments."""
+        if self.episode_id is not None:
+            return len(self.in_episode(self.episode_id)) < moments
+        return len(self.top(moments)) < moments
+
     def kept_top(self, hits: list[Hit], asked: int) -> None:
         """Keep the first `asked` moments an answer read (all of them when fewer came)."""
         self._kept[("top", asked if len(hits) == asked else sys.maxsize)] = hits

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from itertools import islice
 from typing import Any, TypeVar
 
+from django.core.exceptions import EmptyResultSet
 from django.db import OperationalError, connection, models, transaction
 from django.db.models import BooleanField, F, FloatField, Max, Min, QuerySet, Sum, Window
 from django.db.models.expressions import RawSQL
@@ -237,7 +238,10 @@ class PostgresResults(Results):
     def _ranked(self, k: int) -> list[tuple[int, int, int]]:
         """(segment id, episode id, how many match) of the first `k` moments, in the order asked."""
         columns = ("segment_id", "episode_id", "position", "air_date", "start_ms")
-        inner, params = self.found.annotate(rank=_rank(self.query)).values(*columns, "rank").query.sql_with_params()
+        try:
+            inner, params = self.found.annotate(rank=_rank(self.query)).values(*columns, "rank").query.sql_with_params()
+        except EmptyResultSet:  # a filter that allows nothing (a speaker not on air)
+            return []
         newest = self.sort == "newest"
         order = "air_date DESC, start_ms, episode_id, position" if newest else "rank DESC, episode_id, position"
         with connection.cursor() as cursor:
