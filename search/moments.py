@@ -154,8 +154,11 @@ def episode_page(found: Found, episode: Episode | None, number: int | str | None
     """Every moment found in one episode (the search was restricted to it), in time order,
     a page at a time: the moments past the three that the grouped results show."""
     hit_ids = found.results.in_episode(episode.pk) if episode else set()
-    lines = Segment.objects.published().filter(pk__in=hit_ids).order_by("start_ms", "position")
-    page = Paginator([Hit(*line) for line in lines.values_list("pk", "episode_id")], MOMENTS_PER_PAGE).get_page(number)
+    # The episode's lines read in order and kept in Python: a long transcript's thousands of
+    # matches would otherwise be as many SQL parameters.
+    lines = Segment.objects.published().filter(episode=episode).order_by("start_ms", "position")
+    hits = [Hit(*line) for line in lines.values_list("pk", "episode_id") if line[0] in hit_ids] if episode else []
+    page = Paginator(hits, MOMENTS_PER_PAGE).get_page(number)
     page.object_list = build_moments(found, page.object_list)
     return page
 
