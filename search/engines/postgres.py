@@ -212,9 +212,9 @@ class PostgresResults(Results):
         # Time kept for the fallback of a ranked answer that PostgreSQL cancelled.
         self.reserve = seconds * FALLBACK_SHARE
 
-    def _answer(self, compute: Callable[[], T], fallback: Callable[[], T]) -> T:
-        """`compute()` within the time left but the fallback's reserve; when cancelled, `fallback()`."""
-        seconds = self.seconds_left() - self.reserve
+    def _answer(self, compute: Callable[[], T], fallback: Callable[[], T], *, reserve: bool = True) -> T:
+        """`compute()` within the time left (but the fallback's reserve); when cancelled, `fallback()`."""
+        seconds = self.seconds_left() - (self.reserve if reserve else 0)
         if seconds > 0:
             answer, cut = _within(seconds, compute)
             if not cut:
@@ -272,7 +272,9 @@ class PostgresResults(Results):
     def _count(self) -> Count:
         # At most one row past the limit is read: COUNT(*) over a LIMIT subquery.
         counted = self.found.values("pk")[: self.count_limit + 1]
-        moments = self._answer(counted.count, lambda: -1)
+        # In the time left, reserve included: after a ranked statement was cancelled, a common
+        # word's count still stops at 10,001 rows within it ("plus de 10 000", not "au moins 200").
+        moments = self._answer(counted.count, lambda: -1, reserve=False)
         if moments < 0:
             return Count(len(self.top(FALLBACK_MOMENTS)), exact=False)
         return Count(min(moments, self.count_limit), exact=moments <= self.count_limit)
