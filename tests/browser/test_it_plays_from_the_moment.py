@@ -16,18 +16,23 @@ CUES = "\n\n".join(
 )
 
 
-@pytest.fixture
-def episode(search_index, transactional_db, media_url):
+def with_sound(cues: str, filename: str, title: str, media_url: str):
+    """An episode of the test show with these cues and the tone served at `media_url`, searchable."""
     imported = import_transcript(
-        data=CUES.encode(),
-        filename="test.srt",
+        data=cues.encode(),
+        filename=filename,
         show="Émission de test",
-        title="Épisode avec son",
+        title=title,
         air_date=datetime.date(2025, 1, 1),
         media_url=media_url,
     ).episode
     index_now()
     return imported
+
+
+@pytest.fixture
+def episode(search_index, transactional_db, media_url):
+    return with_sound(CUES, "test.srt", "Épisode avec son", media_url)
 
 
 def player_time(page: Page) -> float:
@@ -88,16 +93,7 @@ FRACTIONAL_CUES = "WEBVTT\n\n" + "\n\n".join(
 
 @pytest.fixture
 def fractional_episode(search_index, transactional_db, media_url):
-    imported = import_transcript(
-        data=FRACTIONAL_CUES.encode(),
-        filename="debat.vtt",
-        show="Émission de test",
-        title="Débat",
-        air_date=datetime.date(2025, 1, 2),
-        media_url=media_url,
-    ).episode
-    index_now()
-    return imported
+    return with_sound(FRACTIONAL_CUES, "debat.vtt", "Débat", media_url)
 
 
 def test_a_shared_moment_lands_on_its_own_line_when_lines_start_between_seconds(page: Page, fractional_episode):
