@@ -48,3 +48,12 @@ def test_the_best_moments_come_first_past_the_limit(sample_episode, monkeypatch)
     found = find_moments("quantique", Filters())
     assert found.count == 5
     assert found.results.top(5) == unlimited.results.top(22)[:5]
+
+
+def test_a_search_cut_short_before_finding_anything_does_not_say_nothing_is_said(client, sample_episode, monkeypatch):
+    from search import moments
+
+    monkeypatch.setattr(moments, "ENGINE_TIME_LIMIT_SECONDS", -1.0)
+    page = BeautifulSoup(client.get("/search/", {"q": "quantique"}).content, "html.parser")
+    assert "Cette recherche a pris trop de temps" in page.get_text()
+    assert page.select_one(".nothing-found") is None  # "no published line says it" would be false
