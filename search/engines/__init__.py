@@ -122,28 +122,37 @@ class Results(ABC):
         """Keep the first `asked` moments an answer read (all of them when fewer came)."""
         self._kept[("top", asked if len(hits) == asked else sys.maxsize)] = hits
 
+    def capped(self, moments: int, *, exact: bool = True) -> Count:
+        """`moments` as a count: exact up to the count limit, "more than" it past it."""
+        return Count(min(moments, self.count_limit), exact=exact and moments <= self.count_limit)
+
     def counted_along(self, moments: int) -> None:
         """What an answer that went through every match found: the count, if none is kept yet."""
         if ("count",) not in self._kept and not self.timed_out:
-            self._kept[("count",)] = Count(min(moments, self.count_limit), exact=moments <= self.count_limit)
+            self._kept[("count",)] = self.capped(moments)
 
     def count(self) -> Count:
         return self._once(("count",), self._count_moments)
 
     def _count_moments(self) -> Count:
-        if self.episode_id is None:
-            return self._count()
-        # A search within one episode (its page) counts the moments it marks there anyway.
-        moments = len(self.in_episode(self.episode_id))
-        return Count(min(moments, self.count_limit), exact=moments <= self.count_limit and not self.timed_out)
+        if self.episode_id is not None:
+            # A search within one episode (its page) counts the moments it marks there anyway.
+            return self.capped(len(self.in_episode(self.episode_id)), exact=not self.timed_out)
+        if ("groups",) in self._kept and not self.timed_out:
+            return self.capped(sum(self.per_episode().values()))
+        return self._count()
 
     def ranked_episodes(self) -> list[int]:
         """Every episode with a moment found, in the order of its best moment."""
-        return self._once(("episodes",), self._ranked_episodes)
+        best = self._groups_once()[1]
+        return sorted(best, key=best.__getitem__)
 
     def per_episode(self) -> dict[int, int]:
         """How many moments each episode has."""
-        return self._once(("per_episode",), self._per_episode)
+        return self._groups_once()[0]
+
+    def _groups_once(self) -> tuple[dict[int, int], dict[int, tuple]]:
+        return self._once(("groups",), self._groups)
 
     def best_in(self, episode_ids: Iterable[int], most: int) -> dict[int, EpisodeBest]:
         """The best `most` moments of each of these episodes, and how many each has."""
@@ -165,10 +174,8 @@ class Results(ABC):
     def _count(self) -> Count: ...
 
     @abstractmethod
-    def _ranked_episodes(self) -> list[int]: ...
-
-    @abstractmethod
-    def _per_episode(self) -> dict[int, int]: ...
+    def _groups(self) -> tuple[dict[int, int], dict[int, tuple]]:
+        """Moments per episode, and each episode's best moment's sort key (smallest first), in one pass."""
 
     @abstractmethod
     def _best_in(self, episode_ids: tuple[int, ...], most: int) -> dict[int, EpisodeBest]: ...
@@ -193,11 +200,8 @@ class NoResults(Results):
     def _count(self) -> Count:
         return Count(0)
 
-    def _ranked_episodes(self) -> list[int]:
-        return []
-
-    def _per_episode(self) -> dict[int, int]:
-        return {}
+    def _groups(self) -> tuple[dict[int, int], dict[int, tuple]]:
+        return {}, {}
 
     def _best_in(self, episode_ids: tuple[int, ...], most: int) -> dict[int, EpisodeBest]:
         return {}

@@ -277,36 +277,24 @@ class PostgresResults(Results):
         moments = self._answer(counted.count, lambda: -1, reserve=False)
         if moments < 0:
             return Count(len(self.top(FALLBACK_MOMENTS)), exact=False)
-        return Count(min(moments, self.count_limit), exact=moments <= self.count_limit)
-
-    def _ranked_episodes(self) -> list[int]:
-        best = self._groups()[1]
-        return sorted(best, key=best.__getitem__)
-
-    def _per_episode(self) -> dict[int, int]:
-        return self._groups()[0]
+        return self.capped(moments)
 
     def _groups(self) -> tuple[dict[int, int], dict[int, tuple]]:
-        """Moments per episode, and each episode's best moment's sort key, in one statement
-        (one pass over the matching rows, where two took twice as long)."""
-
-        def group() -> tuple[dict[int, int], dict[int, tuple]]:
-            groups = self.found.order_by().values("episode_id").annotate(moments=models.Count("*"))
-            if self.sort == "newest":
-                # An episode's first moment is its best: its air date, then its earliest line.
-                groups = groups.annotate(day=Max("air_date"), first=Min("start_ms"))
-                rows = groups.values_list("episode_id", "moments", "day", "first")
-                key = lambda row: (-row[2].toordinal(), row[3], row[0])  # noqa: E731
-            else:
-                rows = groups.annotate(best=Max(_rank(self.query))).values_list("episode_id", "moments", "best")
-                key = lambda row: (-row[2], row[0])  # noqa: E731
-            found = self._answer(lambda: list(rows), lambda: None)
-            if found is None:
-                first = self._first_episodes()
-                return dict(first), {episode: (place,) for place, episode in enumerate(first)}
-            return {row[0]: row[1] for row in found}, {row[0]: key(row) for row in found}
-
-        return self._once(("groups",), group)
+        """In one statement (one pass over the matching rows, where two took twice as long)."""
+        groups = self.found.order_by().values("episode_id").annotate(moments=models.Count("*"))
+        if self.sort == "newest":
+            # An episode's first moment is its best: its air date, then its earliest line.
+            groups = groups.annotate(day=Max("air_date"), first=Min("start_ms"))
+            rows = groups.values_list("episode_id", "moments", "day", "first")
+            key = lambda row: (-row[2].toordinal(), row[3], row[0])  # noqa: E731
+        else:
+            rows = groups.annotate(best=Max(_rank(self.query))).values_list("episode_id", "moments", "best")
+            key = lambda row: (-row[2], row[0])  # noqa: E731
+        found = self._answer(lambda: list(rows), lambda: None)
+        if found is None:
+            first = self._first_episodes()
+            return dict(first), {episode: (place,) for place, episode in enumerate(first)}
+        return {row[0]: row[1] for row in found}, {row[0]: key(row) for row in found}
 
     def _best_in(self, episode_ids: tuple[int, ...], most: int) -> dict[int, EpisodeBest]:
         if self.sort == "newest":

@@ -217,9 +217,6 @@ class WhooshResults(Results):
         return [-docnum for _score, docnum in sorted(heap, reverse=True)]
 
     def _count(self) -> Count:
-        if ("groups",) in self._kept and not self.timed_out:
-            moments = sum(self._groups()[0].values())
-            return Count(min(moments, self.count_limit), exact=moments <= self.count_limit)
         moments = 0
         for _match in self._passed(self.query, scored=False):
             moments += 1
@@ -227,31 +224,19 @@ class WhooshResults(Results):
                 return Count(self.count_limit, exact=False)
         return Count(moments, exact=not self.timed_out)
 
-    def _ranked_episodes(self) -> list[int]:
-        _counts, best = self._groups()
-        return sorted(best, key=best.__getitem__)
-
-    def _per_episode(self) -> dict[int, int]:
-        return self._groups()[0]
-
     def _groups(self) -> tuple[dict[int, int], dict[int, tuple]]:
-        """Moments per episode, and each episode's best moment's sort key, in one pass."""
-
-        def group() -> tuple[dict[int, int], dict[int, tuple]]:
-            counts: dict[int, int] = {}
-            best: dict[int, tuple] = {}
-            episodes = self.episodes
-            term = self._single_term()
-            matches = self._passed(self.query, scored=not self.newest) if term is None else self._term_matches(term)
-            for docnum, score in matches:
-                episode = episodes[docnum]
-                counts[episode] = counts.get(episode, 0) + 1
-                key = self._key(docnum, score)
-                if episode not in best or key < best[episode]:
-                    best[episode] = key
-            return counts, best
-
-        return self._once(("groups",), group)
+        counts: dict[int, int] = {}
+        best: dict[int, tuple] = {}
+        episodes = self.episodes
+        term = self._single_term()
+        matches = self._passed(self.query, scored=not self.newest) if term is None else self._term_matches(term)
+        for docnum, score in matches:
+            episode = episodes[docnum]
+            counts[episode] = counts.get(episode, 0) + 1
+            key = self._key(docnum, score)
+            if episode not in best or key < best[episode]:
+                best[episode] = key
+        return counts, best
 
     def _best_in(self, episode_ids: tuple[int, ...], most: int) -> dict[int, EpisodeBest]:
         heaps: dict[int, list] = {}
