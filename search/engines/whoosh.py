@@ -157,7 +157,7 @@ class WhooshResults(Results):
 
         def ranked() -> Iterator[tuple[tuple, int]]:
             nonlocal seen
-            for docnum, score in self._passed(self.query):
+            for docnum, score in self._passed(self.query, scored=not self.newest):
                 seen += 1
                 yield self._key(docnum, score), docnum
 
