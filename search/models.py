@@ -109,6 +109,31 @@ class SpokenWord(models.Model):
         return self.word
 
 
+class EpisodeTerm(models.Model):
+    """A term as an episode's published moments say it: in how many, at most how many times in
+    one, and from when. A search of one term counts its moments and ranks its episodes from
+    these rows, one per episode, not from its moments (PostgreSQL engine): at 10,000 episodes
+    "quantique" has 341,007 moments in 10,000 episodes."""
+
+    pk = models.CompositePrimaryKey("episode", "term")
+    episode = models.ForeignKey("episodes.Episode", models.CASCADE, related_name="+", db_index=False)
+    term = models.TextField()
+    moments = models.PositiveIntegerField()
+    # The most times one of its moments says it, and the start of the first that does.
+    most = models.PositiveIntegerField()
+    first_ms = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["term"], include=["episode", "moments", "most", "first_ms"], name="search_episodeterm_term"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.term
+
+
 class KnownWord(models.Model):
     """A word some published line has said: where spelling suggestions look for candidates.
 

@@ -10,8 +10,8 @@ import datetime
 
 import pytest
 
-from episodes.models import Segment
-from episodes.services import import_transcript
+from episodes.models import Episode, Segment
+from episodes.services import import_transcript, set_published
 from search.engines import Filters, engine
 from search.engines.postgres_text import classes
 from search.models import GlossaryEntry
@@ -100,3 +100,31 @@ def _ranked_fully(found, filters: Filters) -> list:
     results = engine().find(found.compiled, filters, seconds=60)
     results.classes = None
     return results.top(10_000)
+
+
+@pytest.mark.postgres("its rows of terms per episode")
+@pytest.mark.parametrize(
+    "filters",
+    [Filters(), Filters(sort="newest"), Filters(date_from=datetime.date(2026, 1, 2)), Filters(episode="episode-2")],
+)
+def test_a_words_count_and_episodes_from_its_rows_per_episode_are_those_of_its_moments(archive, filters):
+    found = find_moments("quantique", filters)
+    assert found.results.per_episode_rows is not None, "one word counts from its rows per episode"
+    from_moments = engine().find(found.compiled, filters, seconds=60)
+    from_moments.per_episode_rows = None
+    assert found.count == from_moments.count().moments > 0
+    assert found.results.per_episode() == from_moments.per_episode()
+    assert found.results.ranked_episodes() == from_moments.ranked_episodes()
+
+
+@pytest.mark.postgres("its rows of terms per episode")
+def test_a_words_rows_per_episode_follow_a_reimport_an_unpublished_episode_and_a_deletion(archive):
+    before = find_moments("quantique", Filters()).count
+    episode = Episode.objects.get(slug="episode-1")
+    set_published([episode], False)
+    hidden = find_moments("quantique", Filters()).count
+    assert hidden < before
+    set_published([episode], True)
+    assert find_moments("quantique", Filters()).count == before
+    Episode.objects.get(slug="episode-2").delete()
+    assert find_moments("quantique", Filters()).count == hidden
