@@ -227,7 +227,7 @@ def test_moments_given_as_analysed_words_index_as_their_texts_would(sample_episo
     as_texts = [
         {key: value for key, value in doc.items() if key != "_stored_text"}
         | {"text": doc["_stored_text"], "spell": doc["_stored_text"]}
-        | {"tail": " ".join(doc["tail"]), "head": " ".join(doc["head"])}
+        | {"tail": " ".join(doc["tail"]), "head": " ".join(doc["head"]), "pairs": " ".join(doc["pairs"])}
         for doc in documents
     ]
 
@@ -242,11 +242,11 @@ def test_moments_given_as_analysed_words_index_as_their_texts_would(sample_episo
             (field, term): list(reader.postings(field, term).items_as("positions" if field == "text" else "frequency"))
             for field, term in reader.all_terms()
         }
-        fields = ["text", "spell", "tail", "head"]
+        fields = ["text", "spell", "pairs", "tail", "head"]
         lengths = [[reader.doc_field_length(docnum, field) for field in fields] for docnum in range(len(docs))]
         return postings, lengths, list(reader.all_stored_fields())
 
     analysed = indexed(documents, tmp_path / "analysed")
     assert analysed == indexed(as_texts, tmp_path / "texts")
-    assert {field for field, _term in analysed[0]} >= {"text", "spell", "tail", "head"}
+    assert {field for field, _term in analysed[0]} >= {"text", "spell", "pairs", "tail", "head"}
     assert analysed[2][0]["text"] == sample_episode.segments.order_by("position").first().text
