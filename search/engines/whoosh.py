@@ -27,6 +27,7 @@ from whoosh import query as wq
 from whoosh import sorting
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.collectors import TimeLimit
+from whoosh.fields import Schema
 from whoosh.matching import FilterMatcher, Matcher
 from whoosh.searching import Searcher
 
@@ -78,7 +79,9 @@ class WhooshEngine:
 
     def count(self, compiled: Compiled) -> int:
         with search_backend().searcher() as searcher:
-            return len(searcher.search(whoosh_query(compiled.query, prefix_expander(searcher)), limit=None))
+            return len(
+                searcher.search(whoosh_query(compiled.query, prefix_expander(searcher), searcher.schema), limit=None)
+            )
 
     def is_said(self, word: str) -> bool:
         with search_backend().searcher() as searcher:
@@ -137,7 +140,7 @@ class WhooshResults(Results):
         super().__init__(seconds, filtered_episode(filters))
         with search_backend().searcher() as searcher:
             self.searcher = searcher
-        self.query = whoosh_query(compiled.query, prefix_expander(searcher))
+        self.query = whoosh_query(compiled.query, prefix_expander(searcher), searcher.schema)
         if self.episode_id is not None:
             self.query = _in_episodes(self.query, [self.episode_id])
         self.newest = filters.sort == "newest"
@@ -450,27 +453,32 @@ def engine() -> WhooshEngine:
     return WhooshEngine()
 
 
-def whoosh_query(node: Node, expand_prefix: Callable[[str], Iterable[str]]) -> wq.Query:
-    """The Whoosh query of a plan's tree."""
-    match node:
-        case Terms(terms=(term,)):
-            return wq.Term("text", term)
-        case Terms(terms=terms):
-            return wq.Or([_within_line(terms), *_across_lines(terms)])
-        case Prefix(prefix=prefix):
-            # Every word, not Whoosh's Prefix query: terms ORed are ranked term by term (_ranked_union);
-            # `quan*` over 41 copies of the sample (1,845 moments) took 2.5 ms.
-            words = list(expand_prefix(prefix))
-            return wq.Or([wq.Term("folded", word) for word in words]) if words else wq.NullQuery
-        case AnyOf(parts=parts):
-            return wq.Or([whoosh_query(part, expand_prefix) for part in parts])
-        case AllOf(parts=parts):
-            return wq.And([whoosh_query(part, expand_prefix) for part in parts])
-        case Without(wanted=wanted, excluded=excluded):
-            return wq.AndNot(
-                whoosh_query(wanted, expand_prefix), wq.Or([whoosh_query(part, expand_prefix) for part in excluded])
-            )
-    raise TypeError(node)
+def whoosh_query(node: Node, expand_prefix: Callable[[str], Iterable[str]], schema: Schema | None = None) -> wq.Query:
+    """The Whoosh query of a plan's tree (for an index of this schema: one of schema 4, until it
+    is rebuilt, has no pairs, and its phrases check the positions of every line with their words)."""
+    pairs = schema is None or "pairs" in schema
+
+    def query(node: Node) -> wq.Query:
+        match node:
+            case Terms(terms=(term,)):
+                return wq.Term("text", term)
+            case Terms(terms=terms):
+                within = _within_line(terms) if pairs else wq.Phrase("text", list(terms))
+                return wq.Or([within, *_across_lines(terms)])
+            case Prefix(prefix=prefix):
+                # Every word, not Whoosh's Prefix query: terms ORed are ranked term by term (_ranked_union);
+                # `quan*` over 41 copies of the sample (1,845 moments) took 2.5 ms.
+                words = list(expand_prefix(prefix))
+                return wq.Or([wq.Term("folded", word) for word in words]) if words else wq.NullQuery
+            case AnyOf(parts=parts):
+                return wq.Or([query(part) for part in parts])
+            case AllOf(parts=parts):
+                return wq.And([query(part) for part in parts])
+            case Without(wanted=wanted, excluded=excluded):
+                return wq.AndNot(query(wanted), wq.Or([query(part) for part in excluded]))
+        raise TypeError(node)
+
+    return query(node)
 
 
 def _within_line(terms: tuple[str, ...]) -> wq.Query:
