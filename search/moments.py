@@ -8,14 +8,14 @@ pages are built here from the database.
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import reduce
+from functools import cached_property, reduce
 from operator import or_
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Q
 from django.utils.safestring import SafeString, mark_safe
 
-from episodes.models import Episode, Person, Segment, Show
+from episodes.models import Episode, Person, Segment, Show, people_speaking_as
 from search.analysis import WORDS, analyze, spelling_analyzer
 from search.engines import EpisodeBest, Filters, Hit, NoResults, Results, engine
 from search.highlight import highlight
@@ -43,6 +43,18 @@ class Found:
     results: Results = field(default_factory=NoResults)
     compiled: Compiled | None = None
     suggestion: str | None = None
+    # The glossary as the search read it: its suggestion and its topic read no other.
+    glossary: list[GlossaryEntry] = field(default_factory=list)
+
+    @cached_property
+    def people_on_air(self) -> list[Person]:
+        """People in a published episode, by name: read once for everything the search's page
+        asks of them (its speakers, its suggestion, the names it finds, the filters' lists)."""
+        return list(Person.objects.on_air().order_by("name"))
+
+    @cached_property
+    def shows_on_air(self) -> list[Show]:
+        return list(Show.objects.on_air())
 
     @property
     def count(self) -> int:
@@ -115,7 +127,8 @@ def find_moments(text: str, filters: Filters, *, seconds: float | None = None, s
     found = Found(query=text, parsed=parse_query(text))
     if found.parsed.is_empty:
         return found
-    found.compiled = compile_query(found.parsed, load_glossary())
+    found.glossary = list(GlossaryEntry.objects.all())
+    found.compiled = compile_query(found.parsed, load_glossary(found.glossary))
     if found.compiled is not None:
         seconds = ENGINE_TIME_LIMIT_SECONDS if seconds is None else seconds
         found.results = engine().find(found.compiled, filters, seconds=seconds)
@@ -133,8 +146,9 @@ def spelling_counts(spellings: list[str]) -> list[tuple[str, int]]:
     return counts
 
 
-def load_glossary() -> Glossary:
-    groups = [entry.forms() for entry in GlossaryEntry.objects.all()]
+def load_glossary(entries: Iterable[GlossaryEntry]) -> Glossary:
+    """These glossary entries, and every person's other spellings."""
+    groups = [entry.forms() for entry in entries]
     groups += [[person.name, *person.spellings()] for person in Person.objects.exclude(other_spellings="")]
     return Glossary(groups)
 
@@ -192,7 +206,8 @@ def build_moments(found: Found, hits: Iterable[Hit]) -> list[Moment]:
     rows = Segment.objects.filter(pk__in=ids, episode__is_published=True).select_related("episode__show")
     segments = {segment.pk: segment for segment in rows}
     neighbours = _neighbours(segments.values())
-    speakers = Person.objects.on_air().speaking_as({segment.speaker for segment in segments.values()})
+    names = {segment.speaker for segment in segments.values() if segment.speaker}
+    speakers = people_speaking_as(found.people_on_air, names) if names else {}
     moments = []
     for segment_id in ids:
         segment = segments.get(segment_id)
@@ -224,7 +239,7 @@ def suggest(found: Found) -> str | None:
                 spelled = [token.text for token in spelling_analyzer()(word)]
                 if not spelled or word.isdigit() or engine().is_said(spelled[0]):
                     continue
-                known = _known_terms() if known is None else known
+                known = _known_terms(found) if known is None else known
                 if set(analyze(word)) <= known:
                     continue
                 closest = engine().closest_said(spelled[0])
@@ -233,13 +248,13 @@ def suggest(found: Found) -> str | None:
     return suggestion if suggestion != found.query else None
 
 
-def _known_terms() -> set[str]:
+def _known_terms(found: Found) -> set[str]:
     """The terms of the names the archive knows: glossary forms, and the names and other
     spellings of people and shows on air (those of drafts only must not change an answer)."""
-    names = [form for entry in GlossaryEntry.objects.all() for form in entry.forms()]
-    for person in Person.objects.on_air():
+    names = [form for entry in found.glossary for form in entry.forms()]
+    for person in found.people_on_air:
         names += [person.name, *person.spellings()]
-    names += Show.objects.on_air().values_list("name", flat=True)
+    names += [show.name for show in found.shows_on_air]
     return {term for name in names for term in analyze(name)}
 
 
