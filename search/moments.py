@@ -8,11 +8,9 @@ pages are built here from the database.
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property, reduce
-from operator import or_
+from functools import cached_property
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Q
 from django.utils.safestring import SafeString, mark_safe
 
 from episodes.models import Episode, Person, Segment, Show, people_speaking_as
@@ -259,10 +257,24 @@ def _known_terms(found: Found) -> set[str]:
 
 
 def _neighbours(segments: Iterable[Segment]) -> dict[tuple[int, int], Segment]:
-    wanted = [Q(episode_id=s.episode_id, position__in=[s.position - 1, s.position + 1]) for s in segments]
+    """The lines just before and after these, by (episode, position), in one query.
+
+    Written as a join with a list of (episode, position) pairs: the ORM's twenty ORed
+    `episode_id = ... AND position IN (...)` took 3.2-5.8 ms to build and compile for a page
+    on PostgreSQL and ran in 0.6 ms; the same lines so, 0.7 ms in all (bench/request_cost.py).
+    """
+    wanted = [(s.episode_id, position) for s in segments for position in (s.position - 1, s.position + 1)]
     if not wanted:
         return {}
-    return {(s.episode_id, s.position): s for s in Segment.objects.filter(reduce(or_, wanted))}
+    pairs = ", ".join(["(%s, %s)"] * len(wanted))
+    table = Segment._meta.db_table
+    lines = Segment.objects.raw(
+        f"WITH near(episode_id, position) AS (VALUES {pairs}) "
+        f"SELECT line.* FROM {table} AS line JOIN near "
+        "ON line.episode_id = near.episode_id AND line.position = near.position",
+        [number for pair in wanted for number in pair],
+    )
+    return {(line.episode_id, line.position): line for line in lines}
 
 
 def _highlighted(compiled: Compiled | None, segment: Segment) -> SafeString:
