@@ -201,6 +201,8 @@ def flat_page(found: Found, number: int) -> Page:
 def build_moments(found: Found, hits: Iterable[Hit]) -> list[Moment]:
     """Rows from the database for these hits, in the same order: published episodes only."""
     ids = [hit.segment_id for hit in hits]
+    if not ids:
+        return []
     rows = Segment.objects.filter(pk__in=ids, episode__is_published=True).select_related("episode__show")
     segments = {segment.pk: segment for segment in rows}
     neighbours = _neighbours(segments.values())
