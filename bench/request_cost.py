@@ -2,16 +2,17 @@
 part by part, beside SQLite FTS5 on the same lines, on an archive built before.
 
     ARCHIVE_DATA_DIR=WORK/data [DATABASE_URL=postgres:///NAME ARCHIVE_SEARCH_ENGINE=postgres] \\
-        .venv/bin/python bench/request_cost.py --corpus WORK/corpus [--code DIR ...] [--repeats 30]
+        .venv/bin/python bench/request_cost.py --corpus WORK/corpus [--code DIR ...] [--repeats 10] [--rounds 2]
 
 The queries are the mix's rare words and misspellings (bench/queries.py, as bench/mix_latency.py
 draws them). Each `--code` checkout (default: this one) answers in a process of its own, in
-turn, so that two versions of the code are measured back to back on one archive. Per query
-type and URL it prints the median request time, the SQL queries per request, the time and
-queries of each part (pyinstrument, sampling every 0.1 ms, summed over the timed runs; the
-queries from the stack that ran them), and the ratio to FTS5: top 20 by rank with each line's
-snippet, and the exact count (`unicode61 remove_diacritics 2`, as bench/run.py's reference),
-on an FTS5 table of the archive's published lines kept in a file beside the system's temp files.
+turn, `--rounds` times, so that two versions of the code are measured back to back on one
+archive. Per query type and URL it prints the median request time, the SQL queries per request,
+the time and queries of each part (pyinstrument, sampling every 0.1 ms, over untimed runs; the
+queries from the stack that ran them), and the ratio to FTS5, timed just after each request:
+top 20 by rank with each line's snippet, and the exact count (`unicode61 remove_diacritics 2`,
+as bench/run.py's reference), on an FTS5 table of the archive's published lines kept in a file
+beside the system's temp files.
 """
 
 import argparse
@@ -59,20 +60,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, required=True)
     parser.add_argument("--code", type=Path, action="append", help="a checkout to measure (repeatable)")
-    parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument("--repeats", type=int, default=10, help="timed runs of each query, each round")
+    parser.add_argument("--rounds", type=int, default=2, help="each checkout answers once a round, in turn")
     parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--json", type=Path)
     options = parser.parse_args()
     if options.one:
         print(json.dumps(measure(options.one, options.corpus, options.repeats)))
         return
-    results = []
-    for code in options.code or [HERE]:
-        command = [sys.executable, __file__, "--one", str(code.resolve())]
-        command += ["--corpus", str(options.corpus), "--repeats", str(options.repeats)]
-        done = subprocess.run(command, capture_output=True, text=True, check=True, cwd=HERE)
-        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
-        report(results[-1])
+    codes = [code.resolve() for code in options.code or [HERE]]
+    rounds: dict[Path, list[dict]] = {code: [] for code in codes}
+    for _ in range(options.rounds):
+        for code in codes:
+            command = [sys.executable, __file__, "--one", str(code)]
+            command += ["--corpus", str(options.corpus), "--repeats", str(options.repeats)]
+            done = subprocess.run(command, capture_output=True, text=True, check=True, cwd=HERE)
+            rounds[code].append(json.loads(done.stdout.strip().splitlines()[-1]))
+    results = [pooled(rounds[code]) for code in codes]
+    for result in results:
+        report(result)
     if options.json:
         options.json.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
 
@@ -95,32 +101,20 @@ def measure(code: Path, corpus: Path, repeats: int) -> dict:
     result = {
         "code": git_head(code),
         "engine": settings.ARCHIVE_SEARCH_ENGINE,
-        "load": os.getloadavg()[0],
+        "load": [os.getloadavg()[0]],
         "queries": {kind: [q.params["q"] for q in mix if q.type == kind] for kind in TYPES},
-        "FTS5 ms": {},
         "by URL": {},
     }
     for kind in TYPES:
         queries = [query for query in mix if query.type == kind]
-        result["FTS5 ms"][kind] = median_of(lambda q: fts.answer(q.fts5), queries, repeats)
         for url in URLS:
-            result["by URL"][f"{kind} {url}"] = request_figures(client, url, queries, repeats)
+            result["by URL"][f"{kind} {url}"] = request_figures(client, fts, url, queries, repeats)
     return result
 
 
-def median_of(run, queries: list, repeats: int) -> float:
-    samples = []
-    for query in queries:
-        run(query)
-        for _ in range(repeats):
-            start = time.perf_counter()
-            run(query)
-            samples.append((time.perf_counter() - start) * 1000)
-    return round(statistics.median(samples), 3)
-
-
-def request_figures(client, url: str, queries: list, repeats: int) -> dict:
-    """Median time and SQL queries per request; each part's share of the time and its queries."""
+def request_figures(client, fts: "Fts5", url: str, queries: list, repeats: int) -> dict:
+    """Each request's time, and FTS5's for the same query just after it (so that both share the
+    machine's moods); SQL queries per request; the time and queries of each part."""
     from django.db import connection
     from pyinstrument import Profiler
 
@@ -133,14 +127,18 @@ def request_figures(client, url: str, queries: list, repeats: int) -> dict:
         by_part[part] = by_part.get(part, 0) + 1
         return execute(sql, params, many, context)
 
-    samples, per_request = [], []
+    samples, fts_samples, per_request = [], [], []
     profiler = Profiler(interval=0.0001)
     for query in queries:
         assert client.get(url, query.params).status_code == 200
+        fts.answer(query.fts5)
         for _ in range(repeats):
             start = time.perf_counter()
             client.get(url, query.params)
-            samples.append((time.perf_counter() - start) * 1000)
+            middle = time.perf_counter()
+            fts.answer(query.fts5)
+            samples.append((middle - start) * 1000)
+            fts_samples.append((time.perf_counter() - middle) * 1000)
         before = len(statements)
         with connection.execute_wrapper(counting):
             client.get(url, query.params)
@@ -149,15 +147,39 @@ def request_figures(client, url: str, queries: list, repeats: int) -> dict:
         for _ in range(repeats):
             client.get(url, query.params)
         profiler.stop()
-    seconds = part_seconds(profiler.last_session.root_frame())
-    total = sum(seconds.values())
     return {
-        "ms p50": round(statistics.median(samples), 2),
+        "ms": samples,
+        "FTS5 ms": fts_samples,
         "SQL queries per request": max(per_request),
-        "parts, % of the time": {part: round(100 * s / total, 1) for part, s in sorted(seconds.items())},
+        "parts, s": part_seconds(profiler.last_session.root_frame()),
         "parts, SQL queries per request": {part: n / len(queries) for part, n in sorted(by_part.items())},
         "SQL of the last request": [sql[:160] for sql in statements[-per_request[-1] :]],
     }
+
+
+def pooled(rounds: list[dict]) -> dict:
+    """One checkout's rounds together: medians of every sample, each part's share of the time."""
+    result = {key: rounds[0][key] for key in ("code", "engine", "queries")}
+    result["load"] = [load for one in rounds for load in one["load"]]
+    result["by URL"] = {}
+    for name, first in rounds[0]["by URL"].items():
+        figures = [one["by URL"][name] for one in rounds]
+        samples = [ms for one in figures for ms in one["ms"]]
+        fts_samples = [ms for one in figures for ms in one["FTS5 ms"]]
+        seconds: dict[str, float] = {}
+        for one in figures:
+            for part, spent in one["parts, s"].items():
+                seconds[part] = seconds.get(part, 0.0) + spent
+        total = sum(seconds.values())
+        result["by URL"][name] = {
+            "ms p50": round(statistics.median(samples), 2),
+            "FTS5 ms p50": round(statistics.median(fts_samples), 3),
+            "SQL queries per request": max(one["SQL queries per request"] for one in figures),
+            "parts, % of the time": {part: round(100 * spent / total, 1) for part, spent in sorted(seconds.items())},
+            "parts, SQL queries per request": first["parts, SQL queries per request"],
+            "SQL of the last request": first["SQL of the last request"],
+        }
+    return result
 
 
 def innermost_part(stack: list[tuple[str, str]]) -> str:
@@ -218,15 +240,15 @@ class Fts5:
 
 
 def report(result: dict) -> None:
-    print(f"== code {result['code']}, {result['engine']} engine (load {result['load']:.2f}) ==")
+    loads = ", ".join(f"{load:.1f}" for load in result["load"])
+    print(f"== code {result['code']}, {result['engine']} engine (load average {loads} at each round's start) ==")
     for kind in TYPES:
-        fts = result["FTS5 ms"][kind]
-        print(f"{kind} ({len(result['queries'][kind])} queries, e.g. {result['queries'][kind][0]!r}): FTS5 {fts} ms")
+        print(f"{kind} ({len(result['queries'][kind])} queries, e.g. {result['queries'][kind][0]!r}):")
         for url in URLS:
             figures = result["by URL"][f"{kind} {url}"]
-            ratio = figures["ms p50"] / fts
+            fts = figures["FTS5 ms p50"]
             print(
-                f"  {url:13} {figures['ms p50']:7} ms p50 = {ratio:.0f} x FTS5, "
+                f"  {url:13} {figures['ms p50']:7} ms p50, FTS5 {fts} ms: {figures['ms p50'] / fts:.1f} x FTS5; "
                 f"{figures['SQL queries per request']} SQL queries"
             )
             time_shares = figures["parts, % of the time"]
