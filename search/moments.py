@@ -261,9 +261,11 @@ def _known_terms(found: Found) -> set[str]:
 def _neighbours(segments: Iterable[Segment]) -> dict[tuple[int, int], Segment]:
     """The lines just before and after these, by (episode, position), in one query.
 
-    Written as a join with a list of (episode, position) pairs: the ORM's twenty ORed
-    `episode_id = ... AND position IN (...)` took 3.2-5.8 ms to build and compile for a page
-    on PostgreSQL and ran in 0.6 ms; the same lines so, 0.7 ms in all (bench/request_cost.py).
+    Written as a join with a list of (episode, position) pairs: Django built and compiled
+    twenty ORed `episode_id = ... AND position IN (...)` for a page far slower than the
+    database ran them. On PostgreSQL at 1,000 episodes, the rows and their neighbours went
+    from 45 % of the API's 43.8 ms p50 for the mix's rare words to 30 % of 33.8 ms
+    (bench/request_cost.py, load average 10).
     """
     wanted = [(s.episode_id, position) for s in segments for position in (s.position - 1, s.position + 1)]
     if not wanted:

@@ -71,8 +71,9 @@ LINES_PER_QUERY = 5_000
 # Grouping the moments by episode keeps each one's best this many, as many as a page of groups
 # shows (search.moments.MOMENTS_PER_EPISODE): the page's episodes then need no pass of their own.
 # That pass narrowed the query to them in the index, which had Whoosh list every line of the
-# page's ten episodes first: at 1,000 episodes, 2/3 of the 42 ms of a page for a word said
-# 1,400 times (bench/request_cost.py).
+# page's ten episodes first. At 1,000 episodes the engine's part of the results page of the
+# mix's rare words (1,400 moments each) went from 53 % to 23 %, and the page, with the other
+# cuts made beside this one, from 106 to 51 ms p50 (bench/request_cost.py, load average 8-10).
 BEST_KEPT = 3
 
 
