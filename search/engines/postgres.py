@@ -336,7 +336,7 @@ class PostgresResults(Results):
             return self.capped(moments)
         # A part whose lines are more than the limit (a prefix's commonest word, one of words
         # ORed): more than the limit match, counted from its rows per episode, not its moments
-        # ("quan*" at 10,000 episodes: "quand" alone, XX moments).
+        # ("quan*" at 10,000 episodes: "quand" alone is said in 339,680 moments).
         at_least = self._answer(lambda: max(map(_moments_in, self.counted_parts), default=0), lambda: 0)
         if at_least > self.count_limit:
             return self.capped(at_least)
