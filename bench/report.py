@@ -32,42 +32,50 @@ and engine); run it again rather than editing this page. A run of some sizes or 
 their rows and keeps the others.
 
 ```sh
-.venv/bin/python bench/run.py --sizes 100 1000 --postgres postgres:///NAME   # both engines, fresh archives
+# fresh archives, both engines (the server's user may create databases; stock PostgreSQL needs it too)
+.venv/bin/python bench/run.py --sizes 100 1000 --engines whoosh postgres --postgres postgres:///NAME
+# an archive built before, measured as it is: nothing imported, nothing changed
 .venv/bin/python bench/run.py --sizes 10000 --engines postgres --postgres postgres:///NAME \\
-    --archive DATA_DIR --archive-database postgres:///DB --corpus CORPUS \\
-    --import-lines-per-s N --import-source "where N comes from"   # an archive built before
-.venv/bin/python bench/report.py   # this page again, from the figures in bench/
+    --archive DATA_DIR --archive-database postgres:///DB --corpus CORPUS --no-raw-whoosh \\
+    --import-lines-per-s N --import-source "where N comes from"
+.venv/bin/python bench/report.py   # this page again from the figures in bench/
 ```
 
-Each size is that many generated episodes of 600 lines (`bench/corpus.py`), imported into a new
-archive with `import_transcript`, or, where the run says so, an archive built before and measured
-as it is. The query mix (`bench/mix.py`, `bench/queries.py`: about a hundred queries of eight
-types, drawn with a seed from the corpus's first three episodes) runs once untimed, then 5 times,
-in turn through the product and each reference engine, so that they share the machine's load.
+A size is that many generated episodes of 600 lines (`bench/corpus.py`) imported into a new
+archive with `import_transcript`, or, where the runs table names one, an archive built before and
+measured as it is. The query mix (`bench/mix.py`, `bench/queries.py`: about a hundred queries of
+eight types, drawn with a seed from the corpus's first three episodes) runs once untimed, then 5
+times, in turn through the product and each reference engine, so that they share the machine's
+load.
 
 Columns:
 
-- **p50, p95**: the product's answer to the mix's queries, as full requests to the JSON API
-  (Django's test client: the engine, the count, a page of 20 moments with their neighbouring lines,
+- **p50, p95**: the product's answers to the mix, as full requests to the JSON API (Django's
+  test client: the engine, the count, a page of 20 moments with their neighbouring lines,
   highlighting, JSON), in ms, over every timed run of every query.
 - **slowest of the mix**: the mix's slowest run (the product).
 - **heaviest query**: the slowest answer to the queries built to run into the search's time limit
   (twelve common phrases ANDed and sorted by date, twelve common words ORed, the same ANDed).
 - **import**: lines a second of `import_transcript` over the corpus folder, until all is
-  searchable; in italics with a note when the run did not import (a figure recorded elsewhere).
+  searchable, measured by the run; in italics, with a note saying where it comes from, when the
+  run imported nothing (an archive built before).
 - **web worker**: peak resident memory (MB) of a fresh process that serves the whole mix, the
   results pages and an episode page, as a web worker would. The PostgreSQL server's own memory is
   not in it.
-- **SQLite FTS5**, **stock PostgreSQL**: the same lines and queries, in the same run, through
-  SQLite's FTS5 (`unicode61 remove_diacritics 2`, top 20 by rank: no count, no snippet) and
-  PostgreSQL's own full-text search as its manual shows it (`to_tsvector('french', text)` in a GIN
-  index, top 20 by `ts_rank` with a `ts_headline` snippet each, and the exact count), p50 / p95 in
-  ms. Neither stems like the product nor suggests spellings; both run in the bench's process
-  (FTS5 in memory, stock PostgreSQL through one open connection), without an HTTP request.
+- **SQLite FTS5**, **stock PostgreSQL**: the same lines and queries, in the same run, p50 / p95
+  in ms, through SQLite's FTS5 (`unicode61 remove_diacritics 2`, in memory, top 20 by rank: no
+  count, no snippet) and PostgreSQL's own full-text search as its manual shows it
+  (`to_tsvector('french', text)` stored in a GIN index, top 20 by `ts_rank` with a `ts_headline`
+  snippet each, and the exact count, in a database of its own on the same server). Both answer
+  inside the bench's process, with no request around them. FTS5 folds accents but does not stem;
+  stock PostgreSQL stems (Snowball's French) but keeps accents; neither suggests a spelling, finds
+  a phrase across two lines, expands a prefix over the words said, or knows the glossary (they
+  are given a glossary term's whole group, ORed). Raw Whoosh (the product's analyzers and scorer
+  without the product around them) is in the JSON files, not on this page.
 
-The machine is shared (2 cores, other agents' runs beside): the load during each run is in the
-last table. Figures of different runs compare loosely; the references, measured side by side
-within a run, are what to compare a row with.
+The machine is shared with other runs: the load during each run is in the last table. Figures of
+different runs compare loosely; within a row, the references were measured side by side with the
+product.
 """
 
 
@@ -201,7 +209,7 @@ def series(results: list[dict]) -> dict[str, list[tuple[str, str, bool, list[tup
     }
 
 
-WIDTH, HEIGHT, PANEL, PLOT = 1020, 400, 340, (60, 40, 250, 200)  # plot: left, top, width, height
+WIDTH, HEIGHT, PANEL, PLOT = 1040, 340, 340, (60, 40, 250, 200)  # plot: left, top, width, height
 
 
 def svg(results: list[dict]) -> str:
@@ -236,7 +244,7 @@ def panel(x0: int, title: str, lines: list, sizes: list[int], log_y: bool) -> li
             span = math.log10(ceiling) - math.log10(bottom)
             return top + height - (math.log10(value) - math.log10(bottom)) / span * height
     else:
-        step = nice_step(max(values) / 4)
+        step = nice_step(max(values) / 5)
         ceiling = step * math.ceil(max(values) / step)
         ticks = [step * i for i in range(int(ceiling / step) + 1)]
 
@@ -267,7 +275,7 @@ def panel(x0: int, title: str, lines: list, sizes: list[int], log_y: bool) -> li
                 f'<circle cx="{x(size):.1f}" cy="{y(value):.1f}" r="3"><title>{escape(name)}, {size:,} episodes:'
                 f" {number(value)}</title></circle>"
             )
-        lx, ly = x0 + left + (n % 2) * 130, top + height + 46 + (n // 2) * 14
+        lx, ly = x0 + left + (n % 2) * 140, top + height + 46 + (n // 2) * 14
         out.append(f'<line x1="{lx}" x2="{lx + 18}" y1="{ly - 4}" y2="{ly - 4}" stroke-width="2"{dash}/>')
         out.append(f'<text x="{lx + 22}" y="{ly}" stroke="none" fill="#222">{escape(name)}</text>')
         out.append("</g>")

@@ -3,7 +3,7 @@ PostgreSQL full-text search on the same lines; it writes its figures and docs/be
 
     .venv/bin/python bench/run.py --sizes 100 1000 [--engines whoosh postgres] [--postgres URL]
     .venv/bin/python bench/run.py --sizes 10000 --engines postgres --postgres URL \\
-        --archive DATA_DIR --archive-database URL --corpus CORPUS \\
+        --archive DATA_DIR --archive-database URL --corpus CORPUS --no-raw-whoosh \\
         [--import-lines-per-s N --import-source TEXT]      # an archive built before, measured as it is
     .venv/bin/python bench/run.py --quick [--postgres URL]  # CI smoke test: 3 episodes, in a temporary folder
 
@@ -209,11 +209,12 @@ def measure_search(work: Path, mix: list, client, options: argparse.Namespace) -
     from bench.references import Fts5, RawWhoosh, StockPostgres, published_lines
 
     rows = published_lines()
-    references = {RawWhoosh.NAME: RawWhoosh(work / "raw-whoosh", rows), Fts5.NAME: Fts5(rows)}
+    references = {} if options.no_raw_whoosh else {RawWhoosh.NAME: RawWhoosh(work / "raw-whoosh", rows)}
+    references[Fts5.NAME] = Fts5(rows)
     if options.postgres:
         references[StockPostgres.NAME] = StockPostgres(options.postgres, rows)
     del rows
-    figures: dict = {"raw Whoosh scorer": RawWhoosh.SCORER}
+    figures: dict = {"raw Whoosh scorer": RawWhoosh.SCORER} if RawWhoosh.NAME in references else {}
     figures |= {f"bulk indexing, {name}, segments/s": ref.indexing for name, ref in references.items()}
     try:
         runs = [run_query(query, client, references, options.repeats) for query in mix]
@@ -381,6 +382,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5, help="timed runs of each query in each engine")
     parser.add_argument("--reimport-segments", type=int, default=REIMPORT_SEGMENTS)
     parser.add_argument("--quick", action="store_true", help="smoke test: 3 episodes, 1 run, 1,000-line re-import")
+    parser.add_argument(
+        "--no-raw-whoosh", action="store_true", help="leave raw Whoosh out (its index of 6M lines takes an hour)"
+    )
     parser.add_argument("--results", type=Path, help="folder of results-ENGINE-SIZE.json (default bench/)")
     parser.add_argument("--docs", type=Path, help="folder of benchmarks.md and .svg (default docs/)")
     archive = parser.add_argument_group("an archive built before (one size, one engine)")
@@ -440,6 +444,7 @@ def run_one(size: int, engine: str, options: argparse.Namespace) -> dict:
     """One size on one engine, in a process of its own."""
     command = [sys.executable, __file__, "--one", str(size), "--engines", engine, "--repeats", str(options.repeats)]
     command += ["--reimport-segments", str(options.reimport_segments)]
+    command += ["--no-raw-whoosh"] if options.no_raw_whoosh else []
     for flag in ("postgres", "archive", "archive_database", "corpus", "import_lines_per_s", "import_source"):
         if getattr(options, flag) is not None:
             command += [f"--{flag.replace('_', '-')}", str(getattr(options, flag))]
