@@ -106,7 +106,9 @@ def git_head() -> str:
     def git(*args: str) -> str:
         return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
 
-    return git("rev-parse", "--short", "HEAD") + (" (with changes)" if git("status", "--porcelain", "--", ".") else "")
+    # Changes to the code, not to the figures and docs that runs write.
+    changed = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/results-*.json", ":!docs")
+    return git("rev-parse", "--short", "HEAD") + (" (with changes)" if changed else "")
 
 
 def measure(work: Path, episodes: int, engine: str, options: argparse.Namespace) -> dict:
