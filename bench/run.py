@@ -410,8 +410,9 @@ def main() -> None:
     if options.quick:
         options.sizes, options.repeats, options.reimport_segments = [QUICK_SIZE], 1, 1_000
         # CI's smoke test: its figures are no benchmark's, so not the repository's by default.
-        scratch = Path(tempfile.mkdtemp(prefix="bench-quick-"))
-        options.results, options.docs = options.results or scratch, options.docs or scratch
+        if not (options.results and options.docs):
+            scratch = Path(tempfile.mkdtemp(prefix="bench-quick-"))
+            options.results, options.docs = options.results or scratch, options.docs or scratch
     results_dir, docs_dir = options.results or ROOT / "bench", options.docs or ROOT / "docs"
     results = []
     for size in options.sizes:
