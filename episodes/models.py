@@ -157,18 +157,26 @@ class PersonQuerySet(models.QuerySet):
     def speaking_as(self, names: Iterable[str]) -> dict[str, "Person"]:
         """The person each of these names stands for (by name, else by another spelling): the
         speakers of lines, the people of an imported file."""
-        keys = {name: name_key(name) for name in names if name}
+        names = list(names)
+        keys = {name_key(name) for name in names if name}
         if not keys:
             return {}
-        people = list(self.filter(models.Q(name_key__in=keys.values()) | ~models.Q(other_spellings="")))
-        # A name first, in the queryset's order; another's spelling only for a name nobody has.
-        by_key: dict[str, Person] = {}
-        for person in people:
-            by_key.setdefault(person.name_key, person)
-        for person in people:
-            for key in person.spelling_keys():
-                by_key.setdefault(key, person)
-        return {name: by_key[key] for name, key in keys.items() if key in by_key}
+        return people_speaking_as(self.filter(models.Q(name_key__in=keys) | ~models.Q(other_spellings="")), names)
+
+
+def people_speaking_as(people: Iterable["Person"], names: Iterable[str]) -> dict[str, "Person"]:
+    """The person among `people` each of these names stands for (`PersonQuerySet.speaking_as`),
+    for a page that has read them already."""
+    keys = {name: name_key(name) for name in names if name}
+    people = [person for person in people if person.name_key in keys.values() or person.other_spellings]
+    # A name first, in the people's order; another's spelling only for a name nobody has.
+    by_key: dict[str, Person] = {}
+    for person in people:
+        by_key.setdefault(person.name_key, person)
+    for person in people:
+        for key in person.spelling_keys():
+            by_key.setdefault(key, person)
+    return {name: by_key[key] for name, key in keys.items() if key in by_key}
 
 
 class Person(models.Model):

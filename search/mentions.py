@@ -58,8 +58,9 @@ class Voice:
     episodes: int = 0
 
 
-def all_topics() -> list[Topic]:
-    entries = list(GlossaryEntry.objects.all())
+def all_topics(entries: list[GlossaryEntry] | None = None) -> list[Topic]:
+    """The glossary's terms as topics (of these entries when the caller read the whole glossary)."""
+    entries = list(GlossaryEntry.objects.all()) if entries is None else entries
     slugs = topic_slugs((entry.pk, entry.term) for entry in entries)
     return [Topic(slugs[entry.pk], entry) for entry in entries]
 
@@ -68,10 +69,10 @@ def topic_by_slug(slug: str) -> Topic | None:
     return next((topic for topic in all_topics() if topic.slug == slug), None)
 
 
-def topic_searched(query: str) -> Topic | None:
+def topic_searched(found: Found) -> Topic | None:
     """The topic whose term is what was searched ("NIS2", "nis2", '"Scale AI"'), if any."""
-    wanted = name_key(query.strip().strip('"'))
-    return next((topic for topic in all_topics() if name_key(topic.term) == wanted), None)
+    wanted = name_key(found.query.strip().strip('"'))
+    return next((topic for topic in all_topics(found.glossary) if name_key(topic.term) == wanted), None)
 
 
 def topics_said() -> list[tuple[Topic, Found]]:

@@ -63,7 +63,8 @@ class SearchMoment(models.Model):
     # The segment's id, not a foreign key: deleting lines must stay one query (the engine
     # replaces the episode's moments in the same transaction).
     segment_id = models.BigIntegerField(primary_key=True)
-    episode = models.ForeignKey("episodes.Episode", models.CASCADE, related_name="+")
+    # Indexed with the position (the archive's order), below.
+    episode = models.ForeignKey("episodes.Episode", models.CASCADE, related_name="+", db_index=False)
     position = models.PositiveIntegerField()
     start_ms = models.PositiveIntegerField()
     end_ms = models.PositiveIntegerField()
@@ -81,6 +82,10 @@ class SearchMoment(models.Model):
             # The lowest and highest versions in a fraction of a millisecond (/healthz), where
             # looking for any other version read the table: 150 ms at 1,000 episodes.
             models.Index(fields=["version"], name="search_moment_version"),
+            # The archive's order, and newest first: a common word's first moments in either
+            # order are the first rows of the index that match (`PostgresResults`).
+            models.Index(fields=["episode", "position"], name="search_moment_order"),
+            models.Index(fields=["-air_date", "start_ms", "episode", "position"], name="search_moment_newest"),
         ]
 
     def __str__(self) -> str:
@@ -102,6 +107,31 @@ class SpokenWord(models.Model):
 
     def __str__(self) -> str:
         return self.word
+
+
+class EpisodeTerm(models.Model):
+    """A term as an episode's published moments say it: in how many, at most how many times in
+    one, and from when. A search of one term counts its moments and ranks its episodes from
+    these rows, one per episode, not from its moments (PostgreSQL engine): at 10,000 episodes
+    "quantique" has 341,007 moments in 10,000 episodes."""
+
+    pk = models.CompositePrimaryKey("episode", "term")
+    episode = models.ForeignKey("episodes.Episode", models.CASCADE, related_name="+", db_index=False)
+    term = models.TextField()
+    moments = models.PositiveIntegerField()
+    # The most times one of its moments says it, and the start of the first that does.
+    most = models.PositiveIntegerField()
+    first_ms = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["term"], include=["episode", "moments", "most", "first_ms"], name="search_episodeterm_term"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.term
 
 
 class KnownWord(models.Model):

@@ -9,10 +9,9 @@ looked at: a draft's people and shows stay unknown.
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q
-
-from episodes.models import Person, PersonQuerySet, Show
+from episodes.models import Person, Show
 from search.analysis import fold
+from search.moments import Found
 from search.query import Kind, ParsedQuery
 
 # Shorter words ("de", "la") are part of too many names to name anyone on their own.
@@ -29,12 +28,12 @@ class Named:
         return bool(self.people or self.shows)
 
 
-def named_in(parsed: ParsedQuery) -> Named:
-    words = _words(parsed)
+def named_in(found: Found) -> Named:
+    words = _words(found.parsed)
     if not words or max(len(word) for word in words) < MIN_NAME_CHARS:
         return Named()
-    people = [person for person in _candidates(words) if _names(words, person.name, *person.spellings())]
-    shows = [show for show in Show.objects.on_air() if _names(words, show.name)]
+    people = [person for person in _candidates(words, found) if _names(words, person.name, *person.spellings())]
+    shows = [show for show in found.shows_on_air if _names(words, show.name)]
     return Named(people=people[:MOST_SHOWN], shows=shows[:MOST_SHOWN])
 
 
@@ -46,11 +45,12 @@ def _words(parsed: ParsedQuery) -> set[str]:
     return {word for group in parsed.groups for word in fold(group[0].text)}
 
 
-def _candidates(words: set[str]) -> PersonQuerySet:
-    """People on air whose name holds the longest word, and those with other spellings (few)."""
+def _candidates(words: set[str], found: Found) -> list[Person]:
+    """People on air whose name holds the longest word, and those with other spellings (few),
+    most episodes first (then by name: the order `found` read them in)."""
     longest = max(words, key=len)
-    named = Q(name_key__contains=longest) | ~Q(other_spellings="")
-    return Person.objects.on_air().filter(named).order_by("-episode_count", "name")
+    named = [person for person in found.people_on_air if longest in person.name_key or person.other_spellings]
+    return sorted(named, key=lambda person: -person.episode_count)
 
 
 def _names(words: set[str], *names: str) -> bool:

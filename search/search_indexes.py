@@ -9,7 +9,7 @@ from haystack.exceptions import SkipDocument
 
 from episodes.models import Appearance, Episode, Segment
 from search.analysis import analyze, folded_word, said_and_terms
-from search.engines.whoosh_schema import head_terms, tail_terms
+from search.engines.whoosh_schema import head_terms, pair_terms, tail_terms
 
 SEGMENT_CT = "episodes.segment"
 
@@ -97,6 +97,7 @@ def moment_document(
         "_stored_text": text,
         "spell": said,
         "folded": [folded_word(word) for word in said],
+        "pairs": pair_terms(terms),
         "tail": tail_terms(terms).split(),
         "head": head_terms(next_terms).split(),
         "episode": str(episode_id),
@@ -119,6 +120,7 @@ class MomentIndex(indexes.SearchIndex, indexes.Indexable):
     segment = indexes.IntegerField()
     spell = indexes.CharField(stored=False)
     folded = indexes.CharField(stored=False)
+    pairs = indexes.CharField(stored=False)
     tail = indexes.CharField(stored=False)
     head = indexes.CharField(stored=False)
     episode = indexes.CharField()

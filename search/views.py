@@ -25,12 +25,12 @@ from smarttech.paging import query_without, query_without_page
 @require_safe
 def search_page(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET)
-    people = Person.objects.on_air().order_by("name")
-    # Search finds published episodes only, for staff too.
-    context = {"form": form, "shows": Show.objects.on_air(), "people": people}
     if not form.is_valid():
+        # Search finds published episodes only, for staff too.
+        context = {"form": form, "shows": Show.objects.on_air(), "people": Person.objects.on_air().order_by("name")}
         return render(request, "search/results.html", context, status=400)
     found = find_moments(form.cleaned_data["q"], form.filters())
+    context = {"form": form, "shows": found.shows_on_air, "people": found.people_on_air}
     context.update(found=found, query_string=query_without_page(request))
     number = form.cleaned_data["page"]
     if form.cleaned_data["episode"]:
@@ -43,9 +43,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
             every_episode=query_without(request, "page", "episode"),
         )
     else:
-        context.update(page=grouped_page(found, number), named=named_in(found.parsed) if number in (None, 1) else None)
+        context.update(page=grouped_page(found, number), named=named_in(found) if number in (None, 1) else None)
         if found.count:
-            context.update(strip=strip_of(found, form.filters()), topic=topic_searched(found.query))
+            context.update(strip=strip_of(found, form.filters()), topic=topic_searched(found))
     return render(request, "search/results.html", context)
 
 

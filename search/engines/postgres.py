@@ -39,16 +39,16 @@ from search.engines import (
     not_told,
     spoken_lines,
 )
-from search.engines.postgres_text import document, fits, tsquery
-from search.models import KnownWord, SearchMoment, SpokenWord
-from search.plan import Compiled
+from search.engines.postgres_text import MAX_POSITIONS, Classes, classes, document, fits, tsquery
+from search.models import EpisodeTerm, KnownWord, SearchMoment, SpokenWord
+from search.plan import AnyOf, Compiled, Node, Prefix, Terms
 from search.search_indexes import moments as published_moments
 from search.spelling import SAME_FIRST_LETTERS, Vocabulary, closest_said_word, near_words
 
 T = TypeVar("T")
 # Raised whenever what the rows hold changes: rows of another version ask for a rebuild.
-# 2: the words folded, for prefixes (weight C).
-VERSION = 2
+# 2: the words folded, for prefixes (weight C); 3: the marks of repeats (`postgres_text.repeats`).
+VERSION = 3
 # Advisory locks (two-key form): (LOCKS, 0) is taken shared by every change and exclusively
 # by a rebuild; (EPISODE_LOCKS, id) serialises the changes of one episode.
 LOCKS, EPISODE_LOCKS = 0x5EA7C400, 0x5EA7C401
@@ -63,6 +63,10 @@ RANK_WEIGHTS = "{0,1,0,1}"
 # otherwise show nothing; the first 200 of them take a few milliseconds).
 FALLBACK_SHARE = 0.2
 FALLBACK_MOMENTS = 200
+# A word said in fewer moments is ranked in one statement, every match (which counts them too):
+# 29,097 moments took 91 ms at 10,000 episodes, so a few thousand take a few milliseconds;
+# its classes would take a statement each.
+RANK_EVERY_MATCH_UNDER = 5_000
 # Memory for the search's sort, local to it: a common word's 51,000 moments at 1,000 episodes
 # sort in 4.7 MB, which the default 4 MB sent to disk (an external merge, 38 ms more).
 SEARCH_WORK_MEM = "32MB"
@@ -86,7 +90,7 @@ class PostgresEngine:
         query = tsquery(compiled.query)
         if query is None or seconds <= 0:
             return NoResults(timed_out=query is not None)
-        return PostgresResults(query, filters, seconds)
+        return PostgresResults(query, filters, seconds, compiled.query)
 
     def count(self, compiled: Compiled) -> int:
         query = tsquery(compiled.query)
@@ -117,7 +121,7 @@ class PostgresEngine:
     def replace_episodes(self, episode_ids: list[int]) -> int:
         with transaction.atomic():
             lock_episodes(episode_ids)
-            for model in (SearchMoment, SpokenWord):
+            for model in (SearchMoment, SpokenWord, EpisodeTerm):
                 model.objects.filter(episode_id__in=episode_ids).delete()
             return _write(published_moments().filter(episode_id__in=episode_ids))
 
@@ -126,7 +130,7 @@ class PostgresEngine:
             with connection.cursor() as cursor:
                 # Changes wait until the rebuild commits, then replace their episodes' rows again.
                 cursor.execute("SELECT pg_advisory_xact_lock(%s::int, 0)", [LOCKS])
-                for model in (SearchMoment, SpokenWord, KnownWord):
+                for model in (SearchMoment, SpokenWord, EpisodeTerm, KnownWord):
                     cursor.execute(f"DELETE FROM {model._meta.db_table}")
             return _write(published_moments(), advance)
 
@@ -186,8 +190,11 @@ def _within(seconds: float, search: Any) -> tuple[Any, bool]:
     with transaction.atomic():
         try:
             with connection.cursor() as cursor:
+                # No JIT: compiling a search's expressions took 50 ms of a 1,172 ms ranking at
+                # 10,000 episodes, and the statements that a page asks are short.
                 cursor.execute(
-                    "SELECT set_config('statement_timeout', %s, true), set_config('work_mem', %s, true)",
+                    "SELECT set_config('statement_timeout', %s, true), set_config('work_mem', %s, true),"
+                    " set_config('jit', 'off', true)",
                     [f"{max(1, int(seconds * 1000))}ms", SEARCH_WORK_MEM],
                 )
             return search(), False
@@ -203,10 +210,19 @@ class PostgresResults(Results):
     """Each answer one SQL statement over the matching rows (GROUP BY, window functions,
     LIMIT), cancelled by PostgreSQL at what is left of the time limit."""
 
-    def __init__(self, query: str, filters: Filters, seconds: float) -> None:
+    def __init__(self, query: str, filters: Filters, seconds: float, node: Node) -> None:
         super().__init__(seconds, filtered_episode(filters))
         self.query, self.sort = query, filters.sort
+        self.classes = classes(node)
         self.found = _filtered(_matching(query), filters)
+        # With no speaker, rows per episode that count matches: one term's count and episodes
+        # come from its rows (`EpisodeTerm`), and a count past the limit may be known from one part.
+        self.per_episode_rows: QuerySet[EpisodeTerm] | None = None
+        self.counted_parts: list[QuerySet] = []
+        if not filters.speaker:
+            self.counted_parts = _counted_parts(node, lambda rows: self._in_filters(rows, filters))
+        if isinstance(node, Terms) and self.counted_parts:
+            self.per_episode_rows = self.counted_parts[0]
         if self.episode_id is not None:
             self.found = self.found.filter(episode_id=self.episode_id)
         # Time kept for the fallback of a ranked answer that PostgreSQL cancelled.
@@ -223,34 +239,68 @@ class PostgresResults(Results):
         return fallback()
 
     def _top(self, k: int) -> list[Hit]:
-        """Ranking the first k ranks every match: the same statement counts them, so that a
+        """The first k moments: the newest through the index of the archive's order, the best
+        class by class when the query's rank allows it (`Classes`), else by ranking every match."""
+        term_moments = self._term_moments()
+        if term_moments == 0:
+            return []  # a word no published line says: nothing to ask
+        if self.sort == "newest":
+            found = self._answer(lambda: self._newest(k), lambda: None)
+        elif self.classes is not None and not 0 < term_moments <= RANK_EVERY_MATCH_UNDER:
+            found = self._answer(lambda: self._by_class(self.classes, k), lambda: None)
+        else:
+            found = self._answer(lambda: self._ranked(k), lambda: None)
+        if found is None:
+            return self._first(k)
+        return [Hit(segment_id, episode_id) for segment_id, episode_id in found]
+
+    def _ranked(self, k: int) -> list[tuple[int, int]]:
+        """The first `k` moments, every match ranked. The same statement counts them, so that a
         later count costs nothing. The matches are ranked in a fenced subquery (OFFSET 0), so
         that the count and the sort carry narrow rows, not documents: at 1,000 episodes
         "quantique" (33,819 moments) took 109 ms so, 127 ms ranked alone and 224 ms with
         COUNT(*) OVER () beside the rank; a phrase of two common words ("il qui", 3,169
         moments among 100,000 lines with both words) 176 ms, against 363 ms counted apart."""
-        found = self._answer(lambda: self._ranked(k), lambda: None)
-        if found is None:
-            return self._first(k)
-        self.counted_along(found[0][2] if found else 0)
-        return [Hit(segment_id, episode_id) for segment_id, episode_id, _total in found]
-
-    def _ranked(self, k: int) -> list[tuple[int, int, int]]:
-        """(segment id, episode id, how many match) of the first `k` moments, in the order asked."""
-        columns = ("segment_id", "episode_id", "position", "air_date", "start_ms")
+        columns = ("segment_id", "episode_id", "position")
         try:
             inner, params = self.found.annotate(rank=_rank(self.query)).values(*columns, "rank").query.sql_with_params()
         except EmptyResultSet:  # a filter that allows nothing (a speaker not on air)
             return []
-        newest = self.sort == "newest"
-        order = "air_date DESC, start_ms, episode_id, position" if newest else "rank DESC, episode_id, position"
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT segment_id, episode_id, COUNT(*) OVER () FROM ({inner} OFFSET 0) AS found"
-                f" ORDER BY {order} LIMIT %s",
+                " ORDER BY rank DESC, episode_id, position LIMIT %s",
                 [*params, k],
             )
-            return cursor.fetchall()
+            rows = cursor.fetchall()
+        self.counted_along(rows[0][2] if rows else 0)
+        return [(segment_id, episode_id) for segment_id, episode_id, _total in rows]
+
+    def _by_class(self, classes: Classes, k: int) -> list[tuple[int, int]]:
+        """The first `k` moments class by class (`Classes`): the best class ranked, then each
+        tied class in the archive's order, as far as k. At 10,000 episodes "quantique" reads
+        the 366 lines that say it three times or more, then the first of those that say it
+        twice in the archive's order: XX ms, against 846 ms ranking its 341,007 moments."""
+        rows = list(
+            self.found.filter(_matches(classes.ranked))
+            .order_by(_rank(self.query).desc(), "episode_id", "position")
+            .values_list("segment_id", "episode_id")[:k]
+        )
+        above = classes.ranked
+        for tied in (*classes.tied, None):
+            if len(rows) >= k:
+                break
+            tie = self.found.exclude(_matches(above))
+            if tied is not None:
+                tie, above = tie.filter(_matches(tied)), f"{above} | {tied}"
+            rows += tie.order_by("episode_id", "position").values_list("segment_id", "episode_id")[: k - len(rows)]
+        return rows
+
+    def _newest(self, k: int) -> list[tuple[int, int]]:
+        """The first `k` moments newest first, through the index in that order when the
+        matches are many, from the matches sorted when they are few (PostgreSQL chooses)."""
+        ordered = self.found.order_by("-air_date", "start_ms", "episode_id", "position")
+        return list(ordered.values_list("segment_id", "episode_id")[:k])
 
     def _first(self, k: int) -> list[Hit]:
         """The first `k` moments as the index gives them, in the order asked: what a search
@@ -269,7 +319,27 @@ class PostgresResults(Results):
         """The moments per episode of the fallback's moments, in their order."""
         return Counter(hit.episode_id for hit in self.top(FALLBACK_MOMENTS))
 
+    def _in_filters(self, rows: QuerySet[T], filters: Filters) -> QuerySet[T]:
+        rows = _filtered_episodes(rows, filters)
+        return rows if self.episode_id is None else rows.filter(episode_id=self.episode_id)
+
+    def _term_moments(self) -> int:
+        """How many moments match a search of one term, from its rows per episode; -1 for others."""
+        if self.per_episode_rows is None:
+            return -1
+        return self._once(
+            ("term moments",), lambda: self._answer(lambda: _moments_in(self.per_episode_rows), lambda: -1)
+        )
+
     def _count(self) -> Count:
+        if (moments := self._term_moments()) >= 0:
+            return self.capped(moments)
+        # A part whose lines are more than the limit (a prefix's commonest word, one of words
+        # ORed): more than the limit match, counted from its rows per episode, not its moments
+        # ("quan*" at 10,000 episodes: "quand" alone, XX moments).
+        at_least = self._answer(lambda: max(map(_moments_in, self.counted_parts), default=0), lambda: 0)
+        if at_least > self.count_limit:
+            return self.capped(at_least)
         # At most one row past the limit is read: COUNT(*) over a LIMIT subquery.
         counted = self.found.values("pk")[: self.count_limit + 1]
         # In the time left, reserve included: after a ranked statement was cancelled, a common
@@ -281,6 +351,8 @@ class PostgresResults(Results):
 
     def _groups(self) -> tuple[dict[int, int], dict[int, tuple]]:
         """In one statement (one pass over the matching rows, where two took twice as long)."""
+        if self.per_episode_rows is not None:
+            return self._term_groups(self.per_episode_rows)
         groups = self.found.order_by().values("episode_id").annotate(moments=models.Count("*"))
         if self.sort == "newest":
             # An episode's first moment is its best: its air date, then its earliest line.
@@ -291,6 +363,19 @@ class PostgresResults(Results):
             rows = groups.annotate(best=Max(_rank(self.query))).values_list("episode_id", "moments", "best")
             key = lambda row: (-row[2], row[0])  # noqa: E731
         found = self._answer(lambda: list(rows), lambda: None)
+        if found is None:
+            first = self._first_episodes()
+            return dict(first), {episode: (place,) for place, episode in enumerate(first)}
+        return {row[0]: row[1] for row in found}, {row[0]: key(row) for row in found}
+
+    def _term_groups(self, rows: QuerySet[EpisodeTerm]) -> tuple[dict[int, int], dict[int, tuple]]:
+        """A term's rows per episode: its moments there, and its best moment's key (the most times
+        one moment says it ranks it, as `ts_rank` does; newest first, the episode's day and first)."""
+        if self.sort == "newest":
+            columns, key = ("episode__air_date", "first_ms"), lambda row: (-row[2].toordinal(), row[3], row[0])
+        else:
+            columns, key = ("most",), lambda row: (-row[2], row[0])
+        found = self._answer(lambda: list(rows.values_list("episode_id", "moments", *columns)), lambda: None)
         if found is None:
             first = self._first_episodes()
             return dict(first), {episode: (place,) for place, episode in enumerate(first)}
@@ -327,16 +412,43 @@ class PostgresResults(Results):
 
 
 def _filtered(found: QuerySet[SearchMoment], filters: Filters) -> QuerySet[SearchMoment]:
-    allowed = allowed_episodes(filters)
-    if allowed is not None:
-        # The episodes as a list of ids, not a subquery: PostgreSQL then knows how many rows
-        # they hold and reads only theirs when they are few (a common word for one guest over
-        # a year at 1,000 episodes: 207 -> 51 ms), or the word's rows when they are many.
-        found = found.filter(RawSQL("episode_id = ANY(%s)", [sorted(allowed)], output_field=BooleanField()))
+    found = _filtered_episodes(found, filters)
     spoken = spoken_lines(filters)
     if spoken is not None:
         found = found.filter(segment_id__in=spoken.values("pk"))
     return found
+
+
+def _counted_parts(node: Node, narrow: Callable[[QuerySet], QuerySet]) -> list[QuerySet]:
+    """Rows per episode whose moments each count lines that match: for a term, exactly its
+    matches; for a prefix, the lines of the said word it covers that most lines say (a word
+    starting with the prefix's letters folds to a word that starts with them)."""
+    match node:
+        case Terms(terms=(term,)):
+            return [narrow(EpisodeTerm.objects.filter(term=term))]
+        case Prefix(prefix=prefix):
+            words = narrow(SpokenWord.objects.filter(word__startswith=prefix))
+            return [words.values("word").annotate(said=Sum("moments")).order_by("-said").values("said")[:1]]
+        case AnyOf(parts=parts):
+            return [rows for part in parts for rows in _counted_parts(part, narrow)]
+    return []
+
+
+def _moments_in(rows: QuerySet) -> int:
+    """How many moments these rows count: a term's sum, or the commonest word's lines."""
+    if rows.model is EpisodeTerm and not rows.query.is_sliced:
+        return rows.aggregate(moments=Sum("moments"))["moments"] or 0
+    return next(iter(rows.values_list("said", flat=True)), 0)
+
+
+def _filtered_episodes(rows: QuerySet[T], filters: Filters) -> QuerySet[T]:
+    allowed = allowed_episodes(filters)
+    if allowed is None:
+        return rows
+    # The episodes as a list of ids, not a subquery: PostgreSQL then knows how many rows
+    # they hold and reads only theirs when they are few (a common word for one guest over
+    # a year at 1,000 episodes: 207 -> 51 ms), or the word's rows when they are many.
+    return rows.filter(RawSQL("episode_id = ANY(%s)", [sorted(allowed)], output_field=BooleanField()))
 
 
 def _rank(query: str) -> RawSQL:
@@ -344,7 +456,11 @@ def _rank(query: str) -> RawSQL:
 
 
 def _matching(query: str) -> QuerySet[SearchMoment]:
-    return SearchMoment.objects.filter(RawSQL("document @@ %s::tsquery", [query], output_field=BooleanField()))
+    return SearchMoment.objects.filter(_matches(query))
+
+
+def _matches(query: str) -> RawSQL:
+    return RawSQL("document @@ %s::tsquery", [query], output_field=BooleanField())
 
 
 def _write(segments: QuerySet[Segment], advance: Advance = not_told) -> int:
@@ -372,7 +488,7 @@ def _moment_rows(batch: list[tuple], episodes: "_EpisodeWords") -> list[tuple]:
     moment_rows = []
     for index, (pk, episode_id, position, start_ms, end_ms, air_date, text, after) in enumerate(batch):
         said, own = analysed[index]
-        episodes.add(episode_id, said)
+        episodes.add(episode_id, said, own, start_ms)
         if not after:
             following = []
         elif index + 1 < len(batch) and batch[index + 1][6] == after:
@@ -385,25 +501,41 @@ def _moment_rows(batch: list[tuple], episodes: "_EpisodeWords") -> list[tuple]:
 
 
 class _EpisodeWords:
-    """Each episode's spoken words, with how many moments say each, written once the episode's
-    last moment has been read; and every word seen, for the known words."""
+    """Each episode's spoken words, with how many moments say each, and its terms (`EpisodeTerm`),
+    written once the episode's last moment has been read; and every word seen, for the known words."""
 
     def __init__(self) -> None:
         self.words: dict[int, Counter] = {}
+        # Per episode, per term: [moments, most times in one, start of the first].
+        self.terms: dict[int, dict[str, list[int]]] = {}
         self.said: set[str] = set()
 
-    def add(self, episode_id: int, said: list[str]) -> None:
+    def add(self, episode_id: int, said: list[str], own: list[str], start_ms: int) -> None:
         self.words.setdefault(episode_id, Counter()).update(set(said))
+        terms = self.terms.setdefault(episode_id, {})
+        for term, counted in Counter(own).items():
+            times = min(counted, MAX_POSITIONS)  # as PostgreSQL keeps them, and ranks them
+            known = terms.get(term)
+            if known is None:
+                terms[term] = [1, times, start_ms]
+            else:
+                known[0] += 1
+                known[1] = max(known[1], times)
+                known[2] = min(known[2], start_ms)
 
     def flush(self, keep: int | None = None) -> None:
         """Write every episode's rows but `keep`'s, whose moments may go on in the next batch."""
-        counted = {episode_id: self.words.pop(episode_id) for episode_id in list(self.words) if episode_id != keep}
-        rows = []
-        for episode_id, words in counted.items():
+        done = [episode_id for episode_id in self.words if episode_id != keep]
+        word_rows, term_rows = [], []
+        for episode_id in done:
+            words = self.words.pop(episode_id)
             self.said.update(words)
             # A btree index entry holds at most ~2.7 KB: longer words are left out, as from documents.
-            rows += [(episode_id, word, count) for word, count in words.items() if fits(word)]
-        _copy(SpokenWord, ("episode_id", "word", "moments"), rows)
+            word_rows += [(episode_id, word, count) for word, count in words.items() if fits(word)]
+            terms = self.terms.pop(episode_id)
+            term_rows += [(episode_id, term, *counts) for term, counts in terms.items() if fits(term)]
+        _copy(SpokenWord, ("episode_id", "word", "moments"), word_rows)
+        _copy(EpisodeTerm, ("episode_id", "term", "moments", "most", "first_ms"), term_rows)
 
     def remember(self) -> None:
         """Add the words seen that KnownWord does not have yet (see there)."""

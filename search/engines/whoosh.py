@@ -27,6 +27,7 @@ from whoosh import query as wq
 from whoosh import sorting
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.collectors import TimeLimit
+from whoosh.fields import Schema
 from whoosh.matching import FilterMatcher, Matcher
 from whoosh.searching import Searcher
 
@@ -47,7 +48,7 @@ from search.engines import (
     spoken_lines,
 )
 from search.engines.whoosh_deadline import deadline, stop_if_out_of_time
-from search.engines.whoosh_schema import BRIDGE_TERMS, bridge_term
+from search.engines.whoosh_schema import BRIDGE_TERMS, bridge_term, pair_terms
 from search.indexing import search_backend
 from search.models import IndexJob
 from search.plan import AllOf, AnyOf, Compiled, Node, Prefix, Terms, Without
@@ -68,6 +69,13 @@ T = TypeVar("T")
 CLOCK_EVERY = 4096
 # The speakers of the lines found are counted in SQL, this many lines a statement.
 LINES_PER_QUERY = 5_000
+# Grouping the moments by episode keeps each one's best this many, as many as a page of groups
+# shows (search.moments.MOMENTS_PER_EPISODE): the page's episodes then need no pass of their own.
+# That pass narrowed the query to them in the index, which had Whoosh list every line of the
+# page's ten episodes first. At 1,000 episodes the engine's part of the results page of the
+# mix's rare words (1,400 moments each) went from 53 % to 23 %, and the page, with the other
+# cuts made beside this one, from 106 to 51 ms p50 (bench/request_cost.py, load average 8-10).
+BEST_KEPT = 3
 
 
 class WhooshEngine:
@@ -78,7 +86,9 @@ class WhooshEngine:
 
     def count(self, compiled: Compiled) -> int:
         with search_backend().searcher() as searcher:
-            return len(searcher.search(whoosh_query(compiled.query, prefix_expander(searcher)), limit=None))
+            return len(
+                searcher.search(whoosh_query(compiled.query, prefix_expander(searcher), searcher.schema), limit=None)
+            )
 
     def is_said(self, word: str) -> bool:
         with search_backend().searcher() as searcher:
@@ -137,7 +147,7 @@ class WhooshResults(Results):
         super().__init__(seconds, filtered_episode(filters))
         with search_backend().searcher() as searcher:
             self.searcher = searcher
-        self.query = whoosh_query(compiled.query, prefix_expander(searcher))
+        self.query = whoosh_query(compiled.query, prefix_expander(searcher), searcher.schema)
         if self.episode_id is not None:
             self.query = _in_episodes(self.query, [self.episode_id])
         self.newest = filters.sort == "newest"
@@ -148,6 +158,8 @@ class WhooshResults(Results):
         spoken = spoken_lines(filters)
         self.spoken = None if spoken is None else set(spoken.values_list("pk", flat=True))
         self.lagging, self.present = _lagging()
+        # Each episode's best keys, from the pass that grouped the moments (`_groups`).
+        self.episode_tops: dict[int, list[tuple]] | None = None
 
     def _top(self, k: int) -> list[Hit]:
         term = self._single_term()
@@ -225,8 +237,9 @@ class WhooshResults(Results):
         return Count(moments, exact=not self.timed_out)
 
     def _groups(self) -> tuple[dict[int, int], dict[int, tuple]]:
+        """Also keeps each episode's best BEST_KEPT keys, which a page of groups asks next."""
         counts: dict[int, int] = {}
-        best: dict[int, tuple] = {}
+        tops: dict[int, list[tuple]] = {}
         episodes = self.episodes
         term = self._single_term()
         matches = self._passed(self.query, scored=not self.newest) if term is None else self._term_matches(term)
@@ -234,11 +247,23 @@ class WhooshResults(Results):
             episode = episodes[docnum]
             counts[episode] = counts.get(episode, 0) + 1
             key = self._key(docnum, score)
-            if episode not in best or key < best[episode]:
-                best[episode] = key
-        return counts, best
+            kept = tops.get(episode)
+            if kept is None:
+                tops[episode] = [key]
+            elif len(kept) < BEST_KEPT or key < kept[-1]:
+                bisect.insort(kept, key)
+                del kept[BEST_KEPT:]
+        self.episode_tops = tops
+        return counts, {episode: kept[0] for episode, kept in tops.items()}
 
     def _best_in(self, episode_ids: tuple[int, ...], most: int) -> dict[int, EpisodeBest]:
+        if self.episode_tops is not None and most <= BEST_KEPT and not self.timed_out:
+            counts = self.per_episode()
+            return {
+                episode: EpisodeBest([self._hit(key[-1]) for key in self.episode_tops[episode][:most]], counts[episode])
+                for episode in episode_ids
+                if episode in counts
+            }
         heaps: dict[int, list] = {}
         for docnum, score in self._passed(_in_episodes(self.query, episode_ids)):
             heaps.setdefault(self.episodes[docnum], []).append((self._key(docnum, score), docnum))
@@ -450,27 +475,43 @@ def engine() -> WhooshEngine:
     return WhooshEngine()
 
 
-def whoosh_query(node: Node, expand_prefix: Callable[[str], Iterable[str]]) -> wq.Query:
-    """The Whoosh query of a plan's tree."""
-    match node:
-        case Terms(terms=(term,)):
-            return wq.Term("text", term)
-        case Terms(terms=terms):
-            return wq.Or([wq.Phrase("text", list(terms)), *_across_lines(terms)])
-        case Prefix(prefix=prefix):
-            # Every word, not Whoosh's Prefix query: terms ORed are ranked term by term (_ranked_union);
-            # `quan*` over 41 copies of the sample (1,845 moments) took 2.5 ms.
-            words = list(expand_prefix(prefix))
-            return wq.Or([wq.Term("folded", word) for word in words]) if words else wq.NullQuery
-        case AnyOf(parts=parts):
-            return wq.Or([whoosh_query(part, expand_prefix) for part in parts])
-        case AllOf(parts=parts):
-            return wq.And([whoosh_query(part, expand_prefix) for part in parts])
-        case Without(wanted=wanted, excluded=excluded):
-            return wq.AndNot(
-                whoosh_query(wanted, expand_prefix), wq.Or([whoosh_query(part, expand_prefix) for part in excluded])
-            )
-    raise TypeError(node)
+def whoosh_query(node: Node, expand_prefix: Callable[[str], Iterable[str]], schema: Schema | None = None) -> wq.Query:
+    """The Whoosh query of a plan's tree (for an index of this schema: one of schema 4, until it
+    is rebuilt, has no pairs, and its phrases check the positions of every line with their words)."""
+    pairs = schema is None or "pairs" in schema
+
+    def query(node: Node) -> wq.Query:
+        match node:
+            case Terms(terms=(term,)):
+                return wq.Term("text", term)
+            case Terms(terms=terms):
+                within = _within_line(terms) if pairs else wq.Phrase("text", list(terms))
+                return wq.Or([within, *_across_lines(terms)])
+            case Prefix(prefix=prefix):
+                # Every word, not Whoosh's Prefix query: terms ORed are ranked term by term (_ranked_union);
+                # `quan*` over 41 copies of the sample (1,845 moments) took 2.5 ms.
+                words = list(expand_prefix(prefix))
+                return wq.Or([wq.Term("folded", word) for word in words]) if words else wq.NullQuery
+            case AnyOf(parts=parts):
+                return wq.Or([query(part) for part in parts])
+            case AllOf(parts=parts):
+                return wq.And([query(part) for part in parts])
+            case Without(wanted=wanted, excluded=excluded):
+                return wq.AndNot(query(wanted), wq.Or([query(part) for part in excluded]))
+        raise TypeError(node)
+
+    return query(node)
+
+
+def _within_line(terms: tuple[str, ...]) -> wq.Query:
+    """A phrase within one line: its pairs of terms in a row (`pairs`), which two words are
+    exactly; and for more, also their positions. At 1,000 episodes "faut est", two common words
+    that no line says in a row, reached the time limit (600 ms) checking the positions of every
+    line with both; its pair is one term that no line has: XX ms."""
+    pairs = [wq.Term("pairs", pair) for pair in pair_terms(list(terms))]
+    if len(pairs) == 1:
+        return pairs[0]
+    return wq.And([*pairs, wq.Phrase("text", list(terms))])
 
 
 def _across_lines(terms: tuple[str, ...]) -> Iterable[wq.Query]:

@@ -4,6 +4,8 @@ Display data (titles, neighbours) comes from the database at query time, so the
 index holds only what searching, filtering and sorting need.
 """
 
+from itertools import pairwise
+
 from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
@@ -13,7 +15,8 @@ from search.analysis import folding_analyzer, french_analyzer, spelling_analyzer
 # 2: boundary terms carry their distance; only searched fields indexed; separate files.
 # 3: each document's segment id in a column, so hits are segments without reading stored fields.
 # 4: the words folded but not stemmed (`folded`), which prefixes search.
-SCHEMA_VERSION = 4
+# 5: each two terms in a row (`pairs`), which phrases search.
+SCHEMA_VERSION = 5
 # How many terms on each side of a segment boundary a phrase may span.
 BRIDGE_TERMS = 8
 
@@ -39,6 +42,9 @@ def moment_schema() -> Schema:
         spell=TEXT(analyzer=spelling_analyzer(), phrase=False),
         # The words as said, folded but not stemmed: a prefix expands over this field's words.
         folded=TEXT(analyzer=folding_analyzer(), phrase=False),
+        # Each two terms in a row (`quantiqu+ordin`): a phrase within the line asks for its
+        # pairs, not for every line that says its words, with a position check on each.
+        pairs=TEXT(analyzer=SpaceSeparatedTokenizer(), phrase=False),
         # A segment's last terms and the next one's first, each with its distance from
         # the boundary: a phrase across it is then a few exact terms, no position check.
         tail=TEXT(analyzer=SpaceSeparatedTokenizer(), phrase=False),
@@ -51,6 +57,15 @@ def moment_schema() -> Schema:
         start_ms=SortedNumber(int, bits=32, stored=True, sortable=True),
         end_ms=STORED,
     )
+
+
+def pair_terms(terms: list[str]) -> list[str]:
+    """A line's terms two by two, as the `pairs` field holds them."""
+    return [pair_term(first, second) for first, second in pairwise(terms)]
+
+
+def pair_term(first: str, second: str) -> str:
+    return f"{first}+{second}"
 
 
 def bridge_term(distance: int, term: str) -> str:

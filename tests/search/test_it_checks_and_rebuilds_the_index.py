@@ -227,7 +227,7 @@ def test_moments_given_as_analysed_words_index_as_their_texts_would(sample_episo
     as_texts = [
         {key: value for key, value in doc.items() if key != "_stored_text"}
         | {"text": doc["_stored_text"], "spell": doc["_stored_text"]}
-        | {"tail": " ".join(doc["tail"]), "head": " ".join(doc["head"])}
+        | {"tail": " ".join(doc["tail"]), "head": " ".join(doc["head"]), "pairs": " ".join(doc["pairs"])}
         for doc in documents
     ]
 
@@ -242,11 +242,33 @@ def test_moments_given_as_analysed_words_index_as_their_texts_would(sample_episo
             (field, term): list(reader.postings(field, term).items_as("positions" if field == "text" else "frequency"))
             for field, term in reader.all_terms()
         }
-        fields = ["text", "spell", "tail", "head"]
+        fields = ["text", "spell", "pairs", "tail", "head"]
         lengths = [[reader.doc_field_length(docnum, field) for field in fields] for docnum in range(len(docs))]
         return postings, lengths, list(reader.all_stored_fields())
 
     analysed = indexed(documents, tmp_path / "analysed")
     assert analysed == indexed(as_texts, tmp_path / "texts")
-    assert {field for field, _term in analysed[0]} >= {"text", "spell", "tail", "head"}
+    assert {field for field, _term in analysed[0]} >= {"text", "spell", "pairs", "tail", "head"}
     assert analysed[2][0]["text"] == sample_episode.segments.order_by("position").first().text
+
+
+@pytest.mark.whoosh("an index of schema 4, before pairs")
+def test_an_index_from_before_pairs_still_finds_a_phrase_within_a_line_until_rebuilt(sample_episode, tmp_path):
+    from whoosh.filedb.filestore import FileStorage
+
+    from search.engines.whoosh import prefix_expander, whoosh_query
+    from search.engines.whoosh_schema import moment_schema
+    from search.plan import Terms
+
+    schema = moment_schema()
+    schema.remove("pairs")
+    index = FileStorage(str(tmp_path)).create_index(schema)
+    with index.writer() as writer:
+        for document in moment_documents(moments()):
+            writer.add_document(**{key: value for key, value in document.items() if key != "pairs"})
+    phrase = Terms(("charl", "de", "gaull"))
+    with index.searcher() as searcher:
+        old = {hit["django_id"] for hit in searcher.search(whoosh_query(phrase, prefix_expander(searcher), schema))}
+    with search_backend().searcher() as searcher:
+        current = whoosh_query(phrase, prefix_expander(searcher), searcher.schema)
+        assert {hit["django_id"] for hit in searcher.search(current)} == old != set()

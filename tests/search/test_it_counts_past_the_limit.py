@@ -1,9 +1,13 @@
 """Counts are exact up to a limit (10,000 moments), then said as "more than"; the pages still
 come, best first. The limit is lowered here so the sample's 22 "quantique" pass it."""
 
+from collections import Counter
+
 import pytest
 from bs4 import BeautifulSoup
 
+from episodes.models import Segment
+from search.analysis import fold
 from search.engines import Results
 from search.moments import Filters, find_moments
 
@@ -57,3 +61,24 @@ def test_a_search_cut_short_before_finding_anything_does_not_say_nothing_is_said
     page = BeautifulSoup(client.get("/search/", {"q": "quantique"}).content, "html.parser")
     assert "Cette recherche a pris trop de temps" in page.get_text()
     assert page.select_one(".nothing-found") is None  # "no published line says it" would be false
+
+
+@pytest.mark.parametrize("q", ["quan*", "quantique OR souveraineté", "des*"])
+def test_a_prefix_or_words_ored_past_the_limit_say_more_than(sample_episode, limit_of_five, q):
+    found = find_moments(q, Filters())
+    assert found.count == 5 and found.count_is_exact is False
+    assert len(found.results.top(5)) == 5
+
+
+def test_a_prefix_whose_words_each_stay_under_the_limit_is_still_counted_past_it(sample_episode, monkeypatch):
+    """No single word of `des*` is said in as many lines as the limit, but all of them are."""
+    lines = [fold(text) for text in Segment.objects.values_list("text", flat=True)]
+    per_word = Counter(word for words in lines for word in set(words) if word.startswith("des"))
+    saying = sum(any(word.startswith("des") for word in words) for words in lines)
+    assert saying > max(per_word.values())
+    monkeypatch.setattr(Results, "count_limit", max(per_word.values()))
+    found = find_moments("des*", Filters())
+    assert found.count == max(per_word.values()) and found.count_is_exact is False
+    monkeypatch.setattr(Results, "count_limit", saying)
+    found = find_moments("des*", Filters())
+    assert found.count == saying and found.count_is_exact is True

@@ -1,5 +1,7 @@
 """Searching the sample episode through the real Whoosh index, as a visitor does (JSON API)."""
 
+import itertools
+
 import pytest
 
 
@@ -131,3 +133,24 @@ def test_a_search_works_from_a_worker_thread(transactional_db, sample_episode):
     with ThreadPoolExecutor(max_workers=2) as pool:
         counts = list(pool.map(count, ["quantique", "NIS2"]))
     assert counts == [22, 3]
+
+
+def test_a_phrase_of_two_words_finds_exactly_the_lines_that_say_them_in_a_row(client, sample_episode):
+    """Each engine asks for the pair of a phrase's first two terms (`pairs`), not for every line
+    that says both words: the lines found are those where they follow each other, and a phrase of
+    two common words that no line says in a row finds nothing, with no time limit reached."""
+    from episodes.models import Segment
+    from search.analysis import analyze
+
+    lines = [analyze(text) for text in Segment.objects.order_by("position").values_list("text", flat=True)]
+    in_a_row = {pair for terms in lines for pair in itertools.pairwise(terms)}
+    both_never_in_a_row = next(
+        (first, second)
+        for first, second in [("de", "quantiqu"), ("est", "faut"), ("la", "il"), ("le", "de")]
+        if (first, second) not in in_a_row and any(first in terms and second in terms for terms in lines)
+    )
+    body = client.get("/api/search/", {"q": '"{} {}"'.format(*both_never_in_a_row)}).json()
+    assert body["count"] == 0 and "timed_out" not in body["notices"]
+    saying = [terms for terms in lines if ("de", "la") in itertools.pairwise(terms)]
+    body = client.get("/api/search/", {"q": '"de la"'}).json()
+    assert body["count"] >= len(saying) > 0  # and a few that run into the next line

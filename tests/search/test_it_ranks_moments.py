@@ -123,7 +123,8 @@ def test_episodes_come_in_the_order_of_their_best_moment_each_with_its_best_thre
 def test_a_search_cut_short_shows_what_it_found_by_then(sample_episode, monkeypatch):
     from search.engines import whoosh_deadline
 
-    full = find_moments('"de la"', Filters(sort="newest"))
+    # Two common words (a phrase of two is one term of `pairs`, too quick to be cut).
+    full = find_moments("de la", Filters(sort="newest"))
     found_in_full = set(segments(full))
 
     class Clock:
@@ -137,7 +138,7 @@ def test_a_search_cut_short_shows_what_it_found_by_then(sample_episode, monkeypa
             return cls.now
 
     monkeypatch.setattr(whoosh_deadline, "time", Clock)
-    partial = find_moments('"de la"', Filters(sort="newest"))
+    partial = find_moments("de la", Filters(sort="newest"))
     assert partial.timed_out and not full.timed_out
     assert 0 < partial.count < full.count
     assert set(segments(partial)) < found_in_full

@@ -36,20 +36,28 @@ def test_terms_are_quoted_as_postgresql_reads_them_verbatim():
     assert lexeme("a\\b") == "'a\\\\b'"
 
 
-def test_a_document_holds_its_own_terms_then_the_next_line_s_first_eight_then_its_words():
+def test_a_document_holds_its_own_terms_then_the_next_line_s_first_eight_then_its_words_and_pairs():
     next_line = [f"t{n}" for n in range(12)]
     assert document(["charl", "de", "gaull"], next_line, ["charles", "de", "gaulle"]) == (
         "'charl':1A 'de':2A 'gaull':3A "
         + " ".join(f"'t{n}':{n + 4}B" for n in range(8))
         + " '=charles':1C '=de':2C '=gaulle':3C"
+        # Its terms two by two, up to the next line's first (`pairs`).
+        + " '+charl+de' '+de+gaull' '+gaull+t0'"
     )
 
 
 def test_a_line_of_a_million_characters_writes_each_lexeme_once_with_the_positions_postgresql_keeps():
     literal = document(["encor"] * 142_857, [], ["encore"] * 142_857)
     assert literal.split(" ") == [
+        # The marks of a word said more than once (`repeats`), without which it would rank as said
+        # once, and of two terms in a row (`pairs`), without which no phrase would find it.
         "'encor':" + ",".join(f"{n}A" for n in range(1, 257)),
         "'=encore':" + ",".join(f"{n}C" for n in range(1, 257)),
+        "'~=encore'",
+        "'~encor'",
+        "'~~encor'",
+        "'+encor+encor'",
     ]
 
 
@@ -72,7 +80,7 @@ def test_postgresql_reads_the_document_of_a_line_of_a_million_characters():
 
 def test_a_query_starts_every_word_and_phrase_in_the_line_itself():
     query = Without(AllOf((Terms(("nis", "2")), AnyOf((Terms(("quantiqu",)), Prefix("cyb"))))), (Terms(("sfr",)),))
-    assert tsquery(query) == "((('nis':A <-> '2') & ('quantiqu':A | '=cyb':*C)) & !('sfr':A))"
+    assert tsquery(query) == "(((('nis':A <-> '2') & '+nis+2') & ('quantiqu':A | '=cyb':*C)) & !('sfr':A))"
 
 
 @pytest.mark.postgres("statement_timeout")
