@@ -42,6 +42,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import bench.run as run  # noqa: E402
+from bench import databases  # noqa: E402
+from bench.mix import MIX_EPISODES, percentiles, query_mix  # noqa: E402
 
 PROBE = {"q": "cryptanalyse"}  # a rare word (bench/corpus.py): one line in 5,000
 PROBE_EVERY_SECONDS = 0.2
@@ -80,15 +82,15 @@ def run_engine(work: Path, engine: str, server: str | None, options) -> dict:
     env = {**os.environ, "ARCHIVE_DATA_DIR": str(work / "data"), "DJANGO_SECRET_KEY": "load bench"}
     database = None
     if server:
-        database = run.create_database(server)
-        env |= {"DATABASE_URL": run.database_url(server, database), "ARCHIVE_SEARCH_ENGINE": "postgres"}
+        database = databases.create_database(server, "load")
+        env |= {"DATABASE_URL": databases.database_url(server, database), "ARCHIVE_SEARCH_ENGINE": "postgres"}
     try:
         result = {"episodes": options.episodes, "clients": options.clients, "seconds per phase": options.seconds}
         result["import, segments/s"] = build_archive(work, env, options.episodes)
         return result | serve_and_measure(work, env, options)
     finally:
         if database:
-            run.drop_database(server, database)
+            databases.drop_database(server, database)
 
 
 def run_existing(work: Path, database: str | None, options) -> dict:
@@ -130,8 +132,8 @@ def mix_params(corpus: Path) -> list[dict]:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smarttech.settings")
     django.setup()
-    paths = sorted(corpus.glob("*.txt"))[: run.MIX_EPISODES]
-    return [query.params for query in run.query_mix(paths)]
+    paths = sorted(corpus.glob("*.txt"))[:MIX_EPISODES]
+    return [query.params for query in query_mix(paths)]
 
 
 def measure(port: int, mix: list[dict], clients: int, seconds: float) -> dict:
@@ -141,13 +143,13 @@ def measure(port: int, mix: list[dict], clients: int, seconds: float) -> dict:
     mix_times = run_clients(port, clients, seconds, lambda rng: rng.choice(mix))
     figures["mix: requests"] = len(mix_times)
     figures["mix: requests/s"] = round(len(mix_times) / seconds, 1)
-    figures["mix: ms"] = run.percentiles(mix_times)
-    figures["probe alone: ms"] = run.percentiles(run_clients(port, 0, seconds / 4, None, probe=True)[1])
+    figures["mix: ms"] = percentiles(mix_times)
+    figures["probe alone: ms"] = percentiles(run_clients(port, 0, seconds / 4, None, probe=True)[1])
     worst = list(run.WORST_QUERIES.values())
     heavy_times, probe_times = run_clients(port, clients, seconds, lambda rng: rng.choice(worst), probe=True)
     figures["heavy: requests"] = len(heavy_times)
-    figures["heavy: ms"] = run.percentiles(heavy_times)
-    figures["probe beside heavy: ms"] = run.percentiles(probe_times)
+    figures["heavy: ms"] = percentiles(heavy_times)
+    figures["probe beside heavy: ms"] = percentiles(probe_times)
     return figures
 
 

@@ -38,7 +38,7 @@ def main() -> None:
     django.setup()
     from django.test import Client
 
-    from bench.run import query_mix
+    from bench.mix import query_mix
 
     mix = query_mix(sorted(options.corpus.glob("*.txt")))
     client = Client(HTTP_HOST="127.0.0.1")

@@ -93,7 +93,7 @@ def measure(code: Path, corpus: Path, repeats: int) -> dict:
     from django.conf import settings
     from django.test import Client
 
-    from bench.run import query_mix
+    from bench.mix import query_mix
 
     mix = [query for query in query_mix(sorted(corpus.glob("*.txt"))) if query.type in TYPES]
     fts = Fts5()

@@ -1,62 +1,61 @@
-"""The archive at scale, side by side with raw Whoosh and SQLite FTS5 on the same corpus.
+"""The archive at several sizes on each engine, beside raw Whoosh, SQLite FTS5 and stock
+PostgreSQL full-text search on the same lines; it writes its figures and docs/benchmarks.md.
 
-    .venv/bin/python bench/run.py [--sizes 100 1000] [--repeats 5] [--quick] [--json bench/results.json]
+    .venv/bin/python bench/run.py --sizes 100 1000 [--engines whoosh postgres] [--postgres URL]
+    .venv/bin/python bench/run.py --sizes 10000 --engines postgres --postgres URL \\
+        --archive DATA_DIR --archive-database URL --corpus CORPUS --no-raw-whoosh \\
+        [--import-lines-per-s N --import-source TEXT]      # an archive built before, measured as it is
+    .venv/bin/python bench/run.py --quick [--postgres URL]  # CI smoke test: 3 episodes, in a temporary folder
 
-Each size runs in its own process (a fresh Django, a fresh SQLite file and Whoosh
-folder in a temporary directory, removed at the end). It prints, per size: bulk
-import (`import_transcript` over the corpus folder, returning once searchable) and
-`rebuild_index` throughput; upload-to-searchable for one more 600-segment episode;
-a mix of some hundred queries drawn from the corpus (bench/queries.py), each run
-in turn through the product (the JSON API, a full request through Django's test
-client), raw Whoosh (same analyzer, writer settings and scorer, one searcher kept
-open, top 20) and FTS5 (`unicode61 remove_diacritics 2`, top 20 by rank), with
-p50/p95 per query type and overall, the ratios and the slowest queries; episode
-page and results page render times; the peak memory of a fresh process serving the
-mix as a web worker would; and a long episode's first import against its re-import
-with some lines changed. It checks what it measures (misspelled queries find
-nothing and get a suggestion, filtered queries are narrower than unfiltered ones)
-and exits with status 1, after writing its figures, when a check fails.
-`--quick` is a smoke test for CI: 3 episodes, 1 timed run per query, a short re-import.
+Each size and engine runs in its own process: a fresh Django, a fresh SQLite file and Whoosh
+folder in a temporary directory, or on `postgres` a database of its own on the `--postgres`
+server (created, then dropped). It prints, per size: bulk import (`import_transcript` over the
+corpus folder, returning once searchable) and `rebuild_index` throughput; upload-to-searchable
+for one more 600-segment episode; a mix of some hundred queries drawn from the corpus
+(bench/mix.py, bench/queries.py), each run in turn through the product (the JSON API, a full
+request through Django's test client) and the references of bench/references.py, with p50/p95
+per query type and overall, the ratios and the slowest queries; the queries built to run into
+the time limit; episode page and results page render times; the peak memory of a fresh process
+serving the mix as a web worker would; and a long episode's first import against its re-import
+with some lines changed. It checks what it measures (misspelled queries find nothing and get a
+suggestion, filtered queries are narrower than unfiltered ones) and exits with status 1, after
+writing its figures, when a check fails. Stock PostgreSQL runs only given `--postgres`.
 
-With `--postgres URL` (a PostgreSQL server, whose user may create databases), each size runs
-a second time with the product on PostgreSQL and its search engine, in a database of its own
-(created, then dropped): the same steps, beside the same raw Whoosh and FTS5 references.
+With `--archive`, one size on one engine is measured on an archive built before, which it does
+not change: the query mix, the time-limit queries and the web worker's memory. Nothing is
+imported, so the import speed is the one given with `--import-lines-per-s`, and the docs say
+where it came from (`--import-source`), or "not measured".
+
+Each run's figures go to RESULTS/results-ENGINE-SIZE.json (default bench/); then
+docs/benchmarks.md and docs/benchmarks.svg are written again from every such file there
+(bench/report.py), so a run of some sizes updates their rows and keeps the others.
 """
 
 import argparse
+import datetime
 import io
 import json
-import math
 import os
 import random
-import re
 import resource
 import shutil
-import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-ENGINES = ("product", "raw Whoosh", "SQLite FTS5")
-SEED = 7
-TOP = 20
-# Below this many results the product offers a spelling suggestion (search.moments.FEW_RESULTS).
-FEW_RESULTS = 3
-# The episodes whose lines the query mix is drawn from: present at every size.
-MIX_EPISODES = 3
+from bench.mix import MIX_EPISODES, ms, percentiles, query_mix, ratio_label  # noqa: E402
+
 REIMPORT_SEGMENTS = 15_000
 # One line in this many is changed before the re-import, and says this word.
 REIMPORT_CHANGE_EVERY = 10
 REIMPORT_WORD = "réimportée"
-PG_SETTINGS = ("server_version", "shared_buffers", "work_mem", "effective_cache_size")
+QUICK_SIZE = 3
 
 
 def timed(function: Callable, *args, **kwargs) -> tuple[float, object]:
@@ -65,81 +64,122 @@ def timed(function: Callable, *args, **kwargs) -> tuple[float, object]:
     return time.perf_counter() - start, result
 
 
-def ms(value: float) -> float:
-    """Three significant digits below 10 ms (FTS5 answers in hundredths), else tenths."""
-    return float(f"{value:.3g}") if value < 10 else round(value, 1)
+def run_size(episodes: int, engine: str, options: argparse.Namespace) -> dict:
+    """Everything for one size on one engine, in this (fresh) process."""
+    from bench.databases import create_database, database_url, drop_database
 
-
-def percentiles(samples_ms: list[float]) -> dict[str, float]:
-    ordered = sorted(samples_ms)
-    return {
-        "p50": ms(statistics.median(ordered)),
-        "p95": ms(ordered[math.ceil(len(ordered) * 0.95) - 1]),
-        "max": ms(ordered[-1]),
-    }
-
-
-def run_size(episodes: int, repeats: int, reimport_segments: int, postgres: str | None = None) -> dict:
-    """Everything for one size, in this (fresh) process; on PostgreSQL when a server is given."""
-    database = create_database(postgres) if postgres else None
-    if database:
-        os.environ["DATABASE_URL"] = database_url(postgres, database)
-        os.environ["ARCHIVE_SEARCH_ENGINE"] = "postgres"
+    database = None
+    if options.archive:
+        os.environ["ARCHIVE_DATA_DIR"] = str(options.archive)
+        if engine == "postgres":
+            os.environ["DATABASE_URL"] = options.archive_database
+    elif engine == "postgres":
+        database = create_database(options.postgres, "bench")
+        os.environ["DATABASE_URL"] = database_url(options.postgres, database)
+    os.environ["ARCHIVE_SEARCH_ENGINE"] = engine
     work = Path(tempfile.mkdtemp(prefix=f"bench-{episodes}-"))
+    if not options.archive:
+        os.environ["ARCHIVE_DATA_DIR"] = str(work / "data")
+    machine = {
+        "started": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "code": git_head(),
+        "cores": os.cpu_count(),
+        "memory, GB": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30),
+        "load at start (1, 5, 15 min)": [round(load, 2) for load in os.getloadavg()],
+    }
+    start = time.perf_counter()
     try:
-        return measure(work, episodes, repeats, reimport_segments)
+        result = measure(work, episodes, engine, options)
     finally:
         shutil.rmtree(work, ignore_errors=True)
         if database:
             from django.db import connections
 
             connections.close_all()
-            drop_database(postgres, database)
+            drop_database(options.postgres, database)
+    machine["load at end (1, 5, 15 min)"] = [round(load, 2) for load in os.getloadavg()]
+    machine["minutes"] = round((time.perf_counter() - start) / 60, 1)
+    return {"machine": machine, **result}
 
 
-def server_settings() -> dict[str, str]:
-    """The PostgreSQL settings the search's speed depends on (see the README's tuning)."""
-    from django.db import connection
+def git_head() -> str:
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
 
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT name, current_setting(name) FROM unnest(%s::text[]) AS name", [list(PG_SETTINGS)])
-        return dict(cursor.fetchall())
-
-
-def create_database(server: str) -> str:
-    """A new, empty database on `server`'s PostgreSQL server, for one run (asked through its
-    maintenance database: the URL's own database need not exist)."""
-    import psycopg
-
-    name = f"archive_bench_{os.getpid()}"
-    with psycopg.connect(server, dbname="postgres", autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return name
+    # Changes to the code, not to the figures and docs that runs write.
+    changed = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/results-*.json", ":!docs")
+    return git("rev-parse", "--short", "HEAD") + (" (with changes)" if changed else "")
 
 
-def drop_database(server: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(server, dbname="postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def database_url(server: str, name: str) -> str:
-    return urllib.parse.urlunsplit(urllib.parse.urlsplit(server)._replace(path=f"/{name}"))
-
-
-def measure(work: Path, episodes: int, repeats: int, reimport_segments: int) -> dict:
-    os.environ["ARCHIVE_DATA_DIR"] = str(work / "data")
+def measure(work: Path, episodes: int, engine: str, options: argparse.Namespace) -> dict:
     os.environ["DJANGO_SETTINGS_MODULE"] = "smarttech.settings"
     import django
 
     django.setup()
     from django.conf import settings
-    from django.core.management import call_command
+    from django.db import connection
     from django.test import Client
 
-    from bench.corpus import episode_text, vocabulary, write_corpus
-    from episodes.models import Episode, Segment
+    from bench.databases import server_settings
+    from episodes.models import Episode
+
+    result: dict = {"episodes": episodes, "search engine": settings.ARCHIVE_SEARCH_ENGINE}
+    if options.postgres:
+        result["PostgreSQL server settings"] = server_settings(options.postgres)
+    if options.archive:
+        files = sorted(options.corpus.glob("*.txt"))[:MIX_EPISODES]
+        archived = Episode.objects.published().filter(title__startswith="SMART TECH du").count()
+        if archived < episodes:
+            raise SystemExit(f"{options.archive} holds {archived} generated episodes, fewer than {episodes}")
+        result["archive"] = {
+            "data": str(options.archive),
+            "database": connection.settings_dict["NAME"],
+            "generated episodes": archived,
+        }
+        result["segments"] = published_segments()
+        if options.import_lines_per_s:
+            result[IMPORT] = options.import_lines_per_s
+            result["bulk import, from"] = f"recorded, not measured by this run: {options.import_source}"
+        else:
+            result["bulk import, from"] = "not measured (an archive built before)"
+        episode_url = Episode.objects.published().filter(title__startswith="SMART TECH du").first().get_absolute_url()
+    else:
+        files = build_archive(work, episodes, result)
+    client = Client(HTTP_HOST="localhost")
+    mix = query_mix(files[:MIX_EPISODES])
+    (work / "mix.json").write_text(json.dumps([query.params for query in mix]))
+    result.update(measure_search(work, mix, client, options))
+    if not options.archive:
+        episode_url = measure_pages(episodes, client, options.repeats, result)
+    result["web worker peak memory, MB"] = web_worker_memory(episode_url, work / "mix.json")
+    result["bench process peak memory, MB"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    if not options.archive:
+        result["re-import"] = reimport(work, episodes + 3, options.reimport_segments, client)
+        result["checks"]["re-import: the changed lines are what search finds"] = [
+            int(result["re-import"]["changed lines found by search"] == result["re-import"]["changed lines"]),
+            1,
+        ]
+    result["published episodes"] = Episode.objects.published().count()
+    result["queries"] = result.pop("queries")  # the long list last
+    return result
+
+
+IMPORT = "bulk import (import_transcript over a folder, indexed), segments/s"
+
+
+def published_segments() -> int:
+    from episodes.models import Segment
+
+    return Segment.objects.filter(episode__is_published=True).count()
+
+
+def build_archive(work: Path, episodes: int, result: dict) -> list[Path]:
+    """A new archive of `episodes` generated episodes, timed: the folder import, a rebuild of
+    the index and one more episode's upload until searchable. The corpus's files."""
+    from django.core.management import call_command
+
+    from bench.corpus import write_corpus
+    from episodes.models import Segment
     from episodes.services import import_transcript
     from search.engines import engine
     from search.indexing import process_index_jobs
@@ -148,15 +188,12 @@ def measure(work: Path, episodes: int, repeats: int, reimport_segments: int) -> 
     call_command("load_sample", stdout=io.StringIO())  # the glossary
     files = write_corpus(work / "corpus", episodes + 1)
     extra = files[episodes].rename(work / files[episodes].name)
-    result: dict = {"episodes": episodes, "search engine": settings.ARCHIVE_SEARCH_ENGINE}
-    if settings.ARCHIVE_SEARCH_ENGINE == "postgres":
-        result["PostgreSQL server settings"] = server_settings()
-
     sample = Segment.objects.count()
     import_seconds, _ = timed(call_command, "import_transcript", str(work / "corpus"), stdout=io.StringIO())
     segments = Segment.objects.count() - sample
     result["segments"] = segments
-    result["bulk import (import_transcript over a folder, indexed), segments/s"] = round(segments / import_seconds)
+    result[IMPORT] = round(segments / import_seconds)
+    result["bulk import, from"] = "measured by this run"
     rebuild_seconds, _ = timed(engine().rebuild)
     result["bulk indexing (rebuild_index), segments/s"] = round((segments + sample) / rebuild_seconds)
 
@@ -165,18 +202,37 @@ def measure(work: Path, episodes: int, repeats: int, reimport_segments: int) -> 
         process_index_jobs(episode_ids=[episode.pk])
 
     result["upload to searchable, 600 segments, s"] = round(timed(upload_to_searchable)[0], 2)
+    return files[:episodes]
 
-    mix = query_mix(files[:MIX_EPISODES])
-    (work / "mix.json").write_text(json.dumps([query.params for query in mix]))
-    client = Client(HTTP_HOST="localhost")
-    raw, fts = RawWhoosh(work / "raw-whoosh"), Fts5()
-    result["raw Whoosh scorer"] = RawWhoosh.SCORER
-    result["bulk indexing, raw Whoosh, segments/s"] = raw.indexing
-    result["bulk indexing, SQLite FTS5, segments/s"] = fts.indexing
-    runs = [run_query(query, client, raw, fts, repeats) for query in mix]
-    result.update(search_figures(mix, runs, repeats))
 
-    result["time limit, worst queries, ms"] = worst_queries(client, repeats)
+def measure_search(work: Path, mix: list, client, options: argparse.Namespace) -> dict:
+    """The mix through the product beside the references, and the queries built to be slow."""
+    from bench.mix import run_query, search_figures
+    from bench.references import Fts5, RawWhoosh, StockPostgres, published_lines
+
+    rows = published_lines()
+    references = {} if options.no_raw_whoosh else {RawWhoosh.NAME: RawWhoosh(work / "raw-whoosh", rows)}
+    references[Fts5.NAME] = Fts5(rows)
+    if options.postgres:
+        references[StockPostgres.NAME] = StockPostgres(options.postgres, rows)
+    del rows
+    figures: dict = {"raw Whoosh scorer": RawWhoosh.SCORER} if RawWhoosh.NAME in references else {}
+    figures |= {f"bulk indexing, {name}, segments/s": ref.indexing for name, ref in references.items()}
+    try:
+        runs = [run_query(query, client, references, options.repeats) for query in mix]
+    finally:
+        if StockPostgres.NAME in references:
+            references[StockPostgres.NAME].close()
+    figures |= search_figures(mix, runs, options.repeats)
+    figures["time limit, worst queries, ms"] = worst_queries(client, options.repeats)
+    return figures
+
+
+def measure_pages(episodes: int, client, repeats: int, result: dict) -> str:
+    """A long episode's page and a common word's results page; the episode's address."""
+    from bench.corpus import episode_text, vocabulary
+    from episodes.services import import_transcript
+    from search.indexing import process_index_jobs
 
     long_text = episode_text(episodes + 2, 700, random.Random(1), vocabulary()).encode()
     long_episode = import_transcript(data=long_text, filename="bench-long.txt").episode
@@ -187,16 +243,7 @@ def measure(work: Path, episodes: int, repeats: int, reimport_segments: int) -> 
     client.get("/search/", {"q": "effectivement"})
     result_pages = [timed(client.get, "/search/", {"q": "effectivement"})[0] * 1000 for _ in range(repeats)]
     result["results page, common word, ms"] = percentiles(result_pages)
-    result["web worker peak memory, MB"] = web_worker_memory(url, work / "mix.json")
-    result["bench process peak memory, MB"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-    result["re-import"] = reimport(work, episodes + 3, reimport_segments, client)
-    result["checks"]["re-import: the changed lines are what search finds"] = [
-        int(result["re-import"]["changed lines found by search"] == result["re-import"]["changed lines"]),
-        1,
-    ]
-    result["published episodes"] = Episode.objects.published().count()
-    result["queries"] = result.pop("queries")  # the long list last
-    return result
+    return url
 
 
 # Queries built to run long: every search must still answer within its limit plus 10 %.
@@ -221,251 +268,6 @@ def worst_queries(client, repeats: int) -> dict:
         body = response.json()
         figures[name] = {"max": max(samples), "count": body["count"], "timed out": "timed_out" in body["notices"]}
     return figures
-
-
-def query_mix(paths: list[Path]) -> list:
-    """The seeded mix (bench/queries.py), with this archive's glossary and episodes."""
-    from bench.corpus import RARE, SAMPLE, vocabulary
-    from bench.queries import Corpus, FilterEpisode
-    from bench.queries import query_mix as draw
-    from episodes.models import Appearance, Episode, Role
-    from search.models import GlossaryEntry
-
-    words, _, _ = vocabulary()
-    corpus = Corpus.read(paths, also_indexed=[SAMPLE.read_text(encoding="utf-8"), " ".join(words), *RARE])
-    glossary = [entry.forms() for entry in GlossaryEntry.objects.order_by("term")]
-    guests: dict[int, list[str]] = {}
-    for episode_id, slug in Appearance.objects.filter(role=Role.GUEST.value).values_list("episode", "person__slug"):
-        guests.setdefault(episode_id, []).append(slug)
-    bench_episodes = Episode.objects.published().filter(title__startswith="SMART TECH du").order_by("air_date")
-    episodes = [
-        FilterEpisode(episode.air_date, tuple(sorted(guests[episode.pk])))
-        for episode in bench_episodes
-        if guests.get(episode.pk)
-    ]
-    return draw(corpus, glossary, episodes, list(RARE), SEED)
-
-
-def allowed_episodes(query) -> set[int] | None:
-    """The episodes a filtered query allows, as the product defines them (published, the
-    person on air, the dates), given to raw Whoosh and FTS5 as episode ids."""
-    from episodes.models import Episode
-
-    if not query.person:
-        return None
-    episodes = Episode.objects.published().filter(
-        appearances__person__slug=query.person, air_date__gte=query.date_from, air_date__lte=query.date_to
-    )
-    return set(episodes.values_list("pk", flat=True))
-
-
-def run_query(query, client, raw: "RawWhoosh", fts: "Fts5", repeats: int) -> dict:
-    """One query through the three engines in turn (so that they share the machine's
-    moods), once untimed to warm up and record what each found, then timed."""
-    allowed = allowed_episodes(query)
-    answer = client.get("/api/search/", query.params).json()
-    run = {
-        "found": {
-            "product": answer["count"],
-            "raw Whoosh": raw.count(query, allowed),
-            "SQLite FTS5": fts.count(query, allowed),
-        },
-        "suggestion": answer["suggestion"],
-        "raw Whoosh suggestion": raw.search(query, allowed)[1],
-    }
-    if allowed is not None:
-        unfiltered = client.get("/api/search/", {"q": query.params["q"]}).json()
-        if "timed_out" in unfiltered["notices"]:
-            # A reference count, not a timing: the first read of a common word's rows may find
-            # them cold (PostgreSQL's shared buffers) and run into the time limit; ask again.
-            unfiltered = client.get("/api/search/", {"q": query.params["q"]}).json()
-        run["found unfiltered"] = {
-            "product": unfiltered["count"],
-            "raw Whoosh": raw.count(query, None),
-            "SQLite FTS5": fts.count(query, None),
-        }
-    fts.search(query, allowed)
-    samples: dict[str, list[float]] = {engine: [] for engine in ENGINES}
-    for _ in range(repeats):
-        samples["product"].append(timed(client.get, "/api/search/", query.params)[0] * 1000)
-        samples["raw Whoosh"].append(timed(raw.search, query, allowed)[0] * 1000)
-        samples["SQLite FTS5"].append(timed(fts.search, query, allowed)[0] * 1000)
-    run["ms"] = samples
-    return run
-
-
-def search_figures(mix: list, runs: list[dict], repeats: int) -> dict:
-    from bench.queries import TYPES
-
-    by_type: dict[str, list[dict]] = {kind: [] for kind in TYPES}
-    for query, run in zip(mix, runs, strict=True):
-        by_type[query.type].append(run)
-    figures = {"all queries": engine_figures(runs)}
-    figures.update({kind: engine_figures(of_type) for kind, of_type in by_type.items()})
-    slowest = sorted(zip(mix, runs, strict=True), key=lambda pair: -statistics.median(pair[1]["ms"]["product"]))
-    return {
-        "query mix": {
-            "seed": SEED,
-            "queries": len(mix),
-            "timed runs per query and engine": repeats,
-            "queries per type": {kind: len(of_type) for kind, of_type in by_type.items()},
-        },
-        "search, ms": figures,
-        "slowest five queries (product p50, ms)": [
-            {
-                "type": query.type,
-                "query": query.text,
-                **{engine: ms(statistics.median(run["ms"][engine])) for engine in ENGINES},
-                "moments found": run["found"]["product"],
-            }
-            for query, run in slowest[:5]
-        ],
-        "checks": checks(mix, runs),
-        "queries": [f"{query.type}: {query.text}" for query in mix],
-    }
-
-
-def engine_figures(runs: list[dict]) -> dict:
-    samples = {engine: [ms for run in runs for ms in run["ms"][engine]] for engine in ENGINES}
-    figures: dict = {engine: percentiles(samples[engine]) for engine in ENGINES}
-    for other, label in (("raw Whoosh", "product / raw Whoosh"), ("SQLite FTS5", "product / FTS5")):
-        figures[label] = {
-            "p50": ratio(statistics.median(samples["product"]), statistics.median(samples[other])),
-            "p95": ratio(nearest_p95(samples["product"]), nearest_p95(samples[other])),
-        }
-    return figures
-
-
-def nearest_p95(samples: list[float]) -> float:
-    ordered = sorted(samples)
-    return ordered[math.ceil(len(ordered) * 0.95) - 1]
-
-
-def ratio(product: float, other: float) -> float:
-    return round(product / other, 2)
-
-
-def checks(mix: list, runs: list[dict]) -> dict[str, list[int]]:
-    """[passed, queries] for each thing the mix must do to measure what it says."""
-    misspelled = [run for query, run in zip(mix, runs, strict=True) if query.type == "misspelled"]
-    filtered = [run for query, run in zip(mix, runs, strict=True) if query.type == "filtered"]
-    return {
-        "misspelled: 0 results and a suggestion (product)": [
-            sum(run["found"]["product"] == 0 and bool(run["suggestion"]) for run in misspelled),
-            len(misspelled),
-        ],
-        "misspelled: 0 results and a suggestion (raw Whoosh)": [
-            sum(run["found"]["raw Whoosh"] == 0 and bool(run["raw Whoosh suggestion"]) for run in misspelled),
-            len(misspelled),
-        ],
-        "filtered: fewer moments than unfiltered, in each engine": [
-            sum(all(0 < run["found"][e] < run["found unfiltered"][e] for e in ENGINES) for run in filtered),
-            len(filtered),
-        ],
-        "filtered: the product and raw Whoosh find the same moments": [
-            sum(run["found"]["product"] == run["found"]["raw Whoosh"] for run in filtered),
-            len(filtered),
-        ],
-    }
-
-
-class RawWhoosh:
-    """The engine alone: the product's analyzers, writer settings and scorer, a schema
-    of what these queries need (text; spelling, for suggestions; episode, for filters),
-    Whoosh's own query parser, one searcher kept open, top 20."""
-
-    SCORER = "search.engines.whoosh_backend.MomentWeighting (the product's TF-IDF), imported"
-
-    def __init__(self, folder: Path) -> None:
-        from django.conf import settings
-        from whoosh import index as whoosh_index
-        from whoosh.fields import ID, TEXT, Schema
-        from whoosh.qparser import QueryParser
-
-        from episodes.models import Segment
-        from search.analysis import french_analyzer, spelling_analyzer
-        from search.engines.whoosh_backend import MomentWeighting, bulk_writer
-
-        schema = Schema(
-            id=ID(stored=True),
-            text=TEXT(analyzer=french_analyzer(), phrase=True),
-            spell=TEXT(analyzer=spelling_analyzer(), phrase=False),
-            episode=ID,
-        )
-        folder.mkdir()
-        index = whoosh_index.create_in(str(folder), schema)
-        rows = list(Segment.objects.filter(episode__is_published=True).values_list("pk", "text", "episode_id"))
-        start = time.perf_counter()
-        writer = bulk_writer(index, settings.ARCHIVE_INDEX_PROCS, settings.ARCHIVE_INDEX_MEMORY_MB)
-        for pk, text, episode_id in rows:
-            writer.add_document(id=str(pk), text=text, spell=text, episode=str(episode_id))
-        writer.commit()
-        self.indexing = round(len(rows) / (time.perf_counter() - start))
-        self.searcher = index.searcher(weighting=MomentWeighting())
-        self.parser = QueryParser("text", schema)
-
-    def _query(self, query, allowed: set[int] | None) -> tuple:
-        from whoosh import query as wq
-
-        parsed = self.parser.parse(query.whoosh)
-        only = None if allowed is None else wq.Or([wq.Term("episode", str(pk)) for pk in sorted(allowed)])
-        return parsed, only
-
-    def search(self, query, allowed: set[int] | None) -> tuple[list[str], str | None]:
-        """The top ids, and a suggestion when there are few, as the product does."""
-        parsed, only = self._query(query, allowed)
-        results = self.searcher.search(parsed, limit=TOP, filter=only)
-        ids = [hit["id"] for hit in results]
-        return ids, self.suggest(query.whoosh) if results.scored_length() < FEW_RESULTS else None
-
-    def suggest(self, text: str) -> str | None:
-        from search.analysis import WORDS, spelling_analyzer
-
-        corrector, reader, suggestion = self.searcher.corrector("spell"), self.searcher.reader(), text
-        for word in re.findall(WORDS, re.sub(r'"[^"]*"|\S+\*', " ", text)):
-            spelled = [token.text for token in spelling_analyzer()(word)]
-            if word == "OR" or not spelled or ("spell", spelled[0]) in reader:
-                continue
-            closest = corrector.suggest(spelled[0], limit=1, maxdist=2, prefix=1)
-            if closest:
-                suggestion = suggestion.replace(word, closest[0], 1)
-        return suggestion if suggestion != text else None
-
-    def count(self, query, allowed: set[int] | None) -> int:
-        parsed, only = self._query(query, allowed)
-        return len(self.searcher.search(parsed, limit=None, filter=only))
-
-
-class Fts5:
-    """The reference: SQLite's own full-text index on the same lines, with their episode
-    (not indexed) for filters."""
-
-    def __init__(self) -> None:
-        from episodes.models import Segment
-
-        rows = list(Segment.objects.filter(episode__is_published=True).values_list("pk", "text", "episode_id"))
-        self.db = sqlite3.connect(":memory:")
-        self.db.execute(
-            "CREATE VIRTUAL TABLE moments USING fts5(text, episode UNINDEXED, tokenize='unicode61 remove_diacritics 2')"
-        )
-        start = time.perf_counter()
-        self.db.executemany("INSERT INTO moments(rowid, text, episode) VALUES (?, ?, ?)", rows)
-        self.db.commit()
-        self.indexing = round(len(rows) / (time.perf_counter() - start))
-
-    def _where(self, query, allowed: set[int] | None) -> tuple[str, list]:
-        if allowed is None:
-            return "moments MATCH ?", [query.fts5]
-        marks = ", ".join("?" * len(allowed))
-        return f"moments MATCH ? AND episode IN ({marks})", [query.fts5, *sorted(allowed)]
-
-    def search(self, query, allowed: set[int] | None) -> list[int]:
-        where, values = self._where(query, allowed)
-        return self.db.execute(f"SELECT rowid FROM moments WHERE {where} ORDER BY rank LIMIT {TOP}", values).fetchall()
-
-    def count(self, query, allowed: set[int] | None) -> int:
-        where, values = self._where(query, allowed)
-        return self.db.execute(f"SELECT count(*) FROM moments WHERE {where}", values).fetchone()[0]
 
 
 def reimport(work: Path, number: int, segments: int, client) -> dict:
@@ -545,18 +347,20 @@ def print_report(result: dict) -> None:
         f"search, {mix['queries']} queries (seed {mix['seed']}), {mix['timed runs per query and engine']} timed runs"
         " each, ms p50 / p95 (ratio product / other, p50 and p95):"
     )
-    print(f"  {'':14}  {'product':>15}  {'raw Whoosh':>24}  {'SQLite FTS5':>24}")
+    figures = result["search, ms"]["all queries"]
+    engines = [engine for engine in figures if not engine.startswith("product /")]
+    print("  " + " " * 14 + "".join(f"  {engine:>26}" for engine in engines))
     for kind, figures in result["search, ms"].items():
         cells = [f"{figures['product']['p50']:>6} / {figures['product']['p95']:>6}"]
-        for engine, label in (("raw Whoosh", "product / raw Whoosh"), ("SQLite FTS5", "product / FTS5")):
-            ratios = figures[label]
+        for engine in engines[1:]:
+            ratios = figures[ratio_label(engine)]
             cells.append(
                 f"{figures[engine]['p50']:>6} / {figures[engine]['p95']:>6} ({ratios['p50']}, {ratios['p95']})"
             )
-        print(f"  {kind:14}  {cells[0]:>15}  {cells[1]:>24}  {cells[2]:>24}")
-    print("slowest five queries (product p50), ms product / raw Whoosh / FTS5:")
+        print(f"  {kind:14}" + "".join(f"  {cell:>26}" for cell in cells))
+    print(f"slowest five queries (product p50), ms {' / '.join(engines)}:")
     for slow in result["slowest five queries (product p50, ms)"]:
-        times = " / ".join(str(slow[engine]) for engine in ENGINES)
+        times = " / ".join(str(slow[engine]) for engine in engines)
         print(f"  {slow['type']}: {slow['query']}  {times}  ({slow['moments found']} moments)")
     print("checks:")
     for name, (passed, total) in result["checks"].items():
@@ -574,45 +378,83 @@ def failed_checks(results: list[dict]) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000], help="episodes of 600 lines")
+    parser.add_argument("--engines", nargs="+", choices=("whoosh", "postgres"), help="default: whoosh, and postgres")
+    parser.add_argument("--postgres", metavar="URL", help="a server for the postgres engine and stock PostgreSQL")
     parser.add_argument("--repeats", type=int, default=5, help="timed runs of each query in each engine")
     parser.add_argument("--reimport-segments", type=int, default=REIMPORT_SEGMENTS)
     parser.add_argument("--quick", action="store_true", help="smoke test: 3 episodes, 1 run, 1,000-line re-import")
-    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results.json")
-    parser.add_argument("--postgres", metavar="URL", help="also run each size on this PostgreSQL server")
-    parser.add_argument("--postgres-only", action="store_true", help="with --postgres: skip the Whoosh runs")
+    parser.add_argument(
+        "--no-raw-whoosh", action="store_true", help="leave raw Whoosh out (its index of 6M lines takes an hour)"
+    )
+    parser.add_argument("--results", type=Path, help="folder of results-ENGINE-SIZE.json (default bench/)")
+    parser.add_argument("--docs", type=Path, help="folder of benchmarks.md and .svg (default docs/)")
+    archive = parser.add_argument_group("an archive built before (one size, one engine)")
+    archive.add_argument("--archive", type=Path, metavar="DATA_DIR", help="its ARCHIVE_DATA_DIR")
+    archive.add_argument("--archive-database", metavar="URL", help="its PostgreSQL database (engine postgres)")
+    archive.add_argument("--corpus", type=Path, help="the folder it was imported from (the mix is drawn from it)")
+    archive.add_argument("--import-lines-per-s", type=int, help="its import speed, as recorded when it was built")
+    archive.add_argument("--import-source", help="where that figure comes from (a log, a command, a date)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--mix", type=Path, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.worker:
-        serve_as_worker(args.worker, args.mix)
+    options = parser.parse_args()
+    if options.worker:
+        serve_as_worker(options.worker, options.mix)
         return
-    if args.one is not None:
-        result = run_size(args.one, args.repeats, args.reimport_segments, args.postgres)
-        print(json.dumps(result, ensure_ascii=False))
+    engines = options.engines or (["whoosh", "postgres"] if options.postgres else ["whoosh"])
+    if options.one is not None:
+        print(json.dumps(run_size(options.one, engines[0], options), ensure_ascii=False))
         return
-    if args.quick:
-        sizes, repeats, reimport_segments = [3], 1, 1_000
-    else:
-        sizes, repeats, reimport_segments = args.sizes, args.repeats, args.reimport_segments
+    check_options(parser, options, engines)
+    if options.quick:
+        options.sizes, options.repeats, options.reimport_segments = [QUICK_SIZE], 1, 1_000
+        # CI's smoke test: its figures are no benchmark's, so not the repository's by default.
+        if not (options.results and options.docs):
+            scratch = Path(tempfile.mkdtemp(prefix="bench-quick-"))
+            options.results, options.docs = options.results or scratch, options.docs or scratch
+    results_dir, docs_dir = options.results or ROOT / "bench", options.docs or ROOT / "docs"
     results = []
-    for size in sizes:
-        servers = [None, args.postgres] if args.postgres else [None]
-        for postgres in servers[1:] if args.postgres and args.postgres_only else servers:
-            command = [sys.executable, __file__, "--one", str(size), "--repeats", str(repeats)]
-            command += ["--reimport-segments", str(reimport_segments)]
-            command += ["--postgres", postgres] if postgres else []
-            # Each run's database is its own: SQLite in its folder, or the PostgreSQL one it creates.
-            env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "ARCHIVE_SEARCH_ENGINE")}
-            done = subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT, env=env)
-            results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    for size in options.sizes:
+        for engine in engines:
+            results.append(run_one(size, engine, options))
             print_report(results[-1])
-    args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
-    print(f"figures written to {args.json}")
+            path = results_dir / f"results-{engine}-{size}.json"
+            path.write_text(json.dumps(results[-1], indent=2, ensure_ascii=False) + "\n")
+            print(f"figures written to {path}")
+    from bench.report import write_report
+
+    for path in write_report(results_dir, docs_dir):
+        print(f"written: {path}")
     failed = failed_checks(results)
     if failed:
         sys.exit("checks failed (the figures do not measure what they say):\n" + "\n".join(failed))
+
+
+def check_options(parser: argparse.ArgumentParser, options: argparse.Namespace, engines: list[str]) -> None:
+    if "postgres" in engines and not options.postgres:
+        parser.error("the postgres engine needs a server: --postgres URL")
+    if options.archive:
+        if len(options.sizes) != 1 or len(engines) != 1 or not options.corpus:
+            parser.error("--archive measures one size on one engine, with the --corpus it was imported from")
+        if engines == ["postgres"] and not options.archive_database:
+            parser.error("a PostgreSQL archive needs --archive-database URL")
+        if options.import_lines_per_s and not options.import_source:
+            parser.error("--import-lines-per-s needs --import-source: the doc says where each figure came from")
+
+
+def run_one(size: int, engine: str, options: argparse.Namespace) -> dict:
+    """One size on one engine, in a process of its own."""
+    command = [sys.executable, __file__, "--one", str(size), "--engines", engine, "--repeats", str(options.repeats)]
+    command += ["--reimport-segments", str(options.reimport_segments)]
+    command += ["--no-raw-whoosh"] if options.no_raw_whoosh else []
+    for flag in ("postgres", "archive", "archive_database", "corpus", "import_lines_per_s", "import_source"):
+        if getattr(options, flag) is not None:
+            command += [f"--{flag.replace('_', '-')}", str(getattr(options, flag))]
+    # Each run's database is its own: SQLite in its folder, the PostgreSQL one it creates, or the archive's.
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "ARCHIVE_SEARCH_ENGINE")}
+    done = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True, cwd=ROOT, env=env)
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 if __name__ == "__main__":

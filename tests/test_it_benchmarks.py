@@ -2,10 +2,12 @@
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -13,40 +15,55 @@ from tests.conftest import REPO
 
 TYPES = {"common word", "rare word", "two words", "phrase", "prefix", "misspelled", "glossary term", "filtered"}
 ENGINES = ("product", "raw Whoosh", "SQLite FTS5")
+RATIOS = {
+    "raw Whoosh": "product / raw Whoosh",
+    "SQLite FTS5": "product / FTS5",
+    "stock PostgreSQL": "product / stock PostgreSQL",
+}
+
+
+POSTGRES = os.environ.get("TEST_DATABASE_URL")
+needs_postgres = pytest.mark.skipif(not POSTGRES, reason="needs a PostgreSQL server (TEST_DATABASE_URL)")
+
+
+def bench_env() -> dict[str, str]:
+    unset = ("DATABASE_URL", "ARCHIVE_SEARCH_ENGINE", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    return {k: v for k, v in os.environ.items() if k not in unset}
 
 
 @pytest.fixture(scope="module")
-def quick_results(tmp_path_factory) -> tuple[subprocess.CompletedProcess, list[dict]]:
-    """`bench/run.py --quick`, run once for the tests of this file: its output and each run's figures."""
-    unset = ("DATABASE_URL", "ARCHIVE_SEARCH_ENGINE", "DJANGO_ALLOW_ASYNC_UNSAFE")
-    env = {k: v for k, v in os.environ.items() if k not in unset}
-    out = tmp_path_factory.mktemp("bench") / "results.json"
-    # Given a PostgreSQL server (bin/test does, as CI runs it), each size runs on its engine too.
-    postgres = ["--postgres", os.environ["TEST_DATABASE_URL"]] if os.environ.get("TEST_DATABASE_URL") else []
+def quick_results(tmp_path_factory) -> tuple[subprocess.CompletedProcess, list[dict], Path]:
+    """`bench/run.py --quick`, run once for the tests of this file: its output, each run's
+    figures, and the folder it wrote them and the docs to."""
+    out = tmp_path_factory.mktemp("bench")
+    # Given a PostgreSQL server (bin/test does, as CI runs it), each size runs on its engine too,
+    # and stock PostgreSQL full-text search beside the other references.
+    postgres = ["--postgres", POSTGRES] if POSTGRES else []
     done = subprocess.run(
-        [sys.executable, "bench/run.py", "--quick", "--json", str(out), *postgres],
+        [sys.executable, "bench/run.py", "--quick", "--results", str(out), "--docs", str(out / "docs"), *postgres],
         cwd=REPO,
-        env=env,
+        env=bench_env(),
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert done.returncode == 0, done.stderr
-    results = json.loads(out.read_text())
-    assert [result["search engine"] for result in results] == ["whoosh"] + (["postgres"] if postgres else [])
-    return done, results
+    engines = ["whoosh"] + (["postgres"] if postgres else [])
+    results = [json.loads((out / f"results-{engine}-3.json").read_text()) for engine in engines]
+    assert [result["search engine"] for result in results] == engines
+    return done, results, out
 
 
 @pytest.fixture(scope="module")
 def quick_run(quick_results) -> tuple[subprocess.CompletedProcess, dict]:
     """The quick run's output, and its figures with the Whoosh engine."""
-    done, results = quick_results
+    done, results, _ = quick_results
     return done, results[0]
 
 
-@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="needs a PostgreSQL server (TEST_DATABASE_URL)")
+@needs_postgres
 def test_it_runs_the_postgresql_engine_beside_the_others(quick_results):
-    done, (whoosh, postgres) = quick_results
+    done, (whoosh, postgres), _ = quick_results
     assert "3 episodes" in done.stdout and "postgres engine" in done.stdout
     assert postgres["segments"] == whoosh["segments"] and postgres["episodes"] == 3
     assert set(postgres["search, ms"]) == set(whoosh["search, ms"])
@@ -76,7 +93,9 @@ def test_it_gives_percentiles_and_ratios_per_type_and_overall(quick_run):
     for kind in search.values():
         for engine in ENGINES:
             assert set(kind[engine]) == {"p50", "p95", "max"} and kind[engine]["p50"] > 0
-        for other, ratio in (("raw Whoosh", "product / raw Whoosh"), ("SQLite FTS5", "product / FTS5")):
+        for other, ratio in RATIOS.items():
+            if other not in kind:
+                continue
             for p in ("p50", "p95"):  # the times' own ratio, with no floor under the other engine's time
                 assert kind[ratio][p] == pytest.approx(kind["product"][p] / kind[other][p], rel=0.05)
 
@@ -125,3 +144,91 @@ def test_it_times_the_queries_built_to_run_into_the_time_limit(quick_run):
     for name, answer in worst.items():
         assert answer["max"] > 1, name  # milliseconds: a full request takes more than one
         assert answer["count"] >= 0 and isinstance(answer["timed out"], bool), name
+
+
+@needs_postgres
+def test_stock_postgresql_answers_the_same_queries_beside_fts5(quick_results):
+    _, results, _ = quick_results
+    for figures in results:
+        assert figures["search, ms"]["all queries"]["stock PostgreSQL"]["p50"] > 0
+        assert figures["bulk indexing, stock PostgreSQL, segments/s"] > 0
+        assert figures["PostgreSQL server settings"]["server_version"]
+        # It filters too: the filtered check covers every engine, stock PostgreSQL among them.
+        assert figures["checks"]["filtered: fewer moments than unfiltered, in each engine"][0] == 13
+
+
+def test_it_writes_a_page_with_a_table_per_engine(quick_results):
+    _, results, out = quick_results
+    page = (out / "docs" / "benchmarks.md").read_text()
+    assert "bench/run.py --sizes" in page and "heaviest query" in page
+    for result in results:
+        engine = {"whoosh": "Whoosh", "postgres": "PostgreSQL"}[result["search engine"]]
+        table = page.split(f"## {engine} engine")[1].split("##")[0]
+        rows = [line for line in table.splitlines() if line.startswith("| 3 |")]
+        assert len(rows) == 1, table
+        cells = [cell.strip() for cell in rows[0].strip("|").split("|")]
+        mix = result["search, ms"]["all queries"]["product"]
+        assert cells[1] == f"{result['segments']:,}" and float(cells[2]) == mix["p50"] and float(cells[3]) == mix["p95"]
+        assert cells[8] == "{p50:g} / {p95:g}".format(**result["search, ms"]["all queries"]["SQLite FTS5"])
+    assert "2 cores" in page or f"{os.cpu_count()} cores" in page
+
+
+def test_it_draws_the_figures_as_svg(quick_results):
+    _, _, out = quick_results
+    chart = ElementTree.parse(out / "docs" / "benchmarks.svg").getroot()
+    names = {group.get("data-series") for group in chart.iter("{http://www.w3.org/2000/svg}g")} - {None}
+    expected = {"Whoosh p50", "Whoosh p95", "Whoosh import", "Whoosh web worker", "SQLite FTS5 p50"}
+    if POSTGRES:
+        expected |= {"PostgreSQL p50", "PostgreSQL p95", "stock PostgreSQL p95"}
+    assert expected <= names
+
+
+def test_a_run_of_one_size_keeps_the_others_rows(quick_results, tmp_path):
+    from bench.report import write_report
+
+    _, results, out = quick_results
+    bigger = {**results[0], "episodes": 1000, "segments": 600_000}
+    (tmp_path / "results-whoosh-1000.json").write_text(json.dumps(bigger))
+    shutil.copy(out / "results-whoosh-3.json", tmp_path)
+    page, chart = write_report(tmp_path, tmp_path / "docs")
+    assert "| 3 | 1,800 |" in page.read_text() and "| 1,000 | 600,000 |" in page.read_text()
+    whoosh_p50 = ElementTree.parse(chart).getroot().find(".//*[@data-series='Whoosh p50']/{*}polyline")
+    assert len(whoosh_p50.get("points").split()) == 2
+
+
+def test_an_archive_built_before_is_measured_as_it_is(tmp_path):
+    """What the 10,000 size does: no import, and the import speed given is said to be recorded."""
+    from bench.corpus import write_corpus
+
+    write_corpus(tmp_path / "corpus", 4)  # the quick run's archive when it runs the mix
+    env = {**bench_env(), "ARCHIVE_DATA_DIR": str(tmp_path / "data")}
+    for command in (["migrate", "-v0"], ["load_sample"], ["import_transcript", str(tmp_path / "corpus")]):
+        subprocess.run([sys.executable, "manage.py", *command], cwd=REPO, env=env, check=True, capture_output=True)
+    archive = ["--archive", str(tmp_path / "data"), "--corpus", str(tmp_path / "corpus"), "--no-raw-whoosh"]
+    recorded = ["--import-lines-per-s", "1234", "--import-source", "the test's own import"]
+    out = ["--results", str(tmp_path), "--docs", str(tmp_path / "docs")]
+    done = subprocess.run(
+        [sys.executable, "bench/run.py", "--sizes", "4", "--repeats", "1", *archive, *recorded, *out],
+        cwd=REPO,
+        env=bench_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    figures = json.loads((tmp_path / "results-whoosh-4.json").read_text())
+    assert figures["published episodes"] == 5  # the sample and the four: nothing added
+    assert "re-import" not in figures and figures["segments"] > 2_400
+    assert set(figures["search, ms"]["all queries"]) == {"product", "SQLite FTS5", "product / FTS5"}
+    assert figures["bulk import, from"] == "recorded, not measured by this run: the test's own import"
+    page = (tmp_path / "docs" / "benchmarks.md").read_text()
+    assert "*1,234* [1]" in page and "[1] 4 episodes: recorded, not measured by this run" in page
+
+
+def test_stock_postgresql_reads_the_fts5_queries_as_tsqueries():
+    from bench.references import tsquery_sql
+
+    assert tsquery_sql('"cloud"') == ("SELECT phraseto_tsquery('french', %s) AS q", ["cloud"])
+    sql, values = tsquery_sql('("NIS" "2") OR "directive NIS"')
+    assert sql.count("phraseto_tsquery") == 3 and "&&" in sql and "||" in sql and values[-1] == "directive NIS"
+    assert tsquery_sql("cyber*") == ("SELECT to_tsquery('french', %s) AS q", ["cyber:*"])
