@@ -123,7 +123,8 @@ def search_figures(mix: list, runs: list[dict], repeats: int) -> dict:
     for query, run in zip(mix, runs, strict=True):
         by_type[query.type].append(run)
     figures = {"all queries": engine_figures(runs)}
-    figures.update({kind: engine_figures(of_type) for kind, of_type in by_type.items()})
+    # A type may have no query: no glossary term in an archive without a glossary.
+    figures.update({kind: engine_figures(of_type) for kind, of_type in by_type.items() if of_type})
     slowest = sorted(zip(mix, runs, strict=True), key=lambda pair: -statistics.median(pair[1]["ms"][PRODUCT]))
     return {
         "query mix": {

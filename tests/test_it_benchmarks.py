@@ -232,3 +232,16 @@ def test_stock_postgresql_reads_the_fts5_queries_as_tsqueries():
     sql, values = tsquery_sql('("NIS" "2") OR "directive NIS"')
     assert sql.count("phraseto_tsquery") == 3 and "&&" in sql and "||" in sql and values[-1] == "directive NIS"
     assert tsquery_sql("cyber*") == ("SELECT to_tsquery('french', %s) AS q", ["cyber:*"])
+
+
+def test_the_figures_of_a_mix_leave_out_a_type_with_no_query():
+    """An archive without a glossary draws no glossary term: its figures have no such row."""
+    from types import SimpleNamespace
+
+    from bench.mix import PRODUCT, search_figures
+
+    mix = [SimpleNamespace(type="common word", text="risque", params={"q": "risque"})]
+    runs = [{"ms": {PRODUCT: [1.0, 2.0, 3.0]}, "found": {PRODUCT: 3}}]
+    figures = search_figures(mix, runs, repeats=3)["search, ms"]
+    assert "glossary term" not in figures
+    assert figures["common word"][PRODUCT]["p50"] == figures["all queries"][PRODUCT]["p50"] == 2.0
