@@ -23,6 +23,7 @@ import cProfile
 import functools
 import io
 import os
+import resource
 import shutil
 import sys
 import tempfile
@@ -115,6 +116,7 @@ def measure(work: Path, count: int, profile: Path | None) -> None:
     watch.wrap(search.indexing, "request_jobs", "search engine writes")
 
     profiler = cProfile.Profile() if profile else None
+    cpu_before = cpu_seconds()
     start = time.perf_counter()
     if profiler:
         profiler.enable()
@@ -123,15 +125,24 @@ def measure(work: Path, count: int, profile: Path | None) -> None:
         profiler.disable()
         profiler.dump_stats(profile)
     seconds = time.perf_counter() - start
+    cpu = cpu_seconds() - cpu_before
     lines = Segment.objects.count()
 
     print(f"== import_transcript, {count} episodes, {lines} lines, {settings.ARCHIVE_SEARCH_ENGINE} engine ==")
     print(f"whole import: {seconds:.1f} s, {lines / seconds:,.0f} lines/s")
+    print(f"  CPU, with the index's writer processes: {cpu:.0f} s, {lines / cpu:,.0f} lines a CPU-second")
     rest = seconds - sum(watch.seconds.values())
     for label, spent in [*watch.seconds.items(), ("the rest (episodes, people, files, index jobs)", rest)]:
         print(f"  {label}: {spent:.1f} s ({spent / seconds:.0%})")
     if profile:
         print(f"profile written to {profile}")
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and of the processes it waited for (Whoosh's writers): what a
+    shared machine's load changes far less than the time on the clock."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def main() -> None:
