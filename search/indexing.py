@@ -119,18 +119,18 @@ def _commits(jobs: list[IndexJob]) -> Iterator[list[IndexJob]]:
 
 
 def in_commits(episode_ids: list[int]) -> Iterator[list[int]]:
-    """The episodes in runs of at most `moments_per_commit()` moments, in order (a longer episode alone)."""
+    """The episodes in runs, in order, each closed once it reaches `moments_per_commit()` moments,
+    as a folder import closes its own (so no episode is left over for a commit of its own)."""
     sizes = moment_counts(episode_ids) if len(episode_ids) > 1 else {}
     most = moments_per_commit()
     run: list[int] = []
     moments = 0
     for episode_id in episode_ids:
-        size = sizes.get(episode_id, 0)
-        if run and moments + size > most:
+        run.append(episode_id)
+        moments += sizes.get(episode_id, 0)
+        if moments >= most:
             yield run
             run, moments = [], 0
-        run.append(episode_id)
-        moments += size
     if run:
         yield run
 

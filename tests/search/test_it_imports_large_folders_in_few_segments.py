@@ -44,6 +44,12 @@ def segment_sizes() -> list[int]:
     return sorted(segment.doc_count_all() for segment in search_backend().index.refresh()._segments())
 
 
+def index_commits() -> int:
+    backend = search_backend()
+    backend.setup()
+    return backend.index.refresh().latest_generation()
+
+
 def published_segment_ids() -> list[int]:
     return sorted(Segment.objects.filter(episode__is_published=True).values_list("pk", flat=True))
 
@@ -53,16 +59,19 @@ def test_a_folder_import_commits_many_episodes_at_once_and_finds_what_a_rebuild_
     client, db, tmp_path, search_index, monkeypatch
 ):
     sample_copies(tmp_path, 5)
-    # Two episodes a commit, written by the writer processes as a large import is.
-    monkeypatch.setattr(command, "moments_per_commit", lambda: 2 * SAMPLE_LINES)
-    monkeypatch.setattr(indexing, "moments_per_commit", lambda: 2 * SAMPLE_LINES)
+    # Two episodes a commit (the second goes past the size), written by the writer processes
+    # as a large import is.
+    monkeypatch.setattr(command, "moments_per_commit", lambda: 2 * SAMPLE_LINES - 1)
+    monkeypatch.setattr(indexing, "moments_per_commit", lambda: 2 * SAMPLE_LINES - 1)
     monkeypatch.setattr(whoosh_backend, "BULK_DOCUMENTS", SAMPLE_LINES)
     monkeypatch.setattr(whoosh_backend, "SMALL_SEGMENTS", 100)
 
+    commits_before = index_commits()
     call_command("import_transcript", str(tmp_path), stdout=StringIO(), stderr=StringIO())
 
     assert moments_held() == published_segment_ids() and not IndexJob.objects.exists()
     # Two commits of two episodes, each a segment per writer process, then the last episode's.
+    assert index_commits() - commits_before == 3
     assert len(segment_sizes()) == 2 * min(2, whoosh_backend.settings.ARCHIVE_INDEX_PROCS) + 1
     imported = answers(client)
     assert imported["quantique"][0] == 5 * answers_in_the_sample(client)
