@@ -16,6 +16,12 @@ At 1,000 episodes (600,000 lines), on 2 cores shared with other runs (load 1 to 
 after issue 20's point 5: SQLite + Whoosh 3,217 -> 4,663 lines/s, PostgreSQL 7,675 -> 9,778. What
 is left is mostly Whoosh's own writer (its commit reads each posting's field length back from
 the file) and PostgreSQL's server (the moments' GIN index, one commit per episode).
+
+Whoosh's commits as large as its writers sort in memory, and no commit merging large segments
+again (issue 20, point 5, at 10,000 episodes), at 1,000 episodes, back to back on 2 cores that
+other runs loaded (load 9 to 11, then 7 to 10): before 505 lines/s, 2,036 lines a CPU-second;
+after 1,118 lines/s, 2,255 lines a CPU-second. The CPU figure is the one to compare on a shared
+machine. The whole 10,000-episode import: see README, Benchmarks.
 """
 
 import argparse
@@ -23,6 +29,7 @@ import cProfile
 import functools
 import io
 import os
+import resource
 import shutil
 import sys
 import tempfile
@@ -115,6 +122,7 @@ def measure(work: Path, count: int, profile: Path | None) -> None:
     watch.wrap(search.indexing, "request_jobs", "search engine writes")
 
     profiler = cProfile.Profile() if profile else None
+    cpu_before = cpu_seconds()
     start = time.perf_counter()
     if profiler:
         profiler.enable()
@@ -123,15 +131,24 @@ def measure(work: Path, count: int, profile: Path | None) -> None:
         profiler.disable()
         profiler.dump_stats(profile)
     seconds = time.perf_counter() - start
+    cpu = cpu_seconds() - cpu_before
     lines = Segment.objects.count()
 
     print(f"== import_transcript, {count} episodes, {lines} lines, {settings.ARCHIVE_SEARCH_ENGINE} engine ==")
     print(f"whole import: {seconds:.1f} s, {lines / seconds:,.0f} lines/s")
+    print(f"  CPU, with the index's writer processes: {cpu:.0f} s, {lines / cpu:,.0f} lines a CPU-second")
     rest = seconds - sum(watch.seconds.values())
     for label, spent in [*watch.seconds.items(), ("the rest (episodes, people, files, index jobs)", rest)]:
         print(f"  {label}: {spent:.1f} s ({spent / seconds:.0%})")
     if profile:
         print(f"profile written to {profile}")
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and of the processes it waited for (Whoosh's writers): what a
+    shared machine's load changes far less than the time on the clock."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def main() -> None:

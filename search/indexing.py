@@ -11,14 +11,16 @@ the episode's moments in one index commit: one delete, one batched add. With no 
 """
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import F, Q
+from django.conf import settings
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from haystack import connections
 
+from episodes.models import Segment
 from search.engines import engine
 from search.engines.whoosh_backend import FrenchWhooshSearchBackend
 from search.models import IndexJob
@@ -27,9 +29,11 @@ log = logging.getLogger(__name__)
 # A failing job is retried after 5 s, 10 s, 20 s... at most every 10 minutes.
 RETRY_BASE_SECONDS = 5
 RETRY_MAX_SECONDS = 600
-# Jobs done in one index commit: a folder import or a bulk upload replaces many
-# episodes far faster together than in one commit each.
-JOBS_PER_COMMIT = 100
+# Moments a writer process holds in a megabyte of ARCHIVE_INDEX_MEMORY_MB: Whoosh reckons
+# 9,111 bytes for a line of bench/corpus.py (the sample's line lengths, 53 postings a line).
+MOMENTS_PER_MB = 100
+# Episodes whose moments are counted in one query.
+EPISODES_PER_QUERY = 500
 
 
 @dataclass(frozen=True)
@@ -82,8 +86,7 @@ def process_index_jobs(*, episode_ids: Iterable[int] | None = None, limit: int |
         due = due.filter(episode_id__in=list(episode_ids))
     jobs = list(due[:limit] if limit else due)
     done = failed = 0
-    for start in range(0, len(jobs), JOBS_PER_COMMIT):
-        batch = jobs[start : start + JOBS_PER_COMMIT]
+    for batch in _commits(jobs):
         if len(batch) > 1 and _process_together(batch):
             done += len(batch)
             continue
@@ -93,6 +96,52 @@ def process_index_jobs(*, episode_ids: Iterable[int] | None = None, limit: int |
             else:
                 failed += 1
     return Processed(done=done, failed=failed)
+
+
+def moments_per_commit() -> int:
+    """Moments at most in one index commit of many jobs: a folder import or a bulk upload replaces
+    many episodes far faster together than in one commit each.
+
+    As many as the writer processes sort in memory: each commit writes one segment per
+    process, which no later commit merges again (whoosh_backend.merge_small_segments). More
+    would spill sorted runs to disk, which Whoosh writes and reads back a posting at a time
+    (30,000 lines in 32 MB: 643 against 379 µs a line). So the memory sets how many segments a
+    search reads: 30 at 10,000 episodes of 600 lines with 2 processes of 2,048 MB, against 200
+    in commits of 100 episodes. The index's write lock is held for a commit: other writes wait.
+    """
+    return settings.ARCHIVE_INDEX_PROCS * settings.ARCHIVE_INDEX_MEMORY_MB * MOMENTS_PER_MB
+
+
+def _commits(jobs: list[IndexJob]) -> Iterator[list[IndexJob]]:
+    by_episode = {job.episode_id: job for job in jobs}
+    for episode_ids in in_commits(list(by_episode)):
+        yield [by_episode[episode_id] for episode_id in episode_ids]
+
+
+def in_commits(episode_ids: list[int]) -> Iterator[list[int]]:
+    """The episodes in runs, in order, each closed once it reaches `moments_per_commit()` moments,
+    as a folder import closes its own (so no episode is left over for a commit of its own)."""
+    sizes = moment_counts(episode_ids) if len(episode_ids) > 1 else {}
+    most = moments_per_commit()
+    run: list[int] = []
+    moments = 0
+    for episode_id in episode_ids:
+        run.append(episode_id)
+        moments += sizes.get(episode_id, 0)
+        if moments >= most:
+            yield run
+            run, moments = [], 0
+    if run:
+        yield run
+
+
+def moment_counts(episode_ids: list[int]) -> dict[int, int]:
+    """How many lines each of these episodes has (none for an episode without any)."""
+    counts: dict[int, int] = {}
+    for start in range(0, len(episode_ids), EPISODES_PER_QUERY):
+        lines = Segment.objects.filter(episode_id__in=episode_ids[start : start + EPISODES_PER_QUERY])
+        counts.update(lines.order_by().values_list("episode_id").annotate(Count("pk")))
+    return counts
 
 
 def _process_together(jobs: list[IndexJob]) -> bool:

@@ -275,10 +275,12 @@ HAYSTACK_CONNECTIONS = {
         "PATH": str(env_path("ARCHIVE_INDEX_DIR", ARCHIVE_DATA_DIR / "whoosh")),
     },
 }
-# A full rebuild writes in this many processes (one segment each), and each sorts its
-# postings in this much memory before spilling them to disk (see README, Benchmarks).
+# A full rebuild or a large import writes in this many processes (one segment each), and each
+# sorts its postings in this much memory before spilling them to disk (see README, Benchmarks):
+# a bulk import commits as many lines as fit (search.indexing.moments_per_commit), so less
+# memory leaves more index segments.
 ARCHIVE_INDEX_PROCS = env_int("ARCHIVE_INDEX_PROCS", min(os.cpu_count() or 1, 4))
-ARCHIVE_INDEX_MEMORY_MB = env_int("ARCHIVE_INDEX_MEMORY_MB", 512)
+ARCHIVE_INDEX_MEMORY_MB = env_int("ARCHIVE_INDEX_MEMORY_MB", 2048)
 # The index follows the database through the jobs that services ask for (search.indexing) and
 # the index worker; no per-row signals.
 HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"

@@ -67,6 +67,8 @@ _reading_leaves = threading.Lock()
 T = TypeVar("T")
 # Postings read between two looks at the clock in a term-by-term ranking.
 CLOCK_EVERY = 4096
+# Episodes whose documents are read in one query when replacing them.
+EPISODES_PER_QUERY = 100
 # The speakers of the lines found are counted in SQL, this many lines a statement.
 LINES_PER_QUERY = 5_000
 # Grouping the moments by episode keeps each one's best this many, as many as a page of groups
@@ -102,9 +104,7 @@ class WhooshEngine:
         indexing.request_jobs(*episode_ids)
 
     def replace_episodes(self, episode_ids: list[int]) -> int:
-        documents = list(moment_documents(moments().filter(episode_id__in=episode_ids)))
-        search_backend().replace_episodes(episode_ids, documents)
-        return len(documents)
+        return search_backend().replace_episodes(episode_ids, _documents_of(episode_ids))
 
     def rebuild(self, advance: Advance = not_told) -> int:
         return search_backend().rebuild(_told(moment_documents(moments()), advance))
@@ -457,6 +457,12 @@ def _column(searcher: Searcher, name: str) -> Callable[[int], int]:
         return reader[docnum - offset]
 
     return value
+
+
+def _documents_of(episode_ids: list[int]) -> Iterator[dict[str, Any]]:
+    """These episodes' documents, read a few episodes a query (a bulk commit holds thousands)."""
+    for start in range(0, len(episode_ids), EPISODES_PER_QUERY):
+        yield from moment_documents(moments().filter(episode_id__in=episode_ids[start : start + EPISODES_PER_QUERY]))
 
 
 def _told(documents: Iterable[dict[str, Any]], advance: Advance) -> Iterator[dict[str, Any]]:

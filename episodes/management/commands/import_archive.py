@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
 from episodes.archive import ArchiveError, check_export, require_empty_archive, restore_archive
-from search.indexing import JOBS_PER_COMMIT, process_index_jobs
+from search.indexing import in_commits, process_index_jobs
 from smarttech.progress import for_command
 
 
@@ -39,8 +39,7 @@ class Command(BaseCommand):
         # After the commit, as imports do: the command returns once what it restored is searchable.
         indexing = for_command(self, verbosity, "episodes indexed")
         indexing.start(len(restored.episode_ids))
-        for start in range(0, len(restored.episode_ids), JOBS_PER_COMMIT):
-            batch = restored.episode_ids[start : start + JOBS_PER_COMMIT]
+        for batch in in_commits(restored.episode_ids):
             process_index_jobs(episode_ids=batch)
             indexing.advance(len(batch))
         indexing.finish()

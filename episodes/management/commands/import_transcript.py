@@ -13,7 +13,7 @@ from django.core.validators import URLValidator
 from episodes.fetch import TIMEOUT_SECONDS, FetchError, fetch_page
 from episodes.parsing import TranscriptError
 from episodes.services import ImportResult, import_transcript
-from search.indexing import JOBS_PER_COMMIT, process_index_jobs
+from search.indexing import moments_per_commit, process_index_jobs
 from smarttech.progress import for_command
 
 SUFFIXES = {".txt", ".srt", ".vtt", ".json", ".html", ".htm"}
@@ -85,7 +85,8 @@ class Command(BaseCommand):
         ".json, .html and .htm files in it and its subfolders; an http(s) address is fetched and "
         "becomes the episode's source page. An episode with the same show, date and title "
         "is replaced in place. Prints each episode's URL and returns once all are searchable "
-        "(indexed 100 episodes per index commit); a bad file is reported as FILE:LINE: message, "
+        "(indexed in commits as large as the index writers' memory allows); a bad file is reported "
+        "as FILE:LINE: message, "
         "nothing of it is stored, the other files are still imported, and the command exits with "
         "status 1. With several files, progress goes to standard error (nothing with -v 0)."
     )
@@ -117,6 +118,7 @@ class Command(BaseCommand):
         self.progress = for_command(self, options["verbosity"] if len(paths) > 1 else 0, "files", rate_unit="lines")
         self.progress.start(len(paths))
         imported: list[int] = []
+        waiting, most = 0, moments_per_commit()  # lines imported, not yet indexed
         failed = 0
         for path in paths:
             result = self.import_one(path, options)
@@ -125,9 +127,10 @@ class Command(BaseCommand):
                 self.progress.advance(1, rated=0)
                 continue
             imported.append(result.episode.pk)
-            if len(imported) == JOBS_PER_COMMIT:
+            waiting += result.segment_count
+            if waiting >= most:
                 process_index_jobs(episode_ids=imported)
-                imported = []
+                imported, waiting = [], 0
             self.progress.advance(1, rated=result.segment_count)
         # A command returns once what it imported is searchable.
         process_index_jobs(episode_ids=imported)
