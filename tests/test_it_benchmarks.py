@@ -245,3 +245,21 @@ def test_the_figures_of_a_mix_leave_out_a_type_with_no_query():
     figures = search_figures(mix, runs, repeats=3)["search, ms"]
     assert "glossary term" not in figures
     assert figures["common word"][PRODUCT]["p50"] == figures["all queries"][PRODUCT]["p50"] == 2.0
+
+
+def test_a_filter_past_the_count_limit_is_checked_by_the_references_that_count_all():
+    from types import SimpleNamespace
+
+    from bench.mix import PRODUCT, checks
+    from search.engines import COUNT_LIMIT
+
+    mix = [SimpleNamespace(type="filtered", text="faire [person]", params={"q": "faire"})]
+
+    def run(references_filtered: int) -> list[dict]:
+        found = {PRODUCT: COUNT_LIMIT, "SQLite FTS5": references_filtered}
+        return [{"ms": {PRODUCT: [1.0], "SQLite FTS5": [1.0]}, "found": found,
+                 "found unfiltered": {PRODUCT: COUNT_LIMIT, "SQLite FTS5": 40_000}}]  # fmt: skip
+
+    key = "filtered: fewer moments than unfiltered, in each engine"
+    assert checks(mix, run(12_000))[key] == [1, 1]
+    assert checks(mix, run(40_000))[key] == [0, 1]

@@ -247,7 +247,11 @@ class PostgresResults(Results):
         if term_moments == 0:
             return []  # a word no published line says: nothing to ask
         if self.sort == "newest":
-            found = self._answer(lambda: self._newest(k), lambda: None)
+            # Counted first: few matches are sorted, many read through the index in that order.
+            moments = self._moments()
+            if moments == 0:
+                return []
+            found = self._answer(lambda: self._newest(k, few=0 < moments <= RANK_EVERY_MATCH_UNDER), lambda: None)
         elif self.classes is not None and not 0 < term_moments <= RANK_EVERY_MATCH_UNDER:
             found = self._answer(lambda: self._by_class(self.classes, k), lambda: None)
         else:
@@ -300,11 +304,27 @@ class PostgresResults(Results):
             rows += tie.order_by("episode_id", "position").values_list("segment_id", "episode_id")[: k - len(rows)]
         return rows
 
-    def _newest(self, k: int) -> list[tuple[int, int]]:
-        """The first `k` moments newest first, through the index in that order when the
-        matches are many, from the matches sorted when they are few (PostgreSQL chooses)."""
-        ordered = self.found.order_by("-air_date", "start_ms", "episode_id", "position")
-        return list(ordered.values_list("segment_id", "episode_id")[:k])
+    def _newest(self, k: int, *, few: bool) -> list[tuple[int, int]]:
+        """The first `k` moments newest first: many through the index in that order, few from
+        the matches sorted (in a fenced subquery, OFFSET 0: at 10,000 episodes PostgreSQL took
+        twelve common phrases ANDed, which no line says, for many, and read the whole index
+        in order for none until the time limit)."""
+        order = ("-air_date", "start_ms", "episode_id", "position")
+        if not few:
+            return list(self.found.order_by(*order).values_list("segment_id", "episode_id")[:k])
+        try:
+            inner, params = self.found.values(
+                "segment_id", "episode_id", *(name.lstrip("-") for name in order)
+            ).query.sql_with_params()
+        except EmptyResultSet:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT segment_id, episode_id FROM ({inner} OFFSET 0) AS found"
+                " ORDER BY air_date DESC, start_ms, episode_id, position LIMIT %s",
+                [*params, k],
+            )
+            return cursor.fetchall()
 
     def _first(self, k: int) -> list[Hit]:
         """The first `k` moments as the index gives them, in the order asked: what a search
@@ -336,22 +356,29 @@ class PostgresResults(Results):
         )
 
     def _count(self) -> Count:
+        moments = self._moments()
+        if moments < 0:
+            return Count(len(self.top(FALLBACK_MOMENTS)), exact=False)
+        return self.capped(moments)
+
+    def _moments(self) -> int:
+        """How many moments match, up to one past the count limit; -1 when cut at the time limit."""
+        return self._once(("moments",), self._moments_up_to_limit)
+
+    def _moments_up_to_limit(self) -> int:
         if (moments := self._term_moments()) >= 0:
-            return self.capped(moments)
+            return moments
         # A part whose lines are more than the limit (a prefix's commonest word, one of words
         # ORed): more than the limit match, counted from its rows per episode, not its moments
         # ("quan*" at 10,000 episodes: "quand" alone is said in 339,680 moments).
         at_least = self._answer(lambda: max(map(_moments_in, self.counted_parts), default=0), lambda: 0)
         if at_least > self.count_limit:
-            return self.capped(at_least)
+            return at_least
         # At most one row past the limit is read: COUNT(*) over a LIMIT subquery.
         counted = self.found.values("pk")[: self.count_limit + 1]
         # In the time left, reserve included: after a ranked statement was cancelled, a common
         # word's count still stops at 10,001 rows within it ("plus de 10 000", not "au moins 200").
-        moments = self._answer(counted.count, lambda: -1, reserve=False)
-        if moments < 0:
-            return Count(len(self.top(FALLBACK_MOMENTS)), exact=False)
-        return self.capped(moments)
+        return self._answer(counted.count, lambda: -1, reserve=False)
 
     def _groups(self) -> tuple[dict[int, int], dict[int, tuple]]:
         """In one statement (one pass over the matching rows, where two took twice as long)."""
