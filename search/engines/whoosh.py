@@ -590,12 +590,28 @@ def episode_ids(searcher: Searcher) -> array:
     change but for deletions): reading a column hit by hit cost more than the search
     itself for common words (56 ms for 40,000 hits).
     """
-    return _combined(_per_leaf(searcher, _episodes_by_leaf, _leaf_episodes))
+    return _whole_index("episodes", searcher, _episodes_by_leaf, _leaf_episodes)
 
 
 def segment_ids(searcher: Searcher) -> array:
     """The segment (transcript line) of every document, by document number, from its column."""
-    return _combined(_per_leaf(searcher, _segments_by_leaf, _leaf_segments))
+    return _whole_index("segments", searcher, _segments_by_leaf, _leaf_segments)
+
+
+# The whole index's arrays, kept while its segments stay the same (a deletion changes no
+# document number): joining 30 segments' 6,000,000 ids took 64 ms a search at 10,000 episodes.
+_whole_arrays: dict[str, tuple[tuple, array]] = {}
+
+
+def _whole_index(kind: str, searcher: Searcher, cache: dict[str, array], build: Callable[[Any], array]) -> array:
+    leaves = searcher.reader().leaf_readers()
+    key = tuple((leaf.segment().segment_id(), offset) for leaf, offset in leaves if leaf.segment())
+    kept = _whole_arrays.get(kind)
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    whole = _combined(_per_leaf(searcher, cache, build))
+    _whole_arrays[kind] = (key, whole)
+    return whole
 
 
 def _combined(parts: list[array]) -> array:

@@ -184,6 +184,7 @@ def test_threads_searching_at_once_read_each_index_segment_once(sample_episode, 
 
     monkeypatch.setattr(whoosh, "_leaf_episodes", slow_read)
     monkeypatch.setattr(whoosh, "_episodes_by_leaf", {})
+    monkeypatch.setattr(whoosh, "_whole_arrays", {})
     found: list[int] = []
 
     def search() -> None:
@@ -204,7 +205,7 @@ def test_a_web_worker_reads_the_index_as_it_starts_not_on_its_first_searches(sam
     from search.engines import whoosh
     from smarttech.gunicorn import post_worker_init
 
-    for cache in ("_episodes_by_leaf", "_segments_by_leaf", "_vocabulary_by_leaf"):
+    for cache in ("_episodes_by_leaf", "_segments_by_leaf", "_vocabulary_by_leaf", "_whole_arrays"):
         monkeypatch.setattr(whoosh, cache, {})
     post_worker_init(worker=None)
 
@@ -215,3 +216,19 @@ def test_a_web_worker_reads_the_index_as_it_starts_not_on_its_first_searches(sam
         monkeypatch.setattr(whoosh, build, no_reading)
     assert find_moments("quantique", Filters()).count == 22
     assert find_moments("quantiqe", Filters()).suggestion == "quantique"
+
+
+@pytest.mark.whoosh("its arrays of the whole index, kept while its segments stay")
+def test_the_whole_index_arrays_are_joined_once_and_again_after_a_change(sample_episode, monkeypatch):
+    from search.engines import whoosh
+    from search.indexing import reindex_episode
+
+    monkeypatch.setattr(whoosh, "_whole_arrays", {})
+    with search_backend().searcher() as searcher:
+        first = whoosh.episode_ids(searcher)
+        assert whoosh.episode_ids(searcher) is first  # kept, not joined again
+    reindex_episode(sample_episode.pk)  # a new segment, the old one's documents deleted
+    with search_backend().searcher() as searcher:
+        again = whoosh.episode_ids(searcher)
+        assert again is not first and len(again) == searcher.doc_count_all()
+    assert find_moments("quantique", Filters()).count == 22
