@@ -30,15 +30,17 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--json", type=Path)
     options = parser.parse_args()
+    # bench/ of this checkout, imported before the other checkout comes first on the path:
+    # the same mix for both versions (the other's bench/ may have none).
+    sys.path.insert(0, str(HERE))
+    from bench.mix import query_mix
+
     sys.path.insert(0, str(options.code.resolve()))
-    sys.path.insert(1, str(HERE))  # bench/ of this checkout: the same mix for both versions
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smarttech.settings")
     import django
 
     django.setup()
     from django.test import Client
-
-    from bench.mix import query_mix
 
     mix = query_mix(sorted(options.corpus.glob("*.txt")))
     client = Client(HTTP_HOST="127.0.0.1")
