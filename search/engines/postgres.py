@@ -267,18 +267,8 @@ class PostgresResults(Results):
         "quantique" (33,819 moments) took 109 ms so, 127 ms ranked alone and 224 ms with
         COUNT(*) OVER () beside the rank; a phrase of two common words ("il qui", 3,169
         moments among 100,000 lines with both words) 176 ms, against 363 ms counted apart."""
-        columns = ("segment_id", "episode_id", "position")
-        try:
-            inner, params = self.found.annotate(rank=_rank(self.query)).values(*columns, "rank").query.sql_with_params()
-        except EmptyResultSet:  # a filter that allows nothing (a speaker not on air)
-            return []
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT segment_id, episode_id, COUNT(*) OVER () FROM ({inner} OFFSET 0) AS found"
-                " ORDER BY rank DESC, episode_id, position LIMIT %s",
-                [*params, k],
-            )
-            rows = cursor.fetchall()
+        ranked = self.found.annotate(rank=_rank(self.query)).values("segment_id", "episode_id", "position", "rank")
+        rows = _sorted_apart(ranked, "segment_id, episode_id, COUNT(*) OVER ()", "rank DESC, episode_id, position", k)
         self.counted_along(rows[0][2] if rows else 0)
         return [(segment_id, episode_id) for segment_id, episode_id, _total in rows]
 
@@ -309,22 +299,11 @@ class PostgresResults(Results):
         the matches sorted (in a fenced subquery, OFFSET 0: at 10,000 episodes PostgreSQL took
         twelve common phrases ANDed, which no line says, for many, and read the whole index
         in order for none until the time limit)."""
-        order = ("-air_date", "start_ms", "episode_id", "position")
         if not few:
-            return list(self.found.order_by(*order).values_list("segment_id", "episode_id")[:k])
-        try:
-            inner, params = self.found.values(
-                "segment_id", "episode_id", *(name.lstrip("-") for name in order)
-            ).query.sql_with_params()
-        except EmptyResultSet:
-            return []
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT segment_id, episode_id FROM ({inner} OFFSET 0) AS found"
-                " ORDER BY air_date DESC, start_ms, episode_id, position LIMIT %s",
-                [*params, k],
-            )
-            return cursor.fetchall()
+            ordered = self.found.order_by("-air_date", "start_ms", "episode_id", "position")
+            return list(ordered.values_list("segment_id", "episode_id")[:k])
+        rows = self.found.values("segment_id", "episode_id", "air_date", "start_ms", "position")
+        return _sorted_apart(rows, "segment_id, episode_id", "air_date DESC, start_ms, episode_id, position", k)
 
     def _first(self, k: int) -> list[Hit]:
         """The first `k` moments as the index gives them, in the order asked: what a search
@@ -492,6 +471,19 @@ def _rank(query: str) -> RawSQL:
 
 def _matching(query: str) -> QuerySet[SearchMoment]:
     return SearchMoment.objects.filter(_matches(query))
+
+
+def _sorted_apart(rows: QuerySet, select: str, order: str, k: int) -> list[tuple]:
+    """`select` of the first `k` of these rows in `order`, the rows read in a fenced subquery
+    (OFFSET 0), so that PostgreSQL reads every match, then sorts narrow rows, and never walks
+    an index in that order hoping to meet matches soon."""
+    try:
+        inner, params = rows.query.sql_with_params()
+    except EmptyResultSet:  # a filter that allows nothing (a speaker not on air)
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {select} FROM ({inner} OFFSET 0) AS found ORDER BY {order} LIMIT %s", [*params, k])
+        return cursor.fetchall()
 
 
 def _checked(query: str) -> RawSQL:
