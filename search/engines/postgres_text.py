@@ -28,6 +28,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import pairwise
+from os.path import commonprefix
 
 from search.plan import AllOf, AnyOf, Node, Prefix, Terms, Without
 from search.query import MIN_PREFIX_CHARS
@@ -96,20 +97,10 @@ def repeats(own: list[str], words: list[str]) -> list[str]:
     marks |= {2 * REPEAT_MARK + term for term, count in counts.items() if count >= 3}
     ordered = sorted(words)
     for word, following in pairwise(ordered):
-        shared = _shared_start(word, following)
+        shared = len(commonprefix([word, following]))  # noqa: RUF071 (words, not paths)
         if shared >= MIN_PREFIX_CHARS:
             marks.add(REPEAT_MARK + WORD_MARK + word[:shared])
     return sorted(marks)
-
-
-def _shared_start(first: str, second: str) -> int:
-    """How many letters two words share from their start."""
-    shared = 0
-    for one, other in zip(first, second, strict=False):
-        if one != other:
-            break
-        shared += 1
-    return shared
 
 
 def _long_document(own: list[str], bridge: list[str], marked: list[str], repeated: list[str]) -> str:
