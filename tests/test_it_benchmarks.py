@@ -26,6 +26,17 @@ POSTGRES = os.environ.get("TEST_DATABASE_URL")
 needs_postgres = pytest.mark.skipif(not POSTGRES, reason="needs a PostgreSQL server (TEST_DATABASE_URL)")
 
 
+def run_bench(*arguments: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "bench/run.py", *arguments],
+        cwd=REPO,
+        env=bench_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
 def bench_env() -> dict[str, str]:
     unset = ("DATABASE_URL", "ARCHIVE_SEARCH_ENGINE", "DJANGO_ALLOW_ASYNC_UNSAFE")
     return {k: v for k, v in os.environ.items() if k not in unset}
@@ -39,14 +50,7 @@ def quick_results(tmp_path_factory) -> tuple[subprocess.CompletedProcess, list[d
     # Given a PostgreSQL server (bin/test does, as CI runs it), each size runs on its engine too,
     # and stock PostgreSQL full-text search beside the other references.
     postgres = ["--postgres", POSTGRES] if POSTGRES else []
-    done = subprocess.run(
-        [sys.executable, "bench/run.py", "--quick", "--results", str(out), "--docs", str(out / "docs"), *postgres],
-        cwd=REPO,
-        env=bench_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = run_bench("--quick", "--results", str(out), "--docs", str(out / "docs"), *postgres)
     assert done.returncode == 0, done.stderr
     engines = ["whoosh"] + (["postgres"] if postgres else [])
     results = [json.loads((out / f"results-{engine}-3.json").read_text()) for engine in engines]
@@ -207,14 +211,7 @@ def test_an_archive_built_before_is_measured_as_it_is(tmp_path):
     archive = ["--archive", str(tmp_path / "data"), "--corpus", str(tmp_path / "corpus"), "--no-raw-whoosh"]
     recorded = ["--import-lines-per-s", "1234", "--import-source", "the test's own import"]
     out = ["--results", str(tmp_path), "--docs", str(tmp_path / "docs")]
-    done = subprocess.run(
-        [sys.executable, "bench/run.py", "--sizes", "4", "--repeats", "1", *archive, *recorded, *out],
-        cwd=REPO,
-        env=bench_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = run_bench("--sizes", "4", "--repeats", "1", *archive, *recorded, *out)
     assert done.returncode == 0, done.stderr
     figures = json.loads((tmp_path / "results-whoosh-4.json").read_text())
     assert figures["published episodes"] == 5  # the sample and the four: nothing added
