@@ -58,13 +58,21 @@ class IndexJob(models.Model):
 
 
 class SearchMoment(models.Model):
-    """A published transcript line as the PostgreSQL engine searches it."""
+    """A published transcript line as the PostgreSQL engine searches it.
+
+    Its rows, SpokenWord's and EpisodeTerm's are the engine's index: written from the episode's
+    lines in the transaction that changes them, the episode's row locked, and deleted with the
+    episode by Django (`CASCADE`). So their episodes are no foreign keys in the database, whose
+    check of each row at commit was 9 ms of each imported episode's (2,500 rows, 2.8 µs each).
+    """
 
     # The segment's id, not a foreign key: deleting lines must stay one query (the engine
     # replaces the episode's moments in the same transaction).
     segment_id = models.BigIntegerField(primary_key=True)
     # Indexed with the position (the archive's order), below.
-    episode = models.ForeignKey("episodes.Episode", models.CASCADE, related_name="+", db_index=False)
+    episode = models.ForeignKey(
+        "episodes.Episode", models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     position = models.PositiveIntegerField()
     start_ms = models.PositiveIntegerField()
     end_ms = models.PositiveIntegerField()
@@ -96,7 +104,9 @@ class SpokenWord(models.Model):
     """A word as an episode's published moments say it, and in how many: spelling suggestions."""
 
     pk = models.CompositePrimaryKey("episode", "word")
-    episode = models.ForeignKey("episodes.Episode", models.CASCADE, related_name="+", db_index=False)
+    episode = models.ForeignKey(
+        "episodes.Episode", models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     word = models.TextField()
     moments = models.PositiveIntegerField()
 
@@ -116,7 +126,9 @@ class EpisodeTerm(models.Model):
     "quantique" has 341,007 moments in 10,000 episodes."""
 
     pk = models.CompositePrimaryKey("episode", "term")
-    episode = models.ForeignKey("episodes.Episode", models.CASCADE, related_name="+", db_index=False)
+    episode = models.ForeignKey(
+        "episodes.Episode", models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     term = models.TextField()
     moments = models.PositiveIntegerField()
     # The most times one of its moments says it, and the start of the first that does.

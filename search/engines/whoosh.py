@@ -510,12 +510,13 @@ def whoosh_query(node: Node, expand_prefix: Callable[[str], Iterable[str]], sche
 
 
 def _within_line(terms: tuple[str, ...]) -> wq.Query:
-    """A phrase within one line: its pairs of terms in a row (`pairs`), which two words are
-    exactly; and for more, also their positions. At 1,000 episodes "faut est" (1,050 moments)
-    reached the time limit (600 ms) checking the positions of every line with both words and
-    found none; with its pair, its first 20 and its count took 34 ms (load 3)."""
+    """A phrase within one line: the pairs of common terms in a row it says (`pairs`), which two
+    such words are exactly; and, unless it is one of them, the positions of its terms. At 1,000
+    episodes "faut est" (1,050 moments) reached the time limit (600 ms) checking the positions
+    of every line with both words and found none; with its pair, its first 20 and its count
+    took 34 ms (load 3). A phrase with a rarer word is found through it."""
     pairs = [wq.Term("pairs", pair) for pair in pair_terms(list(terms))]
-    if len(pairs) == 1:
+    if len(terms) == 2 and pairs:
         return pairs[0]
     return wq.And([*pairs, wq.Phrase("text", list(terms))])
 

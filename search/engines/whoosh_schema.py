@@ -4,12 +4,10 @@ Display data (titles, neighbours) comes from the database at query time, so the
 index holds only what searching, filtering and sorting need.
 """
 
-from itertools import pairwise
-
 from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
-from search.analysis import folding_analyzer, french_analyzer, spelling_analyzer
+from search.analysis import common_pairs, folding_analyzer, french_analyzer, spelling_analyzer
 
 # Raised whenever the documents or fields change: an index of another version is rebuilt.
 # 2: boundary terms carry their distance; only searched fields indexed; separate files.
@@ -60,8 +58,8 @@ def moment_schema() -> Schema:
 
 
 def pair_terms(terms: list[str]) -> list[str]:
-    """A line's terms two by two, as the `pairs` field holds them."""
-    return [pair_term(first, second) for first, second in pairwise(terms)]
+    """A line's common terms two by two (`common_pairs`), as the `pairs` field holds them."""
+    return [pair_term(first, second) for first, second in common_pairs(terms)]
 
 
 def pair_term(first: str, second: str) -> str:

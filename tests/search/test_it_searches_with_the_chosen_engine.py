@@ -42,9 +42,9 @@ def test_a_document_holds_its_own_terms_then_the_next_line_s_first_eight_then_it
         "'charl':1A 'de':2A 'gaull':3A "
         + " ".join(f"'t{n}':{n + 4}B" for n in range(8))
         + " '=charles':1C '=de':2C '=gaulle':3C"
-        # Its terms two by two, up to the next line's first (`pairs`).
-        + " '+charl+de' '+de+gaull' '+gaull+t0'"
     )
+    # Two common terms in a row (`pairs`), up to the next line's first: not "charl de" nor "de gaull".
+    assert document(["il", "est", "la"], ["de", "t1"], ["il", "est", "la"]).endswith(" '+est+la' '+il+est' '+la+de'")
 
 
 def test_a_line_of_a_million_characters_writes_each_lexeme_once_with_the_positions_postgresql_keeps():
@@ -80,7 +80,9 @@ def test_postgresql_reads_the_document_of_a_line_of_a_million_characters():
 
 def test_a_query_starts_every_word_and_phrase_in_the_line_itself():
     query = Without(AllOf((Terms(("nis", "2")), AnyOf((Terms(("quantiqu",)), Prefix("cyb"))))), (Terms(("sfr",)),))
-    assert tsquery(query) == "(((('nis':A <-> '2') & '+nis+2') & ('quantiqu':A | '=cyb':*C)) & !('sfr':A))"
+    assert tsquery(query) == "((('nis':A <-> '2') & ('quantiqu':A | '=cyb':*C)) & !('sfr':A))"
+    # A phrase that starts with two common terms asks for their pair too.
+    assert tsquery(Terms(("de", "la", "quantiqu"))) == "(('de':A <-> 'la' <-> 'quantiqu') & '+de+la')"
 
 
 @pytest.mark.postgres("statement_timeout")
