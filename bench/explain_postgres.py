@@ -2,7 +2,7 @@
 plan of the slowest: the figures and the `EXPLAIN ANALYZE` in docs/search-at-scale.md.
 
     DATABASE_URL=postgres:///NAME ARCHIVE_SEARCH_ENGINE=postgres ARCHIVE_DATA_DIR=DIR \\
-        .venv/bin/python bench/explain_postgres.py [--repeats 3] "quantique" "quan*" '"faut est"'
+        .venv/bin/python bench/explain_postgres.py [--repeats 3] [--sort newest] "quantique" "quan*" '"faut est"'
 
 Each query is asked as the JSON API asks it (its first page of moments and its count) once to
 warm up, then `--repeats` times; for the last run it prints each SQL statement the search ran
@@ -24,6 +24,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("queries", nargs="+")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--sort", choices=["relevance", "newest"], default="relevance", help="the order asked")
     options = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smarttech.settings")
     import django
@@ -37,7 +38,7 @@ def main() -> None:
     from search.moments import find_moments
 
     def ask(text: str):
-        found = find_moments(text, Filters(), suggesting=False)
+        found = find_moments(text, Filters(sort=options.sort), suggesting=False)
         found.results.top(20)
         found.results.count()
         return found

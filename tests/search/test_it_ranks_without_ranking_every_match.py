@@ -69,7 +69,7 @@ def test_the_first_moments_by_class_are_those_of_every_match_ranked(archive, q):
 
 
 @pytest.mark.postgres("its classes of rank")
-@pytest.mark.parametrize("q", ["quantique", "quan*"])
+@pytest.mark.parametrize("q", ["quantique", "quan*", '"le quantique"', "quantique machine"])
 def test_filters_and_the_newest_first_agree_with_every_match_sorted(archive, q):
     for filters in (Filters(date_from=datetime.date(2026, 1, 2)), Filters(episode="episode-2")):
         found = find_moments(q, filters)
