@@ -141,7 +141,9 @@ def common_pairs(terms: list[str]) -> list[tuple[str, str]]:
     A phrase with a rarer word is found through that word. Every pair was a rare key of the
     indexes: keeping only these took the import of 300 generated episodes (180,000 lines,
     bench/import_speed.py) from 6,765 to 8,943 lines/s on PostgreSQL, whose GIN index took
-    7.5 s of it, and from 3,782 to 4,894 on Whoosh."""
+    7.5 s of it, and from 3,782 to 4,894 on Whoosh. Lucene's CommonGrams also pairs a common
+    word with a rarer one: measured so, 6,527 lines/s on PostgreSQL, for phrases such as "de
+    quantique" where the rarer word is in many lines (docs/search-at-scale.md, Pairs)."""
     common = common_terms()
     return [(first, second) for first, second in pairwise(terms) if first in common and second in common]
 
