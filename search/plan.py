@@ -139,7 +139,9 @@ def _groups(groups: list[list[Clause]], glossary: Glossary, compiled: Compiled) 
             index += taken
             continue
         alternatives = [_clause(clause, glossary, compiled) for clause in groups[index]]
-        alternatives = [alternative for alternative in alternatives if alternative is not None]
+        # Each alternative once: `des OR de` is the term `de` twice, which would count twice in a
+        # moment's rank and be asked twice (and paired with itself in PostgreSQL's classes).
+        alternatives = list(dict.fromkeys(alternative for alternative in alternatives if alternative is not None))
         yield (AnyOf(tuple(alternatives)) if len(alternatives) > 1 else alternatives[0]) if alternatives else None
         index += 1
 

@@ -116,3 +116,10 @@ def test_excluded_words_count_too():
     parsed = parse_query(" ".join(f"-{word}" for word in words(11)) + ' quantique "porte avions"')
     assert len(parsed.excluded) == 11
     assert [clause.text for group in parsed.groups for clause in group] == ["quantique"]
+
+
+def test_alternatives_that_are_the_same_term_are_asked_once():
+    from search.plan import AnyOf, Glossary, Terms, compile_query
+
+    compiled = compile_query(parse_query("des OR de OR quantique OR quantiques"), Glossary())
+    assert compiled.query == AnyOf((Terms(("de",)), Terms(("quantiqu",))))
