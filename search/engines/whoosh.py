@@ -510,7 +510,7 @@ def whoosh_query(node: Node, expand_prefix: Callable[[str], Iterable[str]], sche
 
 
 def _within_line(terms: tuple[str, ...]) -> wq.Query:
-    """A phrase within one line: the pairs of common terms in a row it says (`pairs`), which two
+    """A phrase within one line: its pairs of terms in a row with a common one (`pairs`), which two
     such words are exactly; and, unless it is one of them, the positions of its terms. At 1,000
     episodes "faut est" (1,050 moments) reached the time limit (600 ms) checking the positions
     of every line with both words and found none; with its pair, its first 20 and its count

@@ -7,14 +7,16 @@ index holds only what searching, filtering and sorting need.
 from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
-from search.analysis import common_pairs, folding_analyzer, french_analyzer, spelling_analyzer
+from search.analysis import folding_analyzer, french_analyzer, pairs_with_a_common_term, spelling_analyzer
 
 # Raised whenever the documents or fields change: an index of another version is rebuilt.
 # 2: boundary terms carry their distance; only searched fields indexed; separate files.
 # 3: each document's segment id in a column, so hits are segments without reading stored fields.
 # 4: the words folded but not stemmed (`folded`), which prefixes search.
 # 5: each two terms in a row (`pairs`), which phrases search.
-SCHEMA_VERSION = 5
+# 6: only the pairs with a common term (`search.analysis.pairs_with_a_common_term`), which an
+#    index of schema 5 may lack (it was written for a while with both terms common).
+SCHEMA_VERSION = 6
 # How many terms on each side of a segment boundary a phrase may span.
 BRIDGE_TERMS = 8
 
@@ -58,8 +60,9 @@ def moment_schema() -> Schema:
 
 
 def pair_terms(terms: list[str]) -> list[str]:
-    """A line's common terms two by two (`common_pairs`), as the `pairs` field holds them."""
-    return [pair_term(first, second) for first, second in common_pairs(terms)]
+    """A line's terms two by two, one at least common (`pairs_with_a_common_term`), as the
+    `pairs` field holds them."""
+    return [pair_term(first, second) for first, second in pairs_with_a_common_term(terms)]
 
 
 def pair_term(first: str, second: str) -> str:

@@ -105,3 +105,11 @@ def test_the_time_limit_cancels_the_statement_and_never_outlives_the_search():
     assert current() == before
     assert _within(5, lambda: "done") == ("done", False)
     assert current() == before
+
+
+def test_whoosh_pairs_a_common_term_with_any_other_and_postgresql_only_two_common_terms():
+    from search.engines.whoosh_schema import pair_terms
+
+    # Whoosh reads postings in Python: "de quantique" asks for its pair, not for every line with "de".
+    assert pair_terms(["il", "est", "quantiqu", "ordin", "de"]) == ["il+est", "est+quantiqu", "ordin+de"]
+    assert document(["il", "est", "quantiqu"], [], ["il", "est", "quantique"]).endswith("'+il+est'")
