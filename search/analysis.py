@@ -116,7 +116,8 @@ def _term_of_said(word: str) -> str:
 
 # Words said so often that a line with two of them says nothing by itself: Snowball's French
 # stop words (as Whoosh lists them) and the words of speech that come as often. A phrase of
-# such words finds its lines through their pairs (`common_pairs`), which both engines store.
+# such words finds its lines through their pairs, which both engines store: PostgreSQL those of
+# two common words (`common_pairs`), Whoosh those with one at least (`pairs_with_a_common_term`).
 # A word added to it makes phrases ask for pairs that the lines stored before do not have: then
 # the engines' documents must be rebuilt (raise PostgreSQL's VERSION and Whoosh's SCHEMA_VERSION).
 # A word taken out needs nothing: stored lines keep pairs that no phrase asks for any more.

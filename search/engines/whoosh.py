@@ -514,7 +514,7 @@ def _within_line(terms: tuple[str, ...]) -> wq.Query:
     such words are exactly; and, unless it is one of them, the positions of its terms. At 1,000
     episodes "faut est" (1,050 moments) reached the time limit (600 ms) checking the positions
     of every line with both words and found none; with its pair, its first 20 and its count
-    took 34 ms (load 3). A phrase with a rarer word is found through it."""
+    took 34 ms (load 3). A phrase of rarer words only is found through them."""
     pairs = [wq.Term("pairs", pair) for pair in pair_terms(list(terms))]
     if len(terms) == 2 and pairs:
         return pairs[0]

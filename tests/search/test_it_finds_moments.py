@@ -136,10 +136,11 @@ def test_a_search_works_from_a_worker_thread(transactional_db, sample_episode):
 
 
 def test_a_phrase_of_two_words_finds_exactly_the_lines_that_say_them_in_a_row(client, sample_episode):
-    """Each engine asks for the pair of a phrase's first two terms when both are common (`pairs`),
-    not for every line that says both words, and for a rarer word's lines otherwise: the lines
-    found are those where they follow each other, and a phrase of two words that no line says in
-    a row finds nothing, with no time limit reached."""
+    """Each engine asks for the pair of a phrase's first two terms when it keeps it (PostgreSQL
+    when both are common, Whoosh when one is: `pairs`), not for every line that says both words,
+    and for the rarer words' lines otherwise: the lines found are those where they follow each
+    other, and a phrase of two words that no line says in a row finds nothing, with no time limit
+    reached."""
     from episodes.models import Segment
     from search.analysis import analyze
 
