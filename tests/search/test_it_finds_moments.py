@@ -156,3 +156,28 @@ def test_a_phrase_of_two_words_finds_exactly_the_lines_that_say_them_in_a_row(cl
     saying = [terms for terms in lines if ("de", "la") in itertools.pairwise(terms)]
     body = client.get("/api/search/", {"q": '"de la"'}).json()
     assert body["count"] >= len(saying) > 0  # and a few that run into the next line
+
+
+def test_a_phrase_of_three_words_is_found_where_they_follow_each_other_not_where_its_pairs_are_apart(db, client):
+    """Whoosh checks a longer phrase's positions only in the lines that hold its pairs: a line
+    with both pairs apart ("de la" ... "la sécurité") is not one that says "de la sécurité"."""
+    import datetime
+
+    from episodes.services import import_transcript
+    from tests.conftest import index_now
+
+    said = {
+        "00:00:01,000": "Parlons de la sécurité des réseaux.",
+        "00:00:05,000": "Il parle de la loi, puis de la sécurité.",
+        "00:00:09,000": "On parle de la nuit et de la cuisine, pas la sécurité.",
+        "00:00:13,000": "Sécurité de la maison.",
+    }
+    cues = [f"{n}\n{start} --> {start[:-3]}900\n{text}\n" for n, (start, text) in enumerate(said.items(), 1)]
+    import_transcript(
+        data="\n".join(cues).encode(), filename="securite.srt", show="Essais", air_date=datetime.date(2025, 7, 1)
+    )
+    index_now()
+    assert sorted(moments(client, '"de la sécurité"')) == ["00:01", "00:05"]
+    assert moments(client, '"la sécurité des"') == ["00:01"]
+    assert moments(client, '"de la maison"') == ["00:13"]
+    assert moments(client, '"de la cuisine pas"') == ["00:09"]
