@@ -170,7 +170,7 @@ def folded_word(said: str) -> str:
 
 
 @lru_cache(maxsize=100_000)
-def _stem_of_folded(word: str) -> str:
+def stem_of_folded(word: str) -> str:
     return _rest_of_chain(word, folding_analyzer(), french_analyzer())
 
 
@@ -195,6 +195,6 @@ class Span:
 def spans(text: str) -> list[Span]:
     """Each word of the text with where it stands, the term it indexes as, and the word folded."""
     return [
-        Span(t.startchar, t.endchar, _stem_of_folded(t.text), t.text)
+        Span(t.startchar, t.endchar, stem_of_folded(t.text), t.text)
         for t in folding_analyzer()(text, chars=True, removestops=False)
     ]

@@ -120,7 +120,8 @@ class Compiled:
 def compile_query(parsed: ParsedQuery, glossary: Glossary) -> Compiled | None:
     """The tree for what was typed; None when nothing searchable is left."""
     compiled = Compiled(query=AnyOf(()))
-    musts = [clause for clause in _groups(parsed.groups, glossary, compiled) if clause is not None]
+    # A word typed twice asks nothing more: "le le" is "le" (and, as one word, ranked block by block).
+    musts = list(dict.fromkeys(clause for clause in _groups(parsed.groups, glossary, compiled) if clause is not None))
     if not musts:
         return None
     query: Node = AllOf(tuple(musts)) if len(musts) > 1 else musts[0]

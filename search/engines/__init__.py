@@ -127,9 +127,11 @@ class Results(ABC):
         return Count(min(moments, self.count_limit), exact=exact and moments <= self.count_limit)
 
     def counted_along(self, moments: int) -> None:
-        """What an answer that went through every match found: the count, if none is kept yet."""
-        if ("count",) not in self._kept and not self.timed_out:
-            self._kept[("count",)] = self.capped(moments)
+        """What an answer that went through every match found: the count, if none is kept yet;
+        when cut at the time limit, at least what it found by then (a count of its own would
+        have no time left, and say 0)."""
+        if ("count",) not in self._kept:
+            self._kept[("count",)] = self.capped(moments, exact=not self.timed_out)
 
     def count(self) -> Count:
         return self._once(("count",), self._count_moments)

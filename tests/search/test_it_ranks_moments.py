@@ -2,6 +2,7 @@
 
 import datetime
 import threading
+import time
 
 import pytest
 from whoosh import query as wq
@@ -59,7 +60,22 @@ def test_a_search_with_a_limit_on_either_of_two_words_ends(sample_episode):
 
 
 @pytest.mark.whoosh("ranking equal to Whoosh's own")
-@pytest.mark.parametrize("text", ["quantique", "quanti*", "souveraineté", "données"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "quantique",
+        "quanti*",
+        "souveraineté",
+        "données",
+        # ANDs and phrases, read as sets of postings (a stem as its words as said) and lines read back.
+        "quantique ordinateur",
+        "il est",
+        "données de la",
+        "données OR quantique de",
+        '"il y a des"',
+        '"de la souveraineté"',
+    ],
+)
 def test_words_are_ranked_as_whoosh_ranks_them(sample_episode, text):
     before = segments(find_moments(text, Filters()))
     # Re-indexed: the first build's documents stay in the index, marked deleted.
@@ -119,27 +135,51 @@ def test_episodes_come_in_the_order_of_their_best_moment_each_with_its_best_thre
         assert group.total == len(ranked) and group.more == len(ranked) - len(group.moments)
 
 
+class LookingClock:
+    """A clock that counts its readings and, once `stop_after` were made, jumps an hour on."""
+
+    def __init__(self, stop_after: int | None = None) -> None:
+        self.looks, self.stop_after = 0, stop_after
+
+    def monotonic(self) -> float:
+        self.looks += 1
+        late = self.stop_after is not None and self.looks > self.stop_after
+        return time.monotonic() + (3600 if late else 0)
+
+
 @pytest.mark.whoosh("partial results at the time limit, from the deadline inside Whoosh's matchers")
-def test_a_search_cut_short_shows_what_it_found_by_then(sample_episode, monkeypatch):
+@pytest.mark.parametrize(
+    "q",
+    [
+        # Two words ANDed: their postings read as sets, a block at a time.
+        "de la",
+        # A word without another: through Whoosh's matchers, a posting at a time.
+        "de -quantique",
+    ],
+)
+def test_a_search_cut_short_shows_what_it_found_by_then(sample_episode, monkeypatch, q):
+    """Cut halfway through (by the clock's readings), a search says so and shows moments it
+    found, fewer than the whole search finds. The sample, three times over: postings of
+    several blocks."""
+    from episodes.services import import_transcript
     from search.engines import whoosh_deadline
+    from tests.conftest import SAMPLE, index_now
 
-    # Two common words (a phrase of two is one term of `pairs`, too quick to be cut).
-    full = find_moments("de la", Filters(sort="newest"))
+    for day in (1, 2, 3):
+        import_transcript(
+            data=SAMPLE.read_bytes(), filename=f"copy{day}.txt", show="Copie", air_date=datetime.date(2024, 1, day)
+        )
+    index_now()
+    clock = LookingClock()
+    monkeypatch.setattr(whoosh_deadline, "time", clock)
+    full = find_moments(q, Filters(sort="newest"))
+    looks = clock.looks
     found_in_full = set(segments(full))
+    assert looks > 4 and not full.timed_out
 
-    class Clock:
-        """Each look at the clock moves it on by 10 ms: the search is cut after 70 posting steps."""
-
-        now = 0.0
-
-        @classmethod
-        def monotonic(cls) -> float:
-            cls.now += 0.01
-            return cls.now
-
-    monkeypatch.setattr(whoosh_deadline, "time", Clock)
-    partial = find_moments("de la", Filters(sort="newest"))
-    assert partial.timed_out and not full.timed_out
+    monkeypatch.setattr(whoosh_deadline, "time", LookingClock(stop_after=looks // 2))
+    partial = find_moments(q, Filters(sort="newest"))
+    assert partial.timed_out
     assert 0 < partial.count < full.count
     assert set(segments(partial)) < found_in_full
 

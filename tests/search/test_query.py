@@ -123,3 +123,12 @@ def test_alternatives_that_are_the_same_term_are_asked_once():
 
     compiled = compile_query(parse_query("des OR de OR quantique OR quantiques"), Glossary())
     assert compiled.query == AnyOf((Terms(("de",)), Terms(("quantiqu",))))
+
+
+def test_a_word_typed_twice_is_searched_once():
+    """`le le` asks for the lines that say "le", and is searched as one word is."""
+    from search.plan import AllOf, Glossary, Terms, compile_query
+
+    assert compile_query(parse_query("le le"), Glossary()).query == Terms(("le",))
+    twice = compile_query(parse_query("quantique le Quantiques"), Glossary()).query
+    assert twice == AllOf((Terms(("quantiqu",)), Terms(("le",))))
