@@ -149,20 +149,23 @@ class LookingClock:
 
 @pytest.mark.whoosh("partial results at the time limit, from the deadline inside Whoosh's matchers")
 @pytest.mark.parametrize(
-    "q",
+    ("q", "sort"),
     [
         # Two words ANDed: their postings read as sets, a block at a time.
-        "de la",
+        ("de la", "newest"),
+        ("de la", "relevance"),
         # A word without another: through Whoosh's matchers, a posting at a time.
-        "de -quantique",
+        ("de -quantique", "newest"),
+        # Words ORed, ranked: read term by term, so cut with those read by then.
+        ("de OR la OR le OR et", "relevance"),
     ],
 )
-def test_a_search_cut_short_shows_what_it_found_by_then(sample_episode, monkeypatch, q):
+def test_a_search_cut_short_shows_what_it_found_by_then(sample_episode, monkeypatch, q, sort):
     """Cut halfway through (by the clock's readings), a search says so and shows moments it
     found, fewer than the whole search finds. The sample, three times over: postings of
     several blocks."""
     from episodes.services import import_transcript
-    from search.engines import whoosh_deadline
+    from search.engines import whoosh, whoosh_deadline
     from tests.conftest import SAMPLE, index_now
 
     for day in (1, 2, 3):
@@ -170,15 +173,20 @@ def test_a_search_cut_short_shows_what_it_found_by_then(sample_episode, monkeypa
             data=SAMPLE.read_bytes(), filename=f"copy{day}.txt", show="Copie", air_date=datetime.date(2024, 1, day)
         )
     index_now()
+    search_backend().index.optimize()  # one index segment: none comes out whole before the cut
+    with search_backend().searcher() as searcher:
+        assert len(searcher.reader().leaf_readers()) == 1
     clock = LookingClock()
     monkeypatch.setattr(whoosh_deadline, "time", clock)
-    full = find_moments(q, Filters(sort="newest"))
+    # Term by term, the clock is read every 16 postings, not 4,096: a small index is cut too.
+    monkeypatch.setattr(whoosh, "CLOCK_EVERY", 16)
+    full = find_moments(q, Filters(sort=sort))
     looks = clock.looks
     found_in_full = set(segments(full))
     assert looks > 4 and not full.timed_out
 
     monkeypatch.setattr(whoosh_deadline, "time", LookingClock(stop_after=looks // 2))
-    partial = find_moments(q, Filters(sort="newest"))
+    partial = find_moments(q, Filters(sort=sort))
     assert partial.timed_out
     assert 0 < partial.count < full.count
     assert set(segments(partial)) < found_in_full
