@@ -5,7 +5,8 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import PurePath
+from pathlib import Path, PurePath
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -18,6 +19,7 @@ from episodes.models import Appearance, Episode, Person, Segment, Show
 from episodes.parsing import ParsedPerson, ParsedTranscript, ParseWarning, TranscriptError, parse_transcript
 from episodes.parsing.limits import check_characters, check_line_count, check_line_text
 from episodes.parsing.types import N_, TranslatableError
+from search.engines import engine
 from search.indexing import request_reindex
 
 SLUG_MAX = 200
@@ -69,6 +71,18 @@ def import_transcript(
     except BaseException:
         default_storage.delete(stored_name)
         raise
+
+
+def analyse_ahead(path: PurePath) -> Any:
+    """What an import of this file can do before its turn, in another process: the search
+    engine's analysis of its lines (`Engine.analyse_ahead`), for `import_transcript` to give it
+    back (`Engine.analysed_ahead`). None when the file cannot be read: its import says why."""
+    try:
+        data = Path(path).read_bytes()
+        transcript = parse_transcript(data, path.name, max_bytes=settings.TRANSCRIPT_MAX_BYTES)
+    except (OSError, TranscriptError):
+        return None
+    return engine().analyse_ahead([segment.text for segment in transcript.segments])
 
 
 @transaction.atomic

@@ -72,6 +72,12 @@ RANK_EVERY_MATCH_UNDER = 5_000
 SEARCH_WORK_MEM = "32MB"
 # Moments written per COPY while a whole archive or episode is written.
 ROWS_PER_COPY = 5_000
+# A line's words as said, its terms and its document (`analyse_ahead`), by its text and the next
+# line's: a folder import analyses the next file in another process while the server writes the
+# current one, XXX. At most AHEAD_MOST lines are kept.
+Analysed = tuple[list[str], list[str], str]
+_ahead: dict[tuple[str, str | None], Analysed] = {}
+AHEAD_MOST = 20_000
 MOMENT_COLUMNS = (
     "segment_id",
     "episode_id",
@@ -86,6 +92,8 @@ MOMENT_COLUMNS = (
 
 
 class PostgresEngine:
+    analyses_ahead = True
+
     def find(self, compiled: Compiled, filters: Filters, *, seconds: float) -> Results:
         query = tsquery(compiled.query)
         if query is None or seconds <= 0:
@@ -153,6 +161,24 @@ class PostgresEngine:
 
     def warm(self) -> None:
         """Nothing to read: the moments live in the database, whose server keeps them in memory."""
+
+    def analyse_ahead(self, lines: list[str]) -> dict[tuple[str, str | None], Analysed]:
+        """Each line's words, terms and document, by its text and the next line's (None for the
+        last), as `_moment_rows` makes them."""
+        analysed = [said_and_terms(text) for text in lines]
+        ahead, following = {}, []
+        for index in range(len(lines) - 1, -1, -1):
+            said, own = analysed[index]
+            after = lines[index + 1] if index + 1 < len(lines) else None
+            ahead[(lines[index], after)] = (said, own, document(own, following, [folded_word(w) for w in said]))
+            following = own
+        return ahead
+
+    def analysed_ahead(self, work: dict[tuple[str, str | None], Analysed]) -> None:
+        _ahead.update(work)
+        if len(_ahead) > AHEAD_MOST:  # lines never written (their file failed), oldest first
+            for key in list(_ahead)[: len(_ahead) - AHEAD_MOST]:
+                del _ahead[key]
 
 
 def engine() -> PostgresEngine:
@@ -529,18 +555,29 @@ def _write(segments: QuerySet[Segment], advance: Advance = not_told) -> int:
 def _moment_rows(batch: list[tuple], episodes: "_EpisodeWords") -> Iterator[tuple]:
     """The moments' rows, each line analysed once: its terms are also the bridge of the line before.
     Made as COPY sends them, so that PostgreSQL writes some while the next are made: 5,932 ->
-    6,765 lines/s importing 300 generated episodes (bench/import_speed.py)."""
-    analysed = [said_and_terms(row[6]) for row in batch]
+    6,765 lines/s importing 300 generated episodes (bench/import_speed.py). A line analysed
+    ahead (`analyse_ahead`) is taken as it was."""
+    analysed: dict[int, tuple[list[str], list[str]]] = {}
+
+    def analysis(index: int) -> tuple[list[str], list[str]]:
+        if index not in analysed:
+            analysed[index] = said_and_terms(batch[index][6])
+        return analysed[index]
+
     for index, (pk, episode_id, position, start_ms, end_ms, air_date, text, after) in enumerate(batch):
-        said, own = analysed[index]
-        episodes.add(episode_id, said, own, start_ms)
-        if not after:
-            following = []
-        elif index + 1 < len(batch) and batch[index + 1][6] == after:
-            following = analysed[index + 1][1]
+        ready = _ahead.pop((text, after), None)
+        if ready is not None:
+            said, own, document_ = ready
         else:
-            following = analyze(after)
-        document_ = document(own, following, [folded_word(word) for word in said])
+            said, own = analysis(index)
+            if not after:
+                following = []
+            elif index + 1 < len(batch) and batch[index + 1][6] == after:
+                following = analysis(index + 1)[1]
+            else:
+                following = analyze(after)
+            document_ = document(own, following, [folded_word(word) for word in said])
+        episodes.add(episode_id, said, own, start_ms)
         yield (pk, episode_id, position, start_ms, end_ms, air_date, text, document_, VERSION)
 
 

@@ -209,3 +209,28 @@ def test_a_json_time_past_24_hours_gives_file_and_line_from_a_real_shell(tmp_pat
     assert f'{bad}:2: segment 1: "endTime" must be a number of seconds' in result.stderr
     assert "Traceback" not in result.stderr
     assert result.stdout.count("created (published, 1 segments)") == 2
+
+
+@pytest.mark.postgres("the lines of a folder analysed ahead, in another process, for the engine's rows")
+@pytest.mark.django_db
+def test_a_folder_import_analyses_each_next_file_ahead_and_writes_the_rows_a_rebuild_writes(tmp_path, monkeypatch):
+    from search.engines import postgres
+    from search.models import SearchMoment
+
+    said = ["Le calcul quantique, c'est la suite.", "Il y a la suite, et il y a NIS2.", "C'est la fin."]
+    for day in (3, 4, 5):
+        cues = [f"{n}\n00:00:0{n},000 --> 00:00:0{n},900\n{text} Jour {day}.\n" for n, text in enumerate(said, 1)]
+        (tmp_path / f"entretien-2024-05-0{day}.srt").write_text("\n".join(cues), encoding="utf-8")
+    given: list[int] = []
+    keep = postgres.PostgresEngine.analysed_ahead
+    monkeypatch.setattr(
+        postgres.PostgresEngine, "analysed_ahead", lambda self, work: given.append(len(work)) or keep(self, work)
+    )
+
+    out, _err = run(str(tmp_path), "--show", "Podcast", "--verbosity", "1")
+    assert out.count("created (published, 3 segments)") == 3
+    assert given == [3, 3, 3] and not postgres._ahead  # every line analysed ahead, and taken
+    imported = dict(SearchMoment.objects.values_list("segment_id", "document"))
+    call_command("rebuild_index", stdout=StringIO(), stderr=StringIO())
+    assert dict(SearchMoment.objects.values_list("segment_id", "document")) == imported
+    assert len(imported) == 9

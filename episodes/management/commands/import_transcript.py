@@ -2,7 +2,12 @@ import argparse
 import datetime
 import re
 import traceback
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from multiprocessing import get_context
 from pathlib import Path, PurePosixPath
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
@@ -12,7 +17,8 @@ from django.core.validators import URLValidator
 
 from episodes.fetch import TIMEOUT_SECONDS, FetchError, fetch_page
 from episodes.parsing import TranscriptError
-from episodes.services import ImportResult, import_transcript
+from episodes.services import ImportResult, analyse_ahead, import_transcript
+from search.engines import engine
 from search.indexing import moments_per_commit, process_index_jobs
 from smarttech.progress import for_command
 
@@ -68,6 +74,39 @@ def transcript_sources(names: list[str]) -> list[Source]:
     return paths
 
 
+@contextmanager
+def _analysing_ahead(paths: list[Source]) -> Iterator[Callable[[int], Any]]:
+    """`analysed(index)`: the search engine's analysis of that file's lines, made in another
+    process while the file before it was written (`analyse_ahead`); None when there is none.
+
+    The engine's writes are half Python, half database server, one after the other: the next
+    file's analysis is made meanwhile on the other core. XXX."""
+    files = [path for path in paths if isinstance(path, Path)]
+    if len(files) < 2 or not engine().analyses_ahead:
+        yield lambda index: None
+        return
+    # Forked from this process, Django set up: the analysis needs no database, and the process
+    # leaves this one's connection alone (it never uses it, and ends by os._exit).
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("fork")) as pool:
+        futures: dict[int, Future] = {}
+
+        def ask(index: int) -> None:
+            if index < len(paths) and isinstance(paths[index], Path):
+                futures[index] = pool.submit(analyse_ahead, paths[index])
+
+        def analysed(index: int) -> Any:
+            if index == 0:
+                ask(0)
+            ask(index + 1)  # while this one is written
+            future = futures.pop(index, None)
+            try:
+                return future.result() if future else None
+            except Exception:
+                return None
+
+        yield analysed
+
+
 def page_name(address: str) -> str:
     """What stands for a file name: the address's last part (`smart-tech-du-19-juin-2025.html`)."""
     return PurePosixPath(unquote(urlsplit(address).path)).name or "page.html"
@@ -117,26 +156,34 @@ class Command(BaseCommand):
             raise CommandError("--title names one episode: give it with one FILE only")
         self.progress = for_command(self, options["verbosity"] if len(paths) > 1 else 0, "files", rate_unit="lines")
         self.progress.start(len(paths))
-        imported: list[int] = []
-        waiting, most = 0, moments_per_commit()  # lines imported, not yet indexed
+        self.imported: list[int] = []
+        self.waiting, self.most = 0, moments_per_commit()  # lines imported, not yet indexed
         failed = 0
-        for path in paths:
-            result = self.import_one(path, options)
-            if result is None:
-                failed += 1
-                self.progress.advance(1, rated=0)
-                continue
-            imported.append(result.episode.pk)
-            waiting += result.segment_count
-            if waiting >= most:
-                process_index_jobs(episode_ids=imported)
-                imported, waiting = [], 0
-            self.progress.advance(1, rated=result.segment_count)
+        with _analysing_ahead(paths) as analysed:
+            for index, path in enumerate(paths):
+                failed += self.import_and_index(path, options, analysed(index))
         # A command returns once what it imported is searchable.
-        process_index_jobs(episode_ids=imported)
+        process_index_jobs(episode_ids=self.imported)
         self.progress.finish()
         if failed:
             raise CommandError(f"{failed} of {len(paths)} files not imported")
+
+    def import_and_index(self, path: Source, options: dict, analysed: Any) -> int:
+        """Import one file (its lines analysed ahead, or None), and index what waits once it is
+        enough; 1 if it failed."""
+        if analysed is not None:
+            engine().analysed_ahead(analysed)
+        result = self.import_one(path, options)
+        if result is None:
+            self.progress.advance(1, rated=0)
+            return 1
+        self.imported.append(result.episode.pk)
+        self.waiting += result.segment_count
+        if self.waiting >= self.most:
+            process_index_jobs(episode_ids=self.imported)
+            self.imported, self.waiting = [], 0
+        self.progress.advance(1, rated=result.segment_count)
+        return 0
 
     def say(self, stream, text: str) -> None:
         self.progress.clear()
