@@ -74,7 +74,7 @@ SEARCH_WORK_MEM = "32MB"
 ROWS_PER_COPY = 5_000
 # A line's words as said, its terms and its document (`analyse_ahead`), by its text and the next
 # line's: a folder import analyses the next file in another process while the server writes the
-# current one, XXX. At most AHEAD_MOST lines are kept.
+# current one (`import_transcript`). At most AHEAD_MOST lines are kept.
 Analysed = tuple[list[str], list[str], str]
 _ahead: dict[tuple[str, str | None], Analysed] = {}
 AHEAD_MOST = 20_000

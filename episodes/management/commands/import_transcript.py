@@ -80,7 +80,9 @@ def _analysing_ahead(paths: list[Source]) -> Iterator[Callable[[int], Any]]:
     process while the file before it was written (`analyse_ahead`); None when there is none.
 
     The engine's writes are half Python, half database server, one after the other: the next
-    file's analysis is made meanwhile on the other core. XXX."""
+    file's analysis is made meanwhile on the other core. The whole 10,000-episode import into
+    PostgreSQL took 12 min 58 s before (7,714 lines a second) and 11 min 57 s so (8,370); 100
+    more episodes into that archive, back to back, 7.3 s before and 6.35 s so."""
     files = [path for path in paths if isinstance(path, Path)]
     if len(files) < 2 or not engine().analyses_ahead:
         yield lambda index: None
