@@ -522,9 +522,10 @@ def _nonempty(
 
 class _Postings:
     """One term's postings in one index segment, read forward a block at a time, deleted
-    documents left out. Reads Whoosh 2.7's W3 blocks directly, as `_term_blocks` does, with the
-    ids' deltas added up by `accumulate`, not Whoosh's generator; a block whose highest id (in
-    its header) is below the documents asked is passed over unread."""
+    documents left out. Reads Whoosh 2.7's W3 blocks directly (W3LeafMatcher's `_data`, `_ids`,
+    `_weights`, `_next_block`; the version is pinned), the ids' deltas added up by `accumulate`,
+    not Whoosh's generator; a block whose highest id (in its header) is below the documents
+    asked is passed over unread."""
 
     def __init__(self, reader: Any, term: wq.Term) -> None:
         postings = reader.postings(term.fieldname, term.text) if (term.fieldname, term.text) in reader else None
@@ -539,14 +540,19 @@ class _Postings:
                 postings.next()
         self.block: dict[int, float] | None = None
 
-    def blocks(self) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
+    def blocks(
+        self, passed_over: Callable[[float], bool] = lambda best: False
+    ) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
+        """(ids, weights) of each block, but those that `passed_over(their highest weight)`,
+        which are not read (the weight is in the block's header)."""
         if self.inline is not None:
             yield tuple(self.inline), tuple(self.inline.values())
             return
         matcher = self.matcher
         while matcher is not None and matcher.is_active():
             stop_if_out_of_time()
-            yield self._read()
+            if not passed_over(matcher.block_max_weight()):
+                yield self._read()
             matcher._next_block()
 
     def weights_of(self, wanted: list[int]) -> Iterator[tuple[int, float]]:
@@ -611,40 +617,14 @@ def _term_blocks(
     score is not above `floor()` (none of their documents could enter a full heap of the best):
     a block's highest weight is in its header, so they are passed over without reading them.
 
-    Reads Whoosh 2.7's W3 blocks directly (W3LeafMatcher's `_ids`, `_weights`, `_next_block`; the
-    version is pinned). At 1,000 episodes "quantique" (33,819 moments) took 41 ms through the
-    generic matcher loop and 6 ms so; see bench/run.py.
+    Reads Whoosh 2.7's W3 blocks directly (`_Postings`). At 1,000 episodes "quantique" (33,819
+    moments) took 41 ms through the generic matcher loop and 6 ms so; see bench/run.py.
     """
     for leaf, offset in searcher.reader().leaf_readers():
         if (term.fieldname, term.text) not in leaf:
             continue
-        postings = leaf.postings(term.fieldname, term.text)
-        matcher, deleted = postings, frozenset()
-        if isinstance(postings, FilterMatcher):  # the segment has deleted documents
-            matcher, deleted = postings.child, postings._ids
-        if not isinstance(matcher, W3LeafMatcher):  # a few postings, kept inline with the term
-            ids, weights = [], []
-            while postings.is_active():
-                ids.append(postings.id())
-                weights.append(postings.weight())
-                postings.next()
+        for ids, weights in _Postings(leaf, term).blocks(passed_over=lambda best: best * idf <= floor()):
             yield ids, weights, offset
-            continue
-        while matcher.is_active():
-            stop_if_out_of_time()
-            if matcher.block_max_weight() * idf <= floor():
-                matcher._next_block()
-                continue
-            if matcher._ids is None:
-                matcher._read_ids()
-            if matcher._weights is None:
-                matcher._read_weights()
-            ids, weights = matcher._ids, matcher._weights
-            if deleted:
-                kept = [i for i, docnum in enumerate(ids) if docnum not in deleted]
-                ids, weights = [ids[i] for i in kept], [weights[i] for i in kept]
-            yield ids, weights, offset
-            matcher._next_block()
 
 
 def _postings_scores(postings: Matcher, offset: int, idf: float) -> Iterator[tuple[int, float]]:
