@@ -170,7 +170,7 @@ class PostgresEngine:
         for index in range(len(lines) - 1, -1, -1):
             said, own = analysed[index]
             after = lines[index + 1] if index + 1 < len(lines) else None
-            ahead[(lines[index], after)] = (said, own, document(own, following, [folded_word(w) for w in said]))
+            ahead[(lines[index], after)] = (said, own, _line_document(said, own, following))
             following = own
         return ahead
 
@@ -576,9 +576,14 @@ def _moment_rows(batch: list[tuple], episodes: "_EpisodeWords") -> Iterator[tupl
                 following = analysis(index + 1)[1]
             else:
                 following = analyze(after)
-            document_ = document(own, following, [folded_word(word) for word in said])
+            document_ = _line_document(said, own, following)
         episodes.add(episode_id, said, own, start_ms)
         yield (pk, episode_id, position, start_ms, end_ms, air_date, text, document_, VERSION)
+
+
+def _line_document(said: list[str], own: list[str], following: list[str]) -> str:
+    """A line's document from its words as said, its terms and the next line's terms."""
+    return document(own, following, [folded_word(word) for word in said])
 
 
 class _EpisodeWords:

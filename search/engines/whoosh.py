@@ -461,8 +461,8 @@ def _intersection_scores(
     million `skip_to`. Here the rarest term's postings are read a window at a time, and the
     other terms' blocks that hold one of its documents are matched against them as sets
     (`_Postings`). A stem of `text` is read as its words in `folded` (`forms`), whose blocks
-    hold no positions: reading "quand" took 130 ms from `text` and 37 ms so. "quand tous"
-    took 161 ms. Each window's matches come out before the next is read: a search cut at its
+    hold no positions: reading "quand" took 130 ms from `text` and 37 ms so. The whole search
+    for "quand tous" took 132 ms. Each window's matches come out before the next is read: a search cut at its
     time limit shows them.
     """
     reader = leaf.reader()

@@ -104,6 +104,7 @@ def _analysing_ahead(paths: list[Source]) -> Iterator[Callable[[int], Any]]:
             try:
                 return future.result() if future else None
             except Exception:
+                # Only a head start: the import reads and analyses the file itself, and reports.
                 return None
 
         yield analysed
