@@ -5,8 +5,7 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path, PurePath
-from typing import Any
+from pathlib import PurePath
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -19,7 +18,6 @@ from episodes.models import Appearance, Episode, Person, Segment, Show
 from episodes.parsing import ParsedPerson, ParsedTranscript, ParseWarning, TranscriptError, parse_transcript
 from episodes.parsing.limits import check_characters, check_line_count, check_line_text
 from episodes.parsing.types import N_, TranslatableError
-from search.engines import engine
 from search.indexing import request_reindex
 
 SLUG_MAX = 200
@@ -51,6 +49,23 @@ def import_transcript(
     the file cannot be read. An episode of the same show, date and title is
     replaced in place: same row, same slug.
     """
+    transcript = read_transcript(data=data, filename=filename, show=show, title=title, air_date=air_date, people=people)
+    return store_transcript(
+        transcript, data=data, filename=filename, media_url=media_url, source_url=source_url, published=published
+    )
+
+
+def read_transcript(
+    *,
+    data: bytes,
+    filename: str,
+    show: str = "",
+    title: str = "",
+    air_date: datetime.date | None = None,
+    people: list[ParsedPerson] | None = None,
+) -> ParsedTranscript:
+    """The transcript in this file, with what was given in place of what it says; TranscriptError
+    (with the line when known) when it cannot be read or names no show, date or title."""
     transcript = parse_transcript(data, filename, max_bytes=settings.TRANSCRIPT_MAX_BYTES)
     transcript.show = show or transcript.show
     transcript.title = title or transcript.title
@@ -58,6 +73,19 @@ def import_transcript(
     if people is not None:
         transcript.people = people
     _require_identity(transcript)
+    return transcript
+
+
+def store_transcript(
+    transcript: ParsedTranscript,
+    *,
+    data: bytes,
+    filename: str,
+    media_url: str = "",
+    source_url: str = "",
+    published: bool = True,
+) -> ImportResult:
+    """Keep the file and store its transcript as one episode (`save_transcript`), all or nothing."""
     stored_name = default_storage.save(f"transcripts/{_safe_name(filename)}", ContentFile(data))
     try:
         return save_transcript(
@@ -73,16 +101,26 @@ def import_transcript(
         raise
 
 
-def analyse_ahead(path: PurePath) -> Any:
-    """What an import of this file can do before its turn, in another process: the search
-    engine's analysis of its lines (`Engine.analyse_ahead`), for `import_transcript` to give it
-    back (`Engine.analysed_ahead`). None when the file cannot be read: its import says why."""
-    try:
-        data = Path(path).read_bytes()
-        transcript = parse_transcript(data, path.name, max_bytes=settings.TRANSCRIPT_MAX_BYTES)
-    except (OSError, TranscriptError):
-        return None
-    return engine().analyse_ahead([segment.text for segment in transcript.segments])
+def episode_identity(transcript: ParsedTranscript) -> str:
+    """What makes two transcripts the same episode: show (in any case), air date and title."""
+    return f"{transcript.show.casefold()}|{transcript.air_date}|{transcript.title}"
+
+
+def lock_episode(transcript: ParsedTranscript) -> None:
+    """Make any other import of this episode wait until this transaction ends (PostgreSQL).
+
+    Imports may run at once (a folder import runs one per core; staff on two servers): without
+    it, two that create the same episode both find none and both insert it. The lock is the
+    title's slug, which also keeps two episodes of the same title from taking the same slug.
+    """
+    _lock("episode", slugify(transcript.title))
+
+
+def _lock(kind: str, name: str) -> None:
+    """A lock on this name until the transaction ends, on PostgreSQL (SQLite has one writer)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"{kind}:{name}"])
 
 
 @transaction.atomic
@@ -96,6 +134,7 @@ def save_transcript(
     published: bool = True,
 ) -> ImportResult:
     _require_identity(transcript)
+    lock_episode(transcript)
     show = _get_or_create_show(transcript.show)
     episode = (
         Episode.objects.select_for_update()
@@ -142,7 +181,8 @@ def find_or_create_person(name: str) -> Person:
     person = Person.objects.matching(name)
     if person:
         return person
-    return Person.objects.create(name=name, slug=_unique_slug(Person, name))
+    _lock("person", slugify(name))  # created once by imports at once (`lock_episode`)
+    return Person.objects.matching(name) or Person.objects.create(name=name, slug=_unique_slug(Person, name))
 
 
 def _require_identity(transcript: ParsedTranscript) -> None:
@@ -156,11 +196,20 @@ def _require_identity(transcript: ParsedTranscript) -> None:
 
 def _get_or_create_show(name: str) -> Show:
     show = Show.objects.filter(name__iexact=name).first()
-    return show or Show.objects.create(name=name, slug=_unique_slug(Show, name))
+    if show:
+        return show
+    _lock("show", name.casefold())  # created once by imports at once (`lock_episode`)
+    return Show.objects.filter(name__iexact=name).first() or Show.objects.create(
+        name=name, slug=_unique_slug(Show, name)
+    )
 
 
 def _replace_appearances(episode: Episode, people: list[ParsedPerson]) -> None:
     episode.appearances.all().delete()
+    # The people to create are locked in one order in every import: two imports creating the
+    # same two people in opposite orders would otherwise each wait for the other.
+    for name in sorted({slugify(parsed.name) for parsed in people if not Person.objects.matching(parsed.name)}):
+        _lock("person", name)
     seen: set[tuple[int, str]] = set()
     for order, parsed in enumerate(people):
         person = find_or_create_person(parsed.name)

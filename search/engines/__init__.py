@@ -226,9 +226,10 @@ class StoredMoment:
 
 
 class Engine(Protocol):
-    # Whether `analyse_ahead` does anything: a folder import then analyses the next file in
-    # another process (`import_transcript`).
-    analyses_ahead: bool
+    # Whether several imports may write at once, each in its own process and transaction: a
+    # folder import then runs one per core (`import_transcript`). True when the engine's writes
+    # are made in the change's transaction, on a database that takes several writers.
+    imports_in_parallel: bool
 
     def find(self, compiled: Compiled, filters: Filters, *, seconds: float) -> Results:
         """The moments of published episodes that match, best (or newest) first, as lazy
@@ -269,14 +270,6 @@ class Engine(Protocol):
     def warm(self) -> None:
         """Read now what the first searches of a new web worker would read (called once per
         worker process as it starts, before it takes requests: `smarttech/gunicorn.py`)."""
-
-    def analyse_ahead(self, lines: list[str]) -> Any:
-        """The work of writing an episode of these lines (their texts, in order) that needs no
-        database, done ahead of it, in any process (a folder import analyses the next file in
-        another process while the database writes the current one); for `analysed_ahead`."""
-
-    def analysed_ahead(self, work: Any) -> None:
-        """Keep what `analyse_ahead` gave, for writing its lines."""
 
 
 def filtered_episode(filters: Filters) -> int | None:

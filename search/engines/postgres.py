@@ -72,12 +72,6 @@ RANK_EVERY_MATCH_UNDER = 5_000
 SEARCH_WORK_MEM = "32MB"
 # Moments written per COPY while a whole archive or episode is written.
 ROWS_PER_COPY = 5_000
-# A line's words as said, its terms and its document (`analyse_ahead`), by its text and the next
-# line's: a folder import analyses the next file in another process while the server writes the
-# current one (`import_transcript`). At most AHEAD_MOST lines are kept.
-Analysed = tuple[list[str], list[str], str]
-_ahead: dict[tuple[str, str | None], Analysed] = {}
-AHEAD_MOST = 20_000
 MOMENT_COLUMNS = (
     "segment_id",
     "episode_id",
@@ -92,7 +86,8 @@ MOMENT_COLUMNS = (
 
 
 class PostgresEngine:
-    analyses_ahead = True
+    # Its rows are written in the change's transaction, and the server takes several writers.
+    imports_in_parallel = True
 
     def find(self, compiled: Compiled, filters: Filters, *, seconds: float) -> Results:
         query = tsquery(compiled.query)
@@ -161,24 +156,6 @@ class PostgresEngine:
 
     def warm(self) -> None:
         """Nothing to read: the moments live in the database, whose server keeps them in memory."""
-
-    def analyse_ahead(self, lines: list[str]) -> dict[tuple[str, str | None], Analysed]:
-        """Each line's words, terms and document, by its text and the next line's (None for the
-        last), as `_moment_rows` makes them."""
-        analysed = [said_and_terms(text) for text in lines]
-        ahead, following = {}, []
-        for index in range(len(lines) - 1, -1, -1):
-            said, own = analysed[index]
-            after = lines[index + 1] if index + 1 < len(lines) else None
-            ahead[(lines[index], after)] = (said, own, _line_document(said, own, following))
-            following = own
-        return ahead
-
-    def analysed_ahead(self, work: dict[tuple[str, str | None], Analysed]) -> None:
-        _ahead.update(work)
-        if len(_ahead) > AHEAD_MOST:  # lines never written (their file failed), oldest first
-            for key in list(_ahead)[: len(_ahead) - AHEAD_MOST]:
-                del _ahead[key]
 
 
 def engine() -> PostgresEngine:
@@ -555,8 +532,7 @@ def _write(segments: QuerySet[Segment], advance: Advance = not_told) -> int:
 def _moment_rows(batch: list[tuple], episodes: "_EpisodeWords") -> Iterator[tuple]:
     """The moments' rows, each line analysed once: its terms are also the bridge of the line before.
     Made as COPY sends them, so that PostgreSQL writes some while the next are made: 5,932 ->
-    6,765 lines/s importing 300 generated episodes (bench/import_speed.py). A line analysed
-    ahead (`analyse_ahead`) is taken as it was."""
+    6,765 lines/s importing 300 generated episodes (bench/import_speed.py)."""
     analysed: dict[int, tuple[list[str], list[str]]] = {}
 
     def analysis(index: int) -> tuple[list[str], list[str]]:
@@ -565,25 +541,16 @@ def _moment_rows(batch: list[tuple], episodes: "_EpisodeWords") -> Iterator[tupl
         return analysed[index]
 
     for index, (pk, episode_id, position, start_ms, end_ms, air_date, text, after) in enumerate(batch):
-        ready = _ahead.pop((text, after), None)
-        if ready is not None:
-            said, own, document_ = ready
+        said, own = analysis(index)
+        if not after:
+            following = []
+        elif index + 1 < len(batch) and batch[index + 1][6] == after:
+            following = analysis(index + 1)[1]
         else:
-            said, own = analysis(index)
-            if not after:
-                following = []
-            elif index + 1 < len(batch) and batch[index + 1][6] == after:
-                following = analysis(index + 1)[1]
-            else:
-                following = analyze(after)
-            document_ = _line_document(said, own, following)
+            following = analyze(after)
         episodes.add(episode_id, said, own, start_ms)
+        document_ = document(own, following, [folded_word(word) for word in said])
         yield (pk, episode_id, position, start_ms, end_ms, air_date, text, document_, VERSION)
-
-
-def _line_document(said: list[str], own: list[str], following: list[str]) -> str:
-    """A line's document from its words as said, its terms and the next line's terms."""
-    return document(own, following, [folded_word(word) for word in said])
 
 
 class _EpisodeWords:

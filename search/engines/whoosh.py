@@ -90,6 +90,9 @@ BEST_KEPT = 3
 
 
 class WhooshEngine:
+    # Its writes are a worker's, one at a time (the index has one writer).
+    imports_in_parallel = False
+
     def find(self, compiled: Compiled, filters: Filters, *, seconds: float) -> Results:
         if seconds <= 0:
             return NoResults(timed_out=True)
@@ -135,14 +138,6 @@ class WhooshEngine:
             said = _said_in(searcher)
             # Words of deleted moments stay in a segment's lexicon until it is merged away.
             return {word for vocabulary in _vocabularies(searcher) for word in vocabulary.all_words() if said(word)}
-
-    analyses_ahead = False
-
-    def analyse_ahead(self, lines: list[str]) -> None:
-        """Nothing: a Whoosh import is bound by the index's writer processes, on every core."""
-
-    def analysed_ahead(self, work: None) -> None:
-        pass
 
     def warm(self) -> None:
         # At 1,000 episodes a worker's first search read 0.97 s of episode ids and its first
