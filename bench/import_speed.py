@@ -1,6 +1,6 @@
 """How fast `manage.py import_transcript FOLDER` brings a large folder into a fresh archive.
 
-    .venv/bin/python bench/import_speed.py [--episodes 1000] [--postgres URL] [--profile FILE]
+    .venv/bin/python bench/import_speed.py [--episodes 1000] [--postgres URL] [--jobs N] [--profile FILE]
 
 It writes a folder of generated episodes (bench/corpus.py, 600 lines each), imports it
 whole through the command, as an operator would (progress on standard error, here
@@ -8,9 +8,11 @@ silenced), into a new archive: SQLite and Whoosh in a temporary folder, or with
 `--postgres URL` the PostgreSQL engine in a database of its own, created beside the
 URL's (named after it, so `postgres:///h20import` makes `h20import_import_speed_PID`)
 and dropped at the end. It prints the lines per second over the whole import (until
-all is searchable) and where the time went: reading and parsing the files, writing
-episodes and lines, the search engine's writes, the rest. `--profile FILE` also
-writes cProfile's statistics of the import there (read them with `python -m pstats`).
+all is searchable) and, when one process imports the files (Whoosh, or `--jobs 1`), where
+the time went: reading and parsing the files, writing episodes and lines, the search
+engine's writes, the rest. `--jobs N` is the command's (by default one process per core
+with the PostgreSQL engine). `--profile FILE` also writes cProfile's statistics of the
+import's own process there (read them with `python -m pstats`).
 
 At 1,000 episodes (600,000 lines), on 2 cores shared with other runs (load 1 to 3), before and
 after issue 20's point 5: SQLite + Whoosh 3,217 -> 4,663 lines/s, PostgreSQL 7,675 -> 9,778. What
@@ -74,7 +76,7 @@ def database_named(server: str, suffix: str) -> tuple[str, str]:
     return name, urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
 
 
-def run(episodes: int, postgres: str | None, profile: Path | None) -> None:
+def run(episodes: int, postgres: str | None, jobs: int | None, profile: Path | None) -> None:
     work = Path(tempfile.mkdtemp(prefix="import-speed-"))
     database = None
     if postgres:
@@ -88,7 +90,7 @@ def run(episodes: int, postgres: str | None, profile: Path | None) -> None:
     os.environ["ARCHIVE_DATA_DIR"] = str(work / "data")
     os.environ["DJANGO_SETTINGS_MODULE"] = "smarttech.settings"
     try:
-        measure(work, episodes, profile)
+        measure(work, episodes, jobs, profile)
     finally:
         if database:
             from django.db import connections
@@ -99,7 +101,7 @@ def run(episodes: int, postgres: str | None, profile: Path | None) -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def measure(work: Path, count: int, profile: Path | None) -> None:
+def measure(work: Path, count: int, jobs: int | None, profile: Path | None) -> None:
     import django
 
     django.setup()
@@ -109,6 +111,7 @@ def measure(work: Path, count: int, profile: Path | None) -> None:
     import episodes.services
     import search.indexing
     from bench.corpus import write_corpus
+    from episodes.management.commands.import_transcript import available_cores
     from episodes.models import Segment
     from search.engines import engine
 
@@ -126,7 +129,8 @@ def measure(work: Path, count: int, profile: Path | None) -> None:
     start = time.perf_counter()
     if profiler:
         profiler.enable()
-    call_command("import_transcript", str(work / "corpus"), stdout=io.StringIO(), stderr=io.StringIO())
+    options = {"jobs": jobs} if jobs else {}
+    call_command("import_transcript", str(work / "corpus"), stdout=io.StringIO(), stderr=io.StringIO(), **options)
     if profiler:
         profiler.disable()
         profiler.dump_stats(profile)
@@ -134,9 +138,13 @@ def measure(work: Path, count: int, profile: Path | None) -> None:
     cpu = cpu_seconds() - cpu_before
     lines = Segment.objects.count()
 
+    processes = (jobs or available_cores()) if engine().imports_in_parallel else 1
     print(f"== import_transcript, {count} episodes, {lines} lines, {settings.ARCHIVE_SEARCH_ENGINE} engine ==")
-    print(f"whole import: {seconds:.1f} s, {lines / seconds:,.0f} lines/s")
+    print(f"whole import: {seconds:.1f} s, {lines / seconds:,.0f} lines/s, files imported by {processes} process(es)")
     print(f"  CPU, with the index's writer processes: {cpu:.0f} s, {lines / cpu:,.0f} lines a CPU-second")
+    if processes > 1:
+        print("  (where the time goes is measured in one process: --jobs 1)")
+        return
     rest = seconds - sum(watch.seconds.values())
     for label, spent in [*watch.seconds.items(), ("the rest (episodes, people, files, index jobs)", rest)]:
         print(f"  {label}: {spent:.1f} s ({spent / seconds:.0%})")
@@ -155,9 +163,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--episodes", type=int, default=1_000, help="generated episodes of 600 lines (default 1,000)")
     parser.add_argument("--postgres", metavar="URL", help="import into this PostgreSQL server, with its engine")
+    parser.add_argument("--jobs", type=int, metavar="N", help="files imported at once (the command's --jobs)")
     parser.add_argument("--profile", type=Path, metavar="FILE", help="write cProfile statistics of the import here")
     args = parser.parse_args()
-    run(args.episodes, args.postgres, args.profile)
+    run(args.episodes, args.postgres, args.jobs, args.profile)
 
 
 if __name__ == "__main__":
