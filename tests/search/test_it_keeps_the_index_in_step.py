@@ -472,14 +472,14 @@ def test_an_interrupted_folder_import_leaves_its_jobs_to_the_worker(client, db, 
     from episodes.management.commands import import_transcript as command
 
     sample_copies(tmp_path, [1, 2, 3])
-    real = command.import_transcript
+    real = command.store_transcript
 
-    def interrupted(**kwargs):
+    def interrupted(transcript, **kwargs):
         if kwargs["filename"] == "copie-2.txt":
             raise KeyboardInterrupt
-        return real(**kwargs)
+        return real(transcript, **kwargs)
 
-    monkeypatch.setattr(command, "import_transcript", interrupted)
+    monkeypatch.setattr(command, "store_transcript", interrupted)
     with pytest.raises(KeyboardInterrupt):
         call_command("import_transcript", str(tmp_path), "--verbosity", "0", stdout=StringIO())
     assert Episode.objects.count() == 2 and IndexJob.objects.count() == 2 and indexed() == []
