@@ -34,7 +34,7 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
 
     from search.engines import Filters
-    from search.engines.postgres import SEARCH_WORK_MEM
+    from search.engines.postgres.engine import SEARCH_WORK_MEM
     from search.moments import find_moments
 
     def ask(text: str):

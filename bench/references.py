@@ -32,7 +32,7 @@ class RawWhoosh:
     Whoosh's own query parser, one searcher kept open, top 20."""
 
     NAME = "raw Whoosh"
-    SCORER = "search.engines.whoosh_backend.MomentWeighting (the product's TF-IDF), imported"
+    SCORER = "search.engines.whoosh.backend.MomentWeighting (the product's TF-IDF), imported"
 
     def __init__(self, folder: Path, rows: Rows) -> None:
         from django.conf import settings
@@ -41,7 +41,7 @@ class RawWhoosh:
         from whoosh.qparser import QueryParser
 
         from search.analysis import french_analyzer, spelling_analyzer
-        from search.engines.whoosh_backend import MomentWeighting, bulk_writer
+        from search.engines.whoosh.backend import MomentWeighting, bulk_writer
 
         schema = Schema(
             id=ID(stored=True),

@@ -3,7 +3,7 @@
     .venv/bin/python bench/whoosh_writer.py [--episodes 20]
 
 It makes the documents of generated episodes (bench/corpus.py, 600 lines each) as an import
-makes them, their words already analysed (`search.search_indexes.moment_document`), then
+makes them, their words already analysed (`search.engines.whoosh.documents.moment_document`), then
 gives them to Whoosh's writer in one process, into a new index in a temporary folder, and
 commits them as one segment: once with the whole schema, then without each group of fields
 the searches read. It prints the CPU time a line of `add_document` and of the commit, the
@@ -38,7 +38,7 @@ WITHOUT = [
 def documents(episodes: int) -> list[dict]:
     from bench.corpus import episode_text, vocabulary
     from search.analysis import said_and_terms
-    from search.search_indexes import EpisodeFields, moment_document
+    from search.engines.whoosh.documents import EpisodeFields, moment_document
 
     rng, vocab, made = random.Random(7), vocabulary(), []
     for number in range(episodes):
@@ -55,7 +55,7 @@ def documents(episodes: int) -> list[dict]:
 def measure(docs: list[dict], without: tuple[str, ...], folder: Path) -> tuple[float, float, float]:
     from whoosh.filedb.filestore import FileStorage
 
-    from search.engines.whoosh_schema import moment_schema
+    from search.engines.whoosh.schema import moment_schema
 
     schema = moment_schema()
     for name in without:

@@ -3,6 +3,8 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from django.db import models
+from django.db.models import F, Window
+from django.db.models.functions import Lead
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -236,6 +238,13 @@ class Appearance(models.Model):
 class SegmentQuerySet(models.QuerySet):
     def published(self) -> "SegmentQuerySet":
         return self.filter(episode__is_published=True)
+
+    def with_next_text(self) -> "SegmentQuerySet":
+        """Each line knowing the text of the one after it in its episode (`next_text`, None for
+        the last): a search engine's moment holds the next line's first words, for phrases."""
+        return self.annotate(
+            next_text=Window(Lead("text"), partition_by=[F("episode_id")], order_by=F("position").asc())
+        )
 
     def spoken_by(self, person: "Person") -> "SegmentQuerySet":
         """The lines this person speaks, as the file names the speaker: their name or one of

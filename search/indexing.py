@@ -18,11 +18,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import Count, F, Q
 from django.utils import timezone
-from haystack import connections
 
 from episodes.models import Segment
 from search.engines import engine
-from search.engines.whoosh_backend import FrenchWhooshSearchBackend
 from search.models import IndexJob
 
 log = logging.getLogger(__name__)
@@ -40,10 +38,6 @@ EPISODES_PER_QUERY = 500
 class Processed:
     done: int = 0
     failed: int = 0
-
-
-def search_backend() -> FrenchWhooshSearchBackend:
-    return connections["default"].get_backend()
 
 
 def reindex_episode(episode_id: int) -> int:
@@ -103,7 +97,7 @@ def moments_per_commit() -> int:
     many episodes far faster together than in one commit each.
 
     As many as the writer processes sort in memory: each commit writes one segment per
-    process, which no later commit merges again (whoosh_backend.merge_small_segments). More
+    process, which no later commit merges again (search.engines.whoosh.backend.merge_small_segments). More
     would spill sorted runs to disk, which Whoosh writes and reads back a posting at a time
     (30,000 lines in 32 MB: 643 against 379 µs a line). So the memory sets how many segments a
     search reads: 30 at 10,000 episodes of 600 lines with 2 processes of 2,048 MB, against 200

@@ -51,7 +51,7 @@ class IndexJob(models.Model):
         return f"episode {self.episode_id}"
 
 
-# The PostgreSQL engine's tables (search.engines.postgres). A moment's or a spoken word's row
+# The PostgreSQL engine's tables (search.engines.postgres.engine). A moment's or a spoken word's row
 # belongs to one episode: replacing an episode's moments is a delete and an insert, with no
 # counter shared between episodes. Known words are only added, one row per word.
 # Their PostgreSQL-only indexes are created by the migration on PostgreSQL alone.
@@ -79,7 +79,7 @@ class SearchMoment(models.Model):
     air_date = models.DateField()
     text = models.TextField()
     # The line's own terms (weight A), then the next line's first terms (weight B), and the
-    # line's words folded, for prefixes (weight C): search.engines.postgres_text.
+    # line's words folded, for prefixes (weight C): search.engines.postgres.text.
     document = SearchVectorField()
     # Which version of the engine wrote the row: older rows ask for a rebuild (check_index).
     version = models.PositiveSmallIntegerField()

@@ -32,13 +32,16 @@ def pytest_collection_modifyitems(config, items) -> None:
 
 
 def _sample_committed(engine: str, fixtures) -> bool:
-    """Whether the sample must be committed: for the Whoosh engine, which indexes what a
-    transaction committed, and for a test that asks for `transactional_db` (other threads or
-    processes read the sample), as the PostgreSQL engine's own tests (marker `postgres`) do.
-    The PostgreSQL engine writes its rows in the change's own transaction: for the behaviour
-    tests the sample is written in the test's transaction and rolled back with it (emptying
-    PostgreSQL's tables after each test took 0.4 s)."""
-    return engine == "whoosh" or "transactional_db" in fixtures
+    """Whether the sample must be committed: for an engine that its worker writes (Whoosh),
+    which indexes what a transaction committed, and for a test that asks for `transactional_db`
+    (other threads or processes read the sample), as the PostgreSQL engine's own tests (marker
+    `postgres`) do. An engine that writes in the change's own transaction (PostgreSQL) has the
+    sample written in the test's transaction for the behaviour tests, rolled back with it
+    (emptying PostgreSQL's tables after each test took 0.4 s)."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    return import_string(settings.ARCHIVE_SEARCH_ENGINES[engine]).needs_worker or "transactional_db" in fixtures
 
 
 @pytest.fixture

@@ -15,18 +15,17 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
-from importlib import import_module
 from typing import Any, NamedTuple, Protocol, TypeVar
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils.module_loading import import_string
 
 from episodes.models import Episode, Person, Segment
 from search.plan import Compiled
 from smarttech.progress import Advance, not_told
 
 T = TypeVar("T")
-ENGINES = {"whoosh": "search.engines.whoosh", "postgres": "search.engines.postgres"}
 
 
 @dataclass(frozen=True)
@@ -226,10 +225,28 @@ class StoredMoment:
 
 
 class Engine(Protocol):
+    """What an engine declares and does (docs/engines.md has the checklist of a new one).
+
+    The rest of the archive reads these declarations, never the engine's name: the settings and
+    `SearchConfig.ready` (the database it needs), `bin/serve` and `bin/serve-production` (through
+    `index_worker --needed`), the import command, and the tests."""
+
+    # Its name in messages: "Whoosh".
+    label: str
+    # The only database it works with, as Django names it ("postgresql"); None: any.
+    database_vendor: str | None
+    # Whether changes reach it through the index worker (`manage.py index_worker`), which then
+    # runs beside the web servers; False when it writes in the change's own transaction.
+    needs_worker: bool
     # Whether several imports may write at once, each in its own process and transaction: a
-    # folder import then runs one per core (`import_transcript`). True when the engine's writes
-    # are made in the change's transaction, on a database that takes several writers.
+    # folder import then runs one per core (`import_transcript`).
     imports_in_parallel: bool
+    # Whether its index is Haystack's connection (`HAYSTACK_CONNECTIONS`): Haystack's
+    # update_index and clear_index then work on it; other engines refuse them.
+    uses_haystack: bool
+
+    def ready(self) -> None:
+        """Called once as Django starts, when this is the archive's engine (`SearchConfig.ready`)."""
 
     def find(self, compiled: Compiled, filters: Filters, *, seconds: float) -> Results:
         """The moments of published episodes that match, best (or newest) first, as lazy
@@ -302,11 +319,11 @@ def allowed_episodes(filters: Filters) -> set[int] | None:
 
 @cache
 def _engine(name: str) -> Engine:
-    return import_module(ENGINES[name]).engine()
+    return import_string(settings.ARCHIVE_SEARCH_ENGINES[name])()
 
 
 def engine() -> Engine:
-    """The engine the settings choose."""
+    """The engine the settings choose (`ARCHIVE_SEARCH_ENGINE`, a name of `ARCHIVE_SEARCH_ENGINES`)."""
     return _engine(settings.ARCHIVE_SEARCH_ENGINE)
 
 

@@ -12,9 +12,9 @@ from django.core.management.base import CommandError
 from haystack.exceptions import SearchBackendError
 
 from episodes.models import Episode
-from search.indexing import search_backend
+from search.engines.whoosh.backend import search_backend
+from search.engines.whoosh.documents import moment_documents, moments
 from search.moments import Filters, find_moments
-from search.search_indexes import moment_documents, moments
 from tests.search.behind_the_index import add_orphan, built_by_an_older_version, drop_moment, say_word
 
 
@@ -166,7 +166,8 @@ def test_check_index_reports_a_spelling_dictionary_out_of_step_and_repair_mends_
 def test_searches_answer_from_the_committed_moments_while_a_rebuild_writes(sample_episode, monkeypatch):
     from django.db import connection
 
-    from search.engines import engine, postgres
+    from search.engines import engine
+    from search.engines.postgres import engine as postgres
 
     written, slow = threading.Event(), threading.Event()
     lines, real = itertools.count(1), postgres.said_and_terms
@@ -199,7 +200,8 @@ def test_searches_answer_from_the_committed_moments_while_a_rebuild_writes(sampl
 
 @pytest.mark.postgres("a rebuild in one transaction")
 def test_a_rebuild_that_fails_midway_leaves_the_moments_as_they_were(sample_episode, monkeypatch):
-    from search.engines import engine, postgres
+    from search.engines import engine
+    from search.engines.postgres import engine as postgres
 
     lines, real = itertools.count(1), postgres.said_and_terms
 
@@ -221,7 +223,7 @@ def test_a_rebuild_that_fails_midway_leaves_the_moments_as_they_were(sample_epis
 def test_moments_given_as_analysed_words_index_as_their_texts_would(sample_episode, tmp_path):
     from whoosh.filedb.filestore import FileStorage
 
-    from search.engines.whoosh_schema import moment_schema
+    from search.engines.whoosh.schema import moment_schema
 
     documents = list(moment_documents(moments()))
     as_texts = [
@@ -256,8 +258,8 @@ def test_moments_given_as_analysed_words_index_as_their_texts_would(sample_episo
 def test_an_index_from_before_pairs_still_finds_a_phrase_within_a_line_until_rebuilt(sample_episode, tmp_path):
     from whoosh.filedb.filestore import FileStorage
 
-    from search.engines.whoosh import prefix_expander, whoosh_query
-    from search.engines.whoosh_schema import moment_schema
+    from search.engines.whoosh.engine import prefix_expander, whoosh_query
+    from search.engines.whoosh.schema import moment_schema
     from search.plan import Terms
 
     schema = moment_schema()
@@ -272,3 +274,14 @@ def test_an_index_from_before_pairs_still_finds_a_phrase_within_a_line_until_reb
     with search_backend().searcher() as searcher:
         current = whoosh_query(phrase, prefix_expander(searcher), searcher.schema)
         assert {hit["django_id"] for hit in searcher.search(current)} == old != set()
+
+
+@pytest.mark.postgres("Haystack's index commands, on an engine whose index is not Haystack's")
+@pytest.mark.parametrize("command, args", [("update_index", ["--age", "24"]), ("clear_index", ["--noinput"])])
+def test_haystack_s_own_index_commands_say_what_to_run_instead_and_change_nothing(sample_episode, command, args):
+    from search.moments import Filters, find_moments
+
+    before = find_moments("quantique", Filters()).count
+    with pytest.raises(CommandError, match=r"not in Haystack's index.*rebuild_index"):
+        call_command(command, *args)
+    assert find_moments("quantique", Filters()).count == before > 0

@@ -10,9 +10,10 @@ from django.core.management import call_command
 from episodes.management.commands import import_transcript as command
 from episodes.models import Episode, Segment
 from search import indexing
-from search.engines import engine, whoosh_backend
-from search.engines import whoosh as whoosh_engine
-from search.indexing import search_backend
+from search.engines import engine
+from search.engines.whoosh import backend as whoosh_backend
+from search.engines.whoosh import engine as whoosh_engine
+from search.engines.whoosh.backend import search_backend
 from search.models import IndexJob
 from tests.conftest import SAMPLE, index_now, moments_held
 

@@ -13,7 +13,7 @@ from episodes.forms import moment_text
 from episodes.models import Episode, Segment
 from episodes.services import edit_segment, import_transcript, set_published
 from search import indexing
-from search.engines.whoosh_backend import FrenchWhooshSearchBackend
+from search.engines.whoosh.backend import FrenchWhooshSearchBackend
 from search.indexing import process_index_jobs
 from search.models import IndexJob
 from search.moments import Filters, find_moments, flat_page
@@ -410,7 +410,8 @@ def test_a_change_made_during_a_rebuild_waits_for_it_and_is_kept(client, sample_
     import threading
     import time
 
-    from search.engines import engine, postgres
+    from search.engines import engine
+    from search.engines.postgres import engine as postgres
 
     written, go_on = threading.Event(), threading.Event()
     lines, real = itertools.count(1), postgres.said_and_terms

@@ -10,9 +10,9 @@ from whoosh import query as wq
 from episodes.models import Segment
 from search import moments
 from search.analysis import fold
-from search.engines.whoosh import prefix_expander, whoosh_query
-from search.engines.whoosh_backend import MomentWeighting
-from search.indexing import reindex_episode, search_backend
+from search.engines.whoosh.backend import MomentWeighting, search_backend
+from search.engines.whoosh.engine import prefix_expander, whoosh_query
+from search.indexing import reindex_episode
 from search.moments import Filters, find_moments
 from tests.conftest import every_hit
 
@@ -165,7 +165,8 @@ def test_a_search_cut_short_shows_what_it_found_by_then(sample_episode, monkeypa
     found, fewer than the whole search finds. The sample, three times over: postings of
     several blocks."""
     from episodes.services import import_transcript
-    from search.engines import whoosh, whoosh_deadline
+    from search.engines.whoosh import deadline as whoosh_deadline
+    from search.engines.whoosh import engine as whoosh
     from tests.conftest import SAMPLE, index_now
 
     for day in (1, 2, 3):
@@ -196,7 +197,7 @@ def test_a_search_cut_short_shows_what_it_found_by_then(sample_episode, monkeypa
 def test_a_postgres_search_cut_short_shows_the_first_moments_the_index_gives(sample_episode, monkeypatch):
     from django.db import connection
 
-    from search.engines import postgres
+    from search.engines.postgres import engine as postgres
 
     full = find_moments('"de la"', Filters())
     found_in_full = set(segments(full))
@@ -220,7 +221,7 @@ def test_threads_searching_at_once_read_each_index_segment_once(sample_episode, 
     """A web worker's threads on their first searches: one reads a segment, the others wait for it."""
     import time
 
-    from search.engines import whoosh
+    from search.engines.whoosh import engine as whoosh
 
     reads: list[str] = []
     real = whoosh._leaf_episodes
@@ -250,7 +251,7 @@ def test_threads_searching_at_once_read_each_index_segment_once(sample_episode, 
 
 @pytest.mark.whoosh("its per-segment arrays and spelling words, read when a web worker starts")
 def test_a_web_worker_reads_the_index_as_it_starts_not_on_its_first_searches(sample_episode, monkeypatch):
-    from search.engines import whoosh
+    from search.engines.whoosh import engine as whoosh
     from smarttech.gunicorn import post_worker_init
 
     for cache in ("_episodes_by_leaf", "_segments_by_leaf", "_vocabulary_by_leaf", "_whole_arrays"):
@@ -268,7 +269,7 @@ def test_a_web_worker_reads_the_index_as_it_starts_not_on_its_first_searches(sam
 
 @pytest.mark.whoosh("its arrays of the whole index, kept while its segments stay")
 def test_the_whole_index_arrays_are_joined_once_and_again_after_a_change(sample_episode, monkeypatch):
-    from search.engines import whoosh
+    from search.engines.whoosh import engine as whoosh
     from search.indexing import reindex_episode
 
     monkeypatch.setattr(whoosh, "_whole_arrays", {})

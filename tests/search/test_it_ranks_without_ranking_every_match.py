@@ -1,7 +1,7 @@
 """The first moments of a search come in the same order whether every match is ranked or not.
 
 The PostgreSQL engine finds the first moments of one word, one prefix or words ORed class by
-class (`search.engines.postgres_text.Classes`): the lines that say it most, ranked; then those
+class (`search.engines.postgres.text.Classes`): the lines that say it most, ranked; then those
 that say it twice, then once, each class in the archive's order. On an archive where the word
 is said once, twice, three and four times across episodes, every first k, page and sort must be
 what ranking every match gives."""
@@ -13,7 +13,7 @@ import pytest
 from episodes.models import Episode, Segment
 from episodes.services import import_transcript, set_published
 from search.engines import Filters, engine
-from search.engines.postgres_text import classes
+from search.engines.postgres.text import classes
 from search.models import GlossaryEntry
 from search.moments import find_moments
 from tests.conftest import index_now
@@ -36,7 +36,7 @@ LINES = [
 @pytest.fixture
 def archive(db, search_index, monkeypatch):
     # Every word here is said in a few moments, which the engine would rank in one statement.
-    monkeypatch.setattr("search.engines.postgres.RANK_EVERY_MATCH_UNDER", 0)
+    monkeypatch.setattr("search.engines.postgres.engine.RANK_EVERY_MATCH_UNDER", 0)
     GlossaryEntry.objects.create(term="ordinateur", variants="calculateur\nmachine")
     for number in range(6):
         # Each episode says the lines in another order, so that the archive's order matters.

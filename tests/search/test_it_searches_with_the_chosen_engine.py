@@ -1,13 +1,21 @@
 """The engine is chosen by ARCHIVE_SEARCH_ENGINE; what the PostgreSQL engine stores and asks."""
 
+import inspect
 import os
 import subprocess
 import sys
+from io import StringIO
+from typing import get_type_hints
 
 import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils.module_loading import import_string
 
-from search.engines.postgres_text import document, lexeme, tsquery
+from search.apps import DATABASE_URLS
+from search.engines import Engine
+from search.engines.postgres.text import document, lexeme, tsquery
 from search.plan import AllOf, AnyOf, Prefix, Terms, Without
 from tests.conftest import REPO
 
@@ -89,7 +97,7 @@ def test_a_query_starts_every_word_and_phrase_in_the_line_itself():
 @pytest.mark.django_db
 def test_the_time_limit_cancels_the_statement_and_never_outlives_the_search():
     """In the test's transaction, as in a request's: a limit set there would outlive the search."""
-    from search.engines.postgres import _within
+    from search.engines.postgres.engine import _within
 
     def current() -> str:
         with connection.cursor() as cursor:
@@ -108,8 +116,31 @@ def test_the_time_limit_cancels_the_statement_and_never_outlives_the_search():
 
 
 def test_whoosh_pairs_a_common_term_with_any_other_and_postgresql_only_two_common_terms():
-    from search.engines.whoosh_schema import pair_terms
+    from search.engines.whoosh.schema import pair_terms
 
     # Whoosh reads postings in Python: "de quantique" asks for its pair, not for every line with "de".
     assert pair_terms(["il", "est", "quantiqu", "ordin", "de"]) == ["il+est", "est+quantiqu", "ordin+de"]
     assert document(["il", "est", "quantiqu"], [], ["il", "est", "quantique"]).endswith("'+il+est'")
+
+
+@pytest.mark.parametrize("name", list(settings.ARCHIVE_SEARCH_ENGINES))
+def test_every_engine_declares_and_does_all_that_the_archive_asks_of_an_engine(name):
+    engine_class = import_string(settings.ARCHIVE_SEARCH_ENGINES[name])
+    for attribute, kind in get_type_hints(Engine).items():
+        assert isinstance(getattr(engine_class, attribute), kind), f"{name} declares no {attribute}: {kind}"
+    asked = {key: value for key, value in vars(Engine).items() if inspect.isfunction(value) and key[0] != "_"}
+    for method, protocol in asked.items():
+        assert inspect.signature(getattr(engine_class, method)) == inspect.signature(protocol), method
+    assert engine_class.database_vendor in (None, *DATABASE_URLS)
+
+
+@pytest.mark.parametrize("name", list(settings.ARCHIVE_SEARCH_ENGINES))
+def test_the_index_worker_says_whether_the_engine_needs_it(name, settings):
+    settings.ARCHIVE_SEARCH_ENGINE = name
+    if import_string(settings.ARCHIVE_SEARCH_ENGINES[name]).needs_worker:
+        out = StringIO()
+        call_command("index_worker", "--needed", stdout=out)
+        assert "needs an index worker" in out.getvalue()
+    else:
+        with pytest.raises(CommandError, match="needs no index worker"):
+            call_command("index_worker", "--needed")

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
+from episodes.models import Segment
 from search.engines import engine
-from search.search_indexes import published_segments
 from smarttech.progress import for_command
 
 
@@ -27,7 +27,7 @@ class Command(BaseCommand):
 def rebuild(command: BaseCommand, verbosity: int) -> int:
     """Rebuild the index, showing its progress on the command's standard error."""
     progress = for_command(command, verbosity, "moments")
-    progress.start(published_segments().count())
+    progress.start(Segment.objects.published().count())
     indexed = engine().rebuild(progress.advance)
     progress.finish()
     return indexed

@@ -1,6 +1,6 @@
 """The Whoosh engine: the moments in a Whoosh index folder on this machine.
 
-The index is Haystack's, through our backend (`whoosh_backend`: schema, locked writes,
+The index is Haystack's, through our backend (`search.engines.whoosh.backend`: schema, locked writes,
 builds swapped in whole); it follows the database through index jobs that a worker
 does after each change commits (`search.indexing`). So the archive is one machine:
 the index folder, and the workers beside it.
@@ -51,12 +51,12 @@ from search.engines import (
     not_told,
     spoken_lines,
 )
-from search.engines.whoosh_deadline import deadline, stop_if_out_of_time
-from search.engines.whoosh_schema import BRIDGE_TERMS, bridge_term, pair_terms
-from search.indexing import search_backend
+from search.engines.whoosh.backend import search_backend
+from search.engines.whoosh.deadline import deadline, stop_if_out_of_time
+from search.engines.whoosh.documents import moment_documents, moments
+from search.engines.whoosh.schema import BRIDGE_TERMS, bridge_term, pair_terms
 from search.models import IndexJob
 from search.plan import AllOf, AnyOf, Compiled, Node, Prefix, Terms, Without
-from search.search_indexes import moment_documents, moments
 from search.spelling import Vocabulary, closest_said_word
 
 _gc_pause_lock = threading.Lock()
@@ -90,8 +90,16 @@ BEST_KEPT = 3
 
 
 class WhooshEngine:
-    # Its writes are a worker's, one at a time (the index has one writer).
+    label = "Whoosh"
+    database_vendor = None  # any: the index is a folder beside the database
+    # Changes reach the index through the index worker, after their transaction commits
+    # (`search.indexing`), one writer at a time.
+    needs_worker = True
     imports_in_parallel = False
+    uses_haystack = True
+
+    def ready(self) -> None:
+        """Nothing: the index is opened when first used."""
 
     def find(self, compiled: Compiled, filters: Filters, *, seconds: float) -> Results:
         if seconds <= 0:
@@ -662,10 +670,6 @@ def _stored(doc: dict[str, Any]) -> StoredMoment:
     day = doc["air_date"]
     air_date = datetime.date(day // 10_000, day // 100 % 100, day % 100)
     return StoredMoment(doc["text"], doc["start_ms"], doc.get("end_ms"), air_date)
-
-
-def engine() -> WhooshEngine:
-    return WhooshEngine()
 
 
 def whoosh_query(node: Node, expand_prefix: Callable[[str], Iterable[str]], schema: Schema | None = None) -> wq.Query:

@@ -1,7 +1,7 @@
 """Haystack's Whoosh backend with French analysis and serialised, all-or-nothing writes.
 
 What changes from the stock backend, and why:
-- the schema is `search.engines.whoosh_schema.moment_schema()`: French analysis instead of the
+- the schema is `search.engines.whoosh.schema.moment_schema()`: French analysis instead of the
   English stemmer, and only the columns that searching needs;
 - every write takes an exclusive lock beside the index folder, so web workers, the
   import command and `rebuild_index` queue instead of failing on Whoosh's single
@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from haystack import connections
 from haystack.backends.whoosh_backend import WhooshEngine, WhooshSearchBackend
 from haystack.exceptions import SearchBackendError
 from haystack.utils import get_identifier
@@ -42,9 +43,9 @@ from whoosh.reading import SegmentReader
 from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter
 
-from search.engines.whoosh_deadline import DeadlineSearcher
-from search.engines.whoosh_schema import SCHEMA_VERSION, moment_schema
-from search.search_indexes import moment_documents, moments
+from search.engines.whoosh.deadline import DeadlineSearcher
+from search.engines.whoosh.documents import moment_documents, moments
+from search.engines.whoosh.schema import SCHEMA_VERSION, moment_schema
 
 HAYSTACK_KEYS = {"id", "django_ct", "django_id"}
 # Whoosh waits this long for its own lock; ours is taken first, so this is a safety net.
@@ -383,3 +384,8 @@ class FrenchWhooshEngine(WhooshEngine):
 def _thread_lock(path: Path) -> threading.Lock:
     with _thread_locks_guard:
         return _thread_locks.setdefault(path, threading.Lock())
+
+
+def search_backend() -> FrenchWhooshSearchBackend:
+    """The index of the Haystack connection (`HAYSTACK_CONNECTIONS["default"]`)."""
+    return connections["default"].get_backend()

@@ -1,7 +1,7 @@
 """The PostgreSQL engine: the moments in the archive's own database, searched with its full-text search.
 
 Each published line is a row (`search.models.SearchMoment`) whose `tsvector` holds the terms
-of our own French analysis and its words folded, for prefixes (`search.engines.postgres_text`),
+of our own French analysis and its words folded, for prefixes (`search.engines.postgres.text`),
 with a GIN index; each episode also has its spoken words (spelling suggestions).
 
 The rows are written in the transaction of the change itself (`episodes_changed`): a
@@ -39,22 +39,21 @@ from search.engines import (
     not_told,
     spoken_lines,
 )
-from search.engines.postgres_text import MAX_POSITIONS, Classes, classes, document, fits, tsquery
+from search.engines.postgres.text import MAX_POSITIONS, Classes, classes, document, fits, tsquery
 from search.models import EpisodeTerm, KnownWord, SearchMoment, SpokenWord
 from search.plan import AnyOf, Compiled, Node, Prefix, Terms
-from search.search_indexes import moments as published_moments
 from search.spelling import SAME_FIRST_LETTERS, Vocabulary, closest_said_word, near_words
 
 T = TypeVar("T")
 # Raised whenever what the rows hold changes: rows of another version ask for a rebuild.
-# 2: the words folded, for prefixes (weight C); 3: the marks of repeats (`postgres_text.repeats`).
+# 2: the words folded, for prefixes (weight C); 3: the marks of repeats (`text.repeats`).
 VERSION = 3
 # Advisory locks (two-key form): (LOCKS, 0) is taken shared by every change and exclusively
 # by a rebuild; (EPISODE_LOCKS, id) serialises the changes of one episode.
 LOCKS, EPISODE_LOCKS = 0x5EA7C400, 0x5EA7C401
 # Ranking: only a moment's own terms (weight A) count, not the next line's (B), and its own words
 # (C) as much as its terms: a prefix ranks by the words it matched, as a word by its term; a word
-# search never matches a C entry (`postgres_text`). Order {D,C,B,A}.
+# search never matches a C entry (`search.engines.postgres.text`). Order {D,C,B,A}.
 RANK_WEIGHTS = "{0,1,0,1}"
 # A search cancelled at its limit still shows moments, as the Whoosh engine shows those found by
 # then: the ranked statement has the limit but this share of it, and when it is cancelled the
@@ -86,8 +85,16 @@ MOMENT_COLUMNS = (
 
 
 class PostgresEngine:
-    # Its rows are written in the change's transaction, and the server takes several writers.
+    label = "PostgreSQL"
+    database_vendor = "postgresql"
+    # Its rows are written in the change's own transaction: no worker, and several imports at
+    # once, since the server takes several writers.
+    needs_worker = False
     imports_in_parallel = True
+    uses_haystack = False
+
+    def ready(self) -> None:
+        pre_delete.connect(_lock_before_delete, sender=Episode, dispatch_uid="search.engines.postgres")
 
     def find(self, compiled: Compiled, filters: Filters, *, seconds: float) -> Results:
         query = tsquery(compiled.query)
@@ -126,7 +133,7 @@ class PostgresEngine:
             lock_episodes(episode_ids)
             for model in (SearchMoment, SpokenWord, EpisodeTerm):
                 model.objects.filter(episode_id__in=episode_ids).delete()
-            return _write(published_moments().filter(episode_id__in=episode_ids))
+            return _write(Segment.objects.published().with_next_text().filter(episode_id__in=episode_ids))
 
     def rebuild(self, advance: Advance = not_told) -> int:
         with transaction.atomic():
@@ -135,7 +142,7 @@ class PostgresEngine:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s::int, 0)", [LOCKS])
                 for model in (SearchMoment, SpokenWord, EpisodeTerm, KnownWord):
                     cursor.execute(f"DELETE FROM {model._meta.db_table}")
-            return _write(published_moments(), advance)
+            return _write(Segment.objects.published().with_next_text(), advance)
 
     def is_current(self) -> bool:
         versions = SearchMoment.objects.aggregate(lowest=Min("version"), highest=Max("version"))
@@ -158,10 +165,6 @@ class PostgresEngine:
         """Nothing to read: the moments live in the database, whose server keeps them in memory."""
 
 
-def engine() -> PostgresEngine:
-    return PostgresEngine()
-
-
 def lock_episodes(episode_ids: Iterable[int]) -> None:
     """This transaction's turn to write these episodes' rows, in id order (no deadlock between two)."""
     with connection.cursor() as cursor:
@@ -171,11 +174,6 @@ def lock_episodes(episode_ids: Iterable[int]) -> None:
             " (SELECT DISTINCT (unnest(%s::bigint[]) %% 2147483647)::int AS key ORDER BY key) AS keys",
             [EPISODE_LOCKS, list(episode_ids)],
         )
-
-
-def connect_signals() -> None:
-    """Called once the apps are ready, when this is the archive's engine."""
-    pre_delete.connect(_lock_before_delete, sender=Episode, dispatch_uid="search.engines.postgres")
 
 
 def _lock_before_delete(sender: type[Episode], instance: Episode, **kwargs: Any) -> None:
