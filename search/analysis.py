@@ -55,8 +55,19 @@ def french_analyzer() -> Analyzer:
         | ElisionFilter()
         | LowercaseFilter()
         | CharsetFilter(FOLDING)
-        | StemFilter(lang="fr", cachesize=100_000)
+        | FrenchStemFilter(lang="fr", cachesize=100_000)
     )
+
+
+class FrenchStemFilter(StemFilter):
+    """Whoosh's stemmer with functools' cache, which threads may share (gunicorn runs several a
+    worker): Whoosh's own cache (`lfu_cache`) evicts in Python, so two threads could each delete
+    the same word (a KeyError out of a search) or both miss its size and let it grow unbounded."""
+
+    def clear(self) -> None:
+        super().clear()
+        if isinstance(self.cachesize, int) and self.cachesize > 1:
+            self._stem = lru_cache(maxsize=self.cachesize)(self._stem.__wrapped__)
 
 
 @cache
