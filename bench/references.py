@@ -23,7 +23,7 @@ def published_lines() -> list[tuple[int, str, int]]:
     """Every published line, as the references index them."""
     from episodes.models import Segment
 
-    return list(Segment.objects.filter(episode__is_published=True).values_list("pk", "text", "episode_id"))
+    return list(Segment.objects.published().values_list("pk", "text", "episode_id"))
 
 
 class RawWhoosh:

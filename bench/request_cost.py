@@ -49,8 +49,8 @@ PARTS = (
     ("highlighting", "search/moments.py", "_highlighted"),
     ("matched variant", "search/plan.py", "matched_variant"),
     ("named people and shows", "search/names.py", "named_in"),
-    ("strip and topic", "search/mentions.py", "strip_of"),
-    ("strip and topic", "search/mentions.py", "topic_searched"),
+    ("strip and topic", "search/topics.py", "strip_of"),
+    ("strip and topic", "search/topics.py", "topic_searched"),
     ("template", "django/shortcuts.py", "render"),
     ("serialisation", "django/http/response.py", "__init__"),
 )
@@ -225,7 +225,7 @@ class Fts5:
         from episodes.models import Segment
 
         self.db.execute("CREATE VIRTUAL TABLE moments USING fts5(text, tokenize='unicode61 remove_diacritics 2')")
-        rows = Segment.objects.filter(episode__is_published=True).values_list("pk", "text")
+        rows = Segment.objects.published().values_list("pk", "text")
         self.db.executemany("INSERT INTO moments(rowid, text) VALUES (?, ?)", rows.iterator(chunk_size=10_000))
         self.db.commit()
 

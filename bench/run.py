@@ -170,7 +170,7 @@ IMPORT = "bulk import (import_transcript over a folder, indexed), segments/s"
 def published_segments() -> int:
     from episodes.models import Segment
 
-    return Segment.objects.filter(episode__is_published=True).count()
+    return Segment.objects.published().count()
 
 
 def build_archive(work: Path, episodes: int, result: dict) -> list[Path]:

@@ -83,8 +83,8 @@ def report(runs: int) -> None:
 
     from episodes.models import Episode, Segment
     from search.engines import Filters
-    from search.mentions import strip_of
     from search.moments import find_moments
+    from search.topics import strip_of
 
     published = Episode.objects.published()
     print(

@@ -79,7 +79,7 @@ class StatusFilter(admin.SimpleListFilter):
     def queryset(self, request: HttpRequest, queryset):
         value = self.value()
         if value == "published":
-            return queryset.filter(is_published=True)
+            return queryset.published()
         if value == "draft":
             return queryset.filter(is_published=False, first_published_at__isnull=True)
         if value == "unpublished":

@@ -146,7 +146,7 @@ class Part:
 
 
 @dataclass(frozen=True)
-class Tick:
+class TimelineMark:
     """A match drawn on the timeline (0-1000 wide, drawn 8 wide), and the wider area that
     takes a tap on it: 76 of 1000 is 25 px on the 330 px timeline of a phone or the side panel."""
 
@@ -194,8 +194,8 @@ class EpisodePage:
         return self.match_link(self.next_match) if self.next_match else ""
 
     @property
-    def timeline_ticks(self) -> list["Tick"]:
-        return [Tick(match, position, self.match_link(match)) for match, position in self.match_positions]
+    def timeline_ticks(self) -> list["TimelineMark"]:
+        return [TimelineMark(match, position, self.match_link(match)) for match, position in self.match_positions]
 
     @cached_property
     def _match_anchors(self) -> dict[int, str]:

@@ -215,6 +215,12 @@ class Person(models.Model):
         return {name_key(spelling) for spelling in self.spellings()}
 
 
+class AppearanceQuerySet(models.QuerySet):
+    def published(self) -> "AppearanceQuerySet":
+        """The appearances in published episodes."""
+        return self.filter(episode__is_published=True)
+
+
 class Appearance(models.Model):
     episode = models.ForeignKey(Episode, models.CASCADE, related_name="appearances", verbose_name=_("episode"))
     person = models.ForeignKey(Person, models.PROTECT, related_name="appearances", verbose_name=_("person"))
@@ -224,6 +230,8 @@ class Appearance(models.Model):
     title = models.CharField(_("title"), max_length=200, blank=True, help_text=_("As stated in this episode."))
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = AppearanceQuerySet.as_manager()
 
     class Meta:
         ordering = ["episode", "order"]

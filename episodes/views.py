@@ -40,7 +40,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "people": Person.objects.on_air().order_by("-episode_count", "name")[:PEOPLE_ON_HOME],
         "counts": {
             "episodes": published.count(),
-            "moments": Segment.objects.filter(episode__is_published=True).count(),
+            "moments": Segment.objects.published().count(),
             "people": Person.objects.on_air().count(),
             "shows": Show.objects.on_air().count(),
         },
@@ -127,11 +127,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 def person_detail(request: HttpRequest, slug: str) -> HttpResponse:
     person = get_object_or_404(Person.objects.on_air(), slug=slug)
-    appearances = (
-        person.appearances.filter(episode__is_published=True)
-        .select_related("episode__show")
-        .order_by("-episode__air_date")
-    )
+    appearances = person.appearances.published().select_related("episode__show").order_by("-episode__air_date")
     named = find_moments(f'"{person.name}"', Filters())
     # The speaker names are read from every line (an index-only scan), the lines kept from published episodes.
     said = Segment.objects.spoken_by(person).published().select_related("episode")

@@ -125,6 +125,10 @@ def _term_of_said(word: str) -> str:
     return _rest_of_chain(word, spelling_analyzer(), french_analyzer())
 
 
+# How many terms of the next line a moment holds, so that a phrase may run across the end of a
+# line (each engine's bridge: Whoosh's `head`, PostgreSQL's document).
+BRIDGE_TERMS = 8
+
 # Words said so often that a line with two of them says nothing by itself: Snowball's French
 # stop words (as Whoosh lists them) and the words of speech that come as often. A phrase of
 # such words finds its lines through their pairs, which both engines store: PostgreSQL those of

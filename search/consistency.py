@@ -38,7 +38,7 @@ def index_drift(progress: Progress | None = None) -> list[Drift]:
 
 
 def _drift(episode_id: int, label: str) -> Drift:
-    rows = Segment.objects.filter(episode_id=episode_id, episode__is_published=True)
+    rows = Segment.objects.published().filter(episode_id=episode_id)
     expected = {
         pk: StoredMoment(text, start, end, day)
         for pk, text, start, end, day in rows.values_list("pk", "text", "start_ms", "end_ms", "episode__air_date")
@@ -74,7 +74,7 @@ def spelling_drift() -> SpellingDrift:
     """Compare the words suggestions draw from with the words of published lines."""
     analyzer = spelling_analyzer()
     said: set[str] = set()
-    texts = Segment.objects.filter(episode__is_published=True).values_list("text", flat=True)
+    texts = Segment.objects.published().values_list("text", flat=True)
     for text in texts.iterator(chunk_size=5000):
         said.update(token.text for token in analyzer(text))
     known = engine().spelling_words()

@@ -203,7 +203,7 @@ def build_moments(found: Found, hits: Iterable[Hit]) -> list[Moment]:
     ids = [hit.segment_id for hit in hits]
     if not ids:
         return []
-    rows = Segment.objects.filter(pk__in=ids, episode__is_published=True).select_related("episode__show")
+    rows = Segment.objects.published().filter(pk__in=ids).select_related("episode__show")
     segments = {segment.pk: segment for segment in rows}
     neighbours = _neighbours(segments.values())
     names = {segment.speaker for segment in segments.values() if segment.speaker}

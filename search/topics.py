@@ -1,243 +1,181 @@
-"""Topics over time, counted: moments by month, the chart's bars, people ranked, topic slugs.
+"""Topics (glossary entries said on air) and how often a search's words are said over time, from the database.
 
-Pure: no database and no search. The counts come from the hits a search already has (their
-episode ids) and the air dates of the published episodes, so the results page's strip costs
-no second search; `search.mentions` asks the database for those and hands them here.
+The glue between what a search's results answer (moments per episode, per speaker: each
+counted by the engine) and `search.chart`, which counts: the results page's strip and the
+topic pages. Published episodes only: a moment counts when its episode is among the published
+episodes' air dates, and the people are those on air.
 """
 
 import datetime
+import time
 from collections import Counter
-from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TypeVar
+from functools import lru_cache
 
-from django.utils.text import slugify
+from django.utils.formats import date_format
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
-Key = TypeVar("Key", bound=Hashable)
+from episodes.models import Appearance, Episode, Person, name_key
+from search.chart import Chart, Mentions, chart, count_by_month, heard_by, ranked, topic_slugs
+from search.engines import Filters
+from search.models import GlossaryEntry
+from search.moments import ENGINE_TIME_LIMIT_SECONDS, Found, find_moments
+
+MOST_PEOPLE = 10
+# A topic's count gets at least this long, even when the list's time is spent.
+LEAST_SECONDS = 0.01
+# The charts' plots, in pixels from the top of their SVG: a strip above the results, and a
+# topic's chart with room above for its scale.
+STRIP_TOP, STRIP_HEIGHT = 2, 40
+CHART_TOP, CHART_HEIGHT = 24, 150
 
 
 @dataclass(frozen=True)
-class MonthCount:
-    month: datetime.date  # its first day
-    moments: int = 0
+class Topic:
+    """A glossary term as a topic, with its address."""
+
+    slug: str
+    entry: GlossaryEntry
+
+    @property
+    def term(self) -> str:
+        return self.entry.term
+
+    @property
+    def query(self) -> str:
+        """Its search: the term as a phrase, which finds its variants too ("NIS2", "Nice 2")."""
+        return '"{}"'.format(self.entry.term.replace('"', " "))
+
+
+@dataclass(frozen=True)
+class Voice:
+    """A person who says or hears a topic: in how many moments, and episodes."""
+
+    person: Person
+    moments: int
     episodes: int = 0
 
 
-@dataclass(frozen=True)
-class Mentions:
-    """How often something is said, month by month: every month of the span, zeros included."""
-
-    months: tuple[MonthCount, ...] = ()
-    # False when the search stopped at its time limit: the figures count what it found by then.
-    complete: bool = True
-
-    @property
-    def moments(self) -> int:
-        return sum(month.moments for month in self.months)
-
-    @property
-    def episodes(self) -> int:
-        return sum(month.episodes for month in self.months)
-
-    @property
-    def most(self) -> int:
-        """The most moments of one month (the chart's height)."""
-        return max((month.moments for month in self.months), default=0)
-
-    @property
-    def first(self) -> datetime.date | None:
-        """The first month something is said."""
-        return next((month.month for month in self.months if month.moments), None)
-
-    @property
-    def last(self) -> datetime.date | None:
-        return next((month.month for month in reversed(self.months) if month.moments), None)
+def all_topics(entries: list[GlossaryEntry] | None = None) -> list[Topic]:
+    """The glossary's terms as topics (of these entries when the caller read the whole glossary)."""
+    entries = list(GlossaryEntry.objects.all()) if entries is None else entries
+    slugs = topic_slugs((entry.pk, entry.term) for entry in entries)
+    return [Topic(slugs[entry.pk], entry) for entry in entries]
 
 
-def count_by_month(
-    per_episode: Mapping[int, int],
-    air_dates: Mapping[int, datetime.date],
-    *,
-    start: datetime.date | None = None,
-    end: datetime.date | None = None,
-    complete: bool = True,
-) -> Mentions:
-    """The moments of each episode (`per_episode`), counted by the month the episode aired.
+def topic_by_slug(slug: str) -> Topic | None:
+    return next((topic for topic in all_topics() if topic.slug == slug), None)
 
-    `air_dates` holds every published episode: the months run from the first to the last
-    of them (the archive's span, narrowed to `start`-`end` when given), and an episode
-    that is not there (a draft, an unpublished one) counts for nothing.
+
+def topic_searched(found: Found) -> Topic | None:
+    """The topic whose term is what was searched ("NIS2", "nis2", '"Scale AI"'), if any."""
+    wanted = name_key(found.query.strip().strip('"'))
+    return next((topic for topic in all_topics(found.glossary) if name_key(topic.term) == wanted), None)
+
+
+def topics_said() -> list[tuple[Topic, Found]]:
+    """The topics that published moments say, each with what its search finds.
+
+    Together they get the time of one search: a term past it is counted for what its
+    search found in the time left ("at least").
     """
-    if not air_dates:
-        return Mentions(complete=complete)
-    first, last = _month(min(air_dates.values())), _month(max(air_dates.values()))
-    first = max(first, _month(start)) if start else first
-    last = min(last, _month(end)) if end else last
-    moments: Counter[datetime.date] = Counter()
-    episodes: Counter[datetime.date] = Counter()
-    for episode, count in per_episode.items():
-        aired = air_dates.get(episode)
-        if aired is not None and count:
-            moments[_month(aired)] += count
-            episodes[_month(aired)] += 1
-    months = tuple(MonthCount(month, moments[month], episodes[month]) for month in _months(first, last))
-    return Mentions(months=months, complete=complete)
+    deadline = time.monotonic() + ENGINE_TIME_LIMIT_SECONDS
+    said = []
+    for topic in all_topics():
+        seconds = max(deadline - time.monotonic(), LEAST_SECONDS)
+        found = find_moments(topic.query, Filters(), seconds=seconds, suggesting=False)
+        if found.count or found.timed_out:
+            said.append((topic, found))
+    return said
 
 
-@dataclass(frozen=True)
-class Bar:
-    """A month's bar: across in percent of the chart's width, up and down in pixels."""
+def mentions_over_time(found: Found, filters: Filters | None = None) -> Mentions:
+    """How many of the moments found each month says, across the archive (or the filter's dates).
 
-    count: MonthCount
-    left: float
-    width: float
-    top: float
-    height: float
-
-    @property
-    def x(self) -> str:
-        # Formatted here: a template would write French decimals ("12,5") into the SVG.
-        return f"{self.left:.3f}%"
-
-    @property
-    def x_width(self) -> str:
-        return f"{self.width:.3f}%"
-
-    @property
-    def y(self) -> str:
-        return f"{self.top:.1f}"
-
-    @property
-    def y_height(self) -> str:
-        return f"{self.height:.1f}"
-
-
-@dataclass(frozen=True)
-class Tick:
-    """A month named under the chart, at the middle of its bar (the ends aligned inwards)."""
-
-    month: datetime.date
-    center: float
-    anchor: str
-
-    @property
-    def x(self) -> str:
-        return f"{self.center:.3f}%"
-
-
-# Of each month's slot, the bar takes this much, and at most this part of the chart's width
-# (a month or two drawn as a block across the page read as a box, not as bars).
-BAR_SHARE = 0.7
-WIDEST_BAR = 8.0
-# A month said at all is drawn at least this high (px), however small beside the busiest one.
-LEAST_VISIBLE = 2.0
-
-
-def bars(mentions: Mentions, *, top: float, height: float) -> list[Bar]:
-    """The bars of a chart whose plot runs from `top` down `height` pixels, zero months included.
-
-    Widths are percentages of the chart, heights pixels: the chart fills any width (390 px
-    on a phone) with no viewBox, so its text is not scaled with it.
+    From the moments per episode the engine counts, with one query: the published episodes' air dates, which
+    give the archive's span and leave out any episode that is not published.
     """
-    slot = 100 / len(mentions.months) if mentions.months else 0
-    most = mentions.most or 1
-    drawn = []
-    for index, month in enumerate(mentions.months):
-        tall = max(height * month.moments / most, LEAST_VISIBLE) if month.moments else 0.0
-        width = min(slot * BAR_SHARE, WIDEST_BAR)
-        drawn.append(Bar(month, index * slot + (slot - width) / 2, width, top + height - tall, tall))
-    return drawn
+    filters = filters or Filters()
+    air_dates = dict(Episode.objects.published().order_by().values_list("pk", "air_date"))
+    return count_by_month(
+        found.results.per_episode(),
+        air_dates,
+        start=filters.date_from,
+        end=filters.date_to,
+        complete=not found.timed_out,
+    )
 
 
-def ticks(mentions: Mentions, *, most: int = 4) -> list[Tick]:
-    """The months to name under the chart: at most `most`, the first and last among them,
-    evenly spaced (four "janv. 2025" fit a 390 px screen)."""
-    count = len(mentions.months)
-    if not count:
-        return []
-    step = max((count - 1) / (most - 1), 1)
-    chosen = sorted({round(k * step) for k in range(min(count, most))})
-    slot = 100 / count
-    return [Tick(mentions.months[i].month, (i + 0.5) * slot, _anchor(i, count, most)) for i in chosen]
+def strip_of(found: Found, filters: Filters) -> Chart:
+    """The results page's strip: what `found` says, month by month."""
+    return chart(mentions_over_time(found, filters), top=STRIP_TOP, height=STRIP_HEIGHT)
 
 
-def _anchor(index: int, count: int, most: int) -> str:
-    # With few months even the end bars are wide enough to centre a name under them.
-    if count <= most or 0 < index < count - 1:
-        return "middle"
-    return "start" if index == 0 else "end"
+def chart_of(found: Found) -> Chart:
+    """A topic's chart."""
+    return chart(mentions_over_time(found), top=CHART_TOP, height=CHART_HEIGHT)
 
 
-# Below a chart's plot: room for the months' names.
-MONTH_NAMES_HEIGHT = 22
+def bars_svg(chart: Chart) -> SafeString:
+    """The chart's bars as SVG rectangles, each with its month and count.
 
-
-@dataclass(frozen=True)
-class Chart:
-    """A chart of mentions: its plot runs from `top` down to `base` (pixels from the SVG's top)."""
-
-    mentions: Mentions
-    bars: list[Bar]
-    ticks: list[Tick]
-    top: int
-    base: int
-
-    @property
-    def names(self) -> int:
-        """Where the months' names stand."""
-        return self.base + MONTH_NAMES_HEIGHT - 5
-
-    @property
-    def height(self) -> int:
-        return self.base + MONTH_NAMES_HEIGHT
-
-
-def chart(mentions: Mentions, *, top: int, height: int) -> Chart:
-    return Chart(mentions, bars(mentions, top=top, height=height), ticks(mentions), top, top + height)
-
-
-def heard_by(appearances: Iterable[tuple[Key, int]], per_episode: Mapping[int, int]) -> dict[Key, tuple[int, int]]:
-    """For each person of (person, episode) appearances: the moments said in their episodes
-    and in how many of their episodes, for the episodes of `per_episode` only."""
-    heard: dict[Key, tuple[int, int]] = {}
-    for person, episode in set(appearances):
-        said = per_episode.get(episode, 0)
-        if said:
-            moments, episodes = heard.get(person, (0, 0))
-            heard[person] = (moments + said, episodes + 1)
-    return heard
-
-
-def ranked(counts: Mapping[Key, int], name: Mapping[Key, str], most: int) -> list[tuple[Key, int]]:
-    """The `most` keys of highest counts, ties by name: the people who say or hear it most."""
-    return sorted(counts.items(), key=lambda item: (-item[1], name[item[0]]))[:most]
-
-
-def topic_slugs(terms: Iterable[tuple[int, str]]) -> dict[int, str]:
-    """A slug for each glossary term, by entry id: the term slugified ("NIS2" -> "nis2").
-
-    Terms that slugify alike ("NIS2", "NIS 2"... "nis-2") or to nothing: the oldest entry
-    keeps the plain slug and the others add their id ("nis-2-14"), so a topic's address
-    depends on its term and id alone, whatever entries are added later.
+    Built here rather than in a template loop, as the transcript is: the strip of an archive
+    of 66 months, bars and table rows, rendered in 22 ms through template loops and in 2 ms
+    so, with the months' names cached (on the shared 2-core machine). Every value is a number
+    or a date formatted here.
     """
-    slugs: dict[int, str] = {}
-    taken: set[str] = set()
-    for entry, term in sorted(terms):
-        plain = slugify(term) or "topic"
-        slug = plain if plain not in taken and plain != "topic" else f"{plain}-{entry}"
-        while slug in taken:
-            slug = f"{slug}-{entry}"
-        slugs[entry] = slug
-        taken.add(slug)
-    return slugs
+    return mark_safe(
+        "".join(
+            f'<rect class="bar" x="{bar.x}" width="{bar.x_width}" y="{bar.y}" height="{bar.y_height}" '
+            f'data-month="{bar.count.month:%Y-%m}" data-moments="{bar.count.moments}"/>'
+            for bar in chart.bars
+        )
+    )
 
 
-def _month(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
+def month_rows(chart: Chart) -> SafeString:
+    """The same figures as table rows: the month as the language names it, moments, episodes."""
+    return mark_safe(
+        "\n".join(
+            f'<tr><th scope="row"><time datetime="{month.month:%Y-%m}">'
+            f"{month_name(get_language(), month.month)}</time></th>"
+            f"<td>{month.moments}</td><td>{month.episodes}</td></tr>"
+            for month in chart.mentions.months
+        )
+    )
 
 
-def _months(first: datetime.date, last: datetime.date) -> Iterable[datetime.date]:
-    month = first
-    while month <= last:
-        yield month
-        month = (month + datetime.timedelta(days=32)).replace(day=1)
+@lru_cache(maxsize=2_000)
+def month_name(language: str | None, month: datetime.date) -> str:
+    """The month as the language names it ("janvier 2025"), escaped: Django's date formatting
+    took most of a table's time (~10 µs a month), and a month's name does not change."""
+    return escape(date_format(month, "YEAR_MONTH_FORMAT"))
+
+
+def speakers_of(found: Found, most: int = MOST_PEOPLE) -> list[Voice]:
+    """The people on air who speak the lines found (as the file names the speaker: by name or
+    another spelling), those with the most lines first."""
+    names = found.results.speakers()
+    people = Person.objects.on_air().speaking_as(names)
+    lines_said: Counter[int] = Counter()
+    for name, count in names.items():
+        if name in people:
+            lines_said[people[name].pk] += count
+    by_id = {person.pk: person for person in people.values()}
+    return [Voice(by_id[pk], count) for pk, count in ranked(lines_said, _names(by_id), most)]
+
+
+def hearers_of(found: Found, most: int = MOST_PEOPLE) -> list[Voice]:
+    """The people in the published episodes where it is said, those who heard it most first."""
+    per_episode = found.results.per_episode()
+    appearances = Appearance.objects.published().filter(episode_id__in=list(per_episode))
+    heard = heard_by(appearances.values_list("person_id", "episode_id"), per_episode)
+    people = Person.objects.in_bulk(list(heard))
+    moments = {pk: said for pk, (said, _episodes) in heard.items()}
+    return [Voice(people[pk], said, heard[pk][1]) for pk, said in ranked(moments, _names(people), most)]
+
+
+def _names(people: dict[int, Person]) -> dict[int, str]:
+    return {pk: person.name for pk, person in people.items()}

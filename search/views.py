@@ -8,7 +8,9 @@ from django.views.decorators.http import require_safe
 from episodes.models import Episode, Person, Show
 from search.engines import Filters
 from search.forms import SearchForm
-from search.mentions import (
+from search.moments import Found, Moment, episode_page, find_moments, flat_page, grouped_page
+from search.names import named_in
+from search.topics import (
     chart_of,
     hearers_of,
     speakers_of,
@@ -17,8 +19,6 @@ from search.mentions import (
     topic_searched,
     topics_said,
 )
-from search.moments import Found, Moment, episode_page, find_moments, flat_page, grouped_page
-from search.names import named_in
 from smarttech.paging import query_without, query_without_page
 
 

@@ -1,8 +1,8 @@
-"""Topics over time, counted (search.topics): pure, no database."""
+"""Topics over time, counted (search.chart): pure, no database."""
 
 import datetime
 
-from search.topics import Mentions, MonthCount, bars, count_by_month, heard_by, ranked, ticks, topic_slugs
+from search.chart import Mentions, MonthCount, bars, count_by_month, heard_by, ranked, ticks, topic_slugs
 
 AIRED = {
     1: datetime.date(2024, 11, 30),

@@ -30,12 +30,10 @@ from dataclasses import dataclass
 from itertools import pairwise
 from os.path import commonprefix
 
-from search.analysis import common_pairs
+from search.analysis import BRIDGE_TERMS, common_pairs
 from search.plan import AllOf, AnyOf, Node, Prefix, Terms, Without
 from search.query import MIN_PREFIX_CHARS
 
-# How many of the next line's terms a phrase may reach (as the Whoosh engine's bridge).
-BRIDGE_TERMS = 8
 # PostgreSQL refuses a lexeme of 2 KB or more; a query (200 characters at most) never
 # holds such a term, so leaving it out of a document loses no match.
 MAX_LEXEME_BYTES = 2046

@@ -365,7 +365,7 @@ def _lagging() -> tuple[set[int], set[int]]:
     lagging = set(IndexJob.objects.values_list("episode_id", flat=True))
     if not lagging:
         return set(), set()
-    rows = Segment.objects.filter(episode_id__in=lagging, episode__is_published=True)
+    rows = Segment.objects.published().filter(episode_id__in=lagging)
     return lagging, set(rows.values_list("pk", flat=True))
 
 

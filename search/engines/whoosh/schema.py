@@ -7,7 +7,7 @@ index holds only what searching, filtering and sorting need.
 from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
-from search.analysis import folding_analyzer, french_analyzer, pairs_with_a_common_term, spelling_analyzer
+from search.analysis import BRIDGE_TERMS, folding_analyzer, french_analyzer, pairs_with_a_common_term, spelling_analyzer
 
 # Raised whenever the documents or fields change: an index of another version is rebuilt.
 # 2: boundary terms carry their distance; only searched fields indexed; separate files.
@@ -17,8 +17,6 @@ from search.analysis import folding_analyzer, french_analyzer, pairs_with_a_comm
 # 6: only the pairs with a common term (`search.analysis.pairs_with_a_common_term`), which an
 #    index of schema 5 may lack (it was written for a while with both terms common).
 SCHEMA_VERSION = 6
-# How many terms on each side of a segment boundary a phrase may span.
-BRIDGE_TERMS = 8
 
 
 class SortedNumber(NUMERIC):
