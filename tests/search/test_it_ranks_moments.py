@@ -166,7 +166,7 @@ def test_a_search_cut_short_shows_what_it_found_by_then(sample_episode, monkeypa
     several blocks."""
     from episodes.services import import_transcript
     from search.engines.whoosh import deadline as whoosh_deadline
-    from search.engines.whoosh import engine as whoosh
+    from search.engines.whoosh import matching
     from tests.conftest import SAMPLE, index_now
 
     for day in (1, 2, 3):
@@ -180,7 +180,7 @@ def test_a_search_cut_short_shows_what_it_found_by_then(sample_episode, monkeypa
     clock = LookingClock()
     monkeypatch.setattr(whoosh_deadline, "time", clock)
     # Term by term, the clock is read every 16 postings, not 4,096: a small index is cut too.
-    monkeypatch.setattr(whoosh, "CLOCK_EVERY", 16)
+    monkeypatch.setattr(matching, "CLOCK_EVERY", 16)
     full = find_moments(q, Filters(sort=sort))
     looks = clock.looks
     found_in_full = set(segments(full))
@@ -221,24 +221,24 @@ def test_threads_searching_at_once_read_each_index_segment_once(sample_episode, 
     """A web worker's threads on their first searches: one reads a segment, the others wait for it."""
     import time
 
-    from search.engines.whoosh import engine as whoosh
+    from search.engines.whoosh import leaves
 
     reads: list[str] = []
-    real = whoosh._leaf_episodes
+    real = leaves._leaf_episodes
 
     def slow_read(leaf):
         reads.append(leaf.segment().segment_id())
         time.sleep(0.05)  # long enough for the other threads to arrive meanwhile
         return real(leaf)
 
-    monkeypatch.setattr(whoosh, "_leaf_episodes", slow_read)
-    monkeypatch.setattr(whoosh, "_episodes_by_leaf", {})
-    monkeypatch.setattr(whoosh, "_whole_arrays", {})
+    monkeypatch.setattr(leaves, "_leaf_episodes", slow_read)
+    monkeypatch.setattr(leaves, "_episodes_by_leaf", {})
+    monkeypatch.setattr(leaves, "_whole_arrays", {})
     found: list[int] = []
 
     def search() -> None:
         with search_backend().searcher() as searcher:
-            found.append(len(whoosh.episode_ids(searcher)))
+            found.append(len(leaves.episode_ids(searcher)))
 
     threads = [threading.Thread(target=search) for _ in range(4)]
     for thread in threads:
@@ -251,33 +251,33 @@ def test_threads_searching_at_once_read_each_index_segment_once(sample_episode, 
 
 @pytest.mark.whoosh("its per-segment arrays and spelling words, read when a web worker starts")
 def test_a_web_worker_reads_the_index_as_it_starts_not_on_its_first_searches(sample_episode, monkeypatch):
-    from search.engines.whoosh import engine as whoosh
+    from search.engines.whoosh import leaves
     from smarttech.gunicorn import post_worker_init
 
     for cache in ("_episodes_by_leaf", "_segments_by_leaf", "_vocabulary_by_leaf", "_whole_arrays"):
-        monkeypatch.setattr(whoosh, cache, {})
+        monkeypatch.setattr(leaves, cache, {})
     post_worker_init(worker=None)
 
     def no_reading(leaf):
         raise AssertionError("a first search read an index segment")
 
     for build in ("_leaf_episodes", "_leaf_segments", "_leaf_vocabulary"):
-        monkeypatch.setattr(whoosh, build, no_reading)
+        monkeypatch.setattr(leaves, build, no_reading)
     assert find_moments("quantique", Filters()).count == 22
     assert find_moments("quantiqe", Filters()).suggestion == "quantique"
 
 
 @pytest.mark.whoosh("its arrays of the whole index, kept while its segments stay")
 def test_the_whole_index_arrays_are_joined_once_and_again_after_a_change(sample_episode, monkeypatch):
-    from search.engines.whoosh import engine as whoosh
+    from search.engines.whoosh import leaves
     from search.indexing import reindex_episode
 
-    monkeypatch.setattr(whoosh, "_whole_arrays", {})
+    monkeypatch.setattr(leaves, "_whole_arrays", {})
     with search_backend().searcher() as searcher:
-        first = whoosh.episode_ids(searcher)
-        assert whoosh.episode_ids(searcher) is first  # kept, not joined again
+        first = leaves.episode_ids(searcher)
+        assert leaves.episode_ids(searcher) is first  # kept, not joined again
     reindex_episode(sample_episode.pk)  # a new segment, the old one's documents deleted
     with search_backend().searcher() as searcher:
-        again = whoosh.episode_ids(searcher)
+        again = leaves.episode_ids(searcher)
         assert again is not first and len(again) == searcher.doc_count_all()
     assert find_moments("quantique", Filters()).count == 22
