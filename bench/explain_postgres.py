@@ -34,7 +34,7 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
 
     from search.engines import Filters
-    from search.engines.postgres.engine import SEARCH_WORK_MEM
+    from search.engines.postgres.results import SEARCH_WORK_MEM
     from search.moments import find_moments
 
     def ask(text: str):
@@ -65,7 +65,7 @@ def main() -> None:
     if slowest[2]:
         print(f"\nThe slowest statement ({slowest[0]:.1f} ms, for {slowest[1]}):\n")
         with connection.cursor() as cursor:
-            # As the search sets them for itself (`search.engines.postgres._within`).
+            # As the search sets them for itself (`search.engines.postgres.results._within`).
             cursor.execute(
                 "SELECT set_config('jit', 'off', false), set_config('work_mem', %s, false)", [SEARCH_WORK_MEM]
             )

@@ -10,7 +10,7 @@ from django.db.models import F
 
 from episodes.models import Segment
 from search.analysis import spelling_analyzer
-from search.engines.postgres.engine import VERSION
+from search.engines.postgres.writing import VERSION
 from search.engines.whoosh.backend import search_backend
 from search.engines.whoosh.documents import moment_documents, moments
 from search.models import KnownWord, SearchMoment, SpokenWord

@@ -167,7 +167,7 @@ def test_searches_answer_from_the_committed_moments_while_a_rebuild_writes(sampl
     from django.db import connection
 
     from search.engines import engine
-    from search.engines.postgres import engine as postgres
+    from search.engines.postgres import writing as postgres
 
     written, slow = threading.Event(), threading.Event()
     lines, real = itertools.count(1), postgres.said_and_terms
@@ -201,7 +201,7 @@ def test_searches_answer_from_the_committed_moments_while_a_rebuild_writes(sampl
 @pytest.mark.postgres("a rebuild in one transaction")
 def test_a_rebuild_that_fails_midway_leaves_the_moments_as_they_were(sample_episode, monkeypatch):
     from search.engines import engine
-    from search.engines.postgres import engine as postgres
+    from search.engines.postgres import writing as postgres
 
     lines, real = itertools.count(1), postgres.said_and_terms
 

@@ -411,7 +411,7 @@ def test_a_change_made_during_a_rebuild_waits_for_it_and_is_kept(client, sample_
     import time
 
     from search.engines import engine
-    from search.engines.postgres import engine as postgres
+    from search.engines.postgres import writing as postgres
 
     written, go_on = threading.Event(), threading.Event()
     lines, real = itertools.count(1), postgres.said_and_terms

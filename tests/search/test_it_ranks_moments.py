@@ -197,7 +197,7 @@ def test_a_search_cut_short_shows_what_it_found_by_then(sample_episode, monkeypa
 def test_a_postgres_search_cut_short_shows_the_first_moments_the_index_gives(sample_episode, monkeypatch):
     from django.db import connection
 
-    from search.engines.postgres import engine as postgres
+    from search.engines.postgres import results as postgres
 
     full = find_moments('"de la"', Filters())
     found_in_full = set(segments(full))

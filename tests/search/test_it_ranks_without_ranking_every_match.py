@@ -36,7 +36,7 @@ LINES = [
 @pytest.fixture
 def archive(db, search_index, monkeypatch):
     # Every word here is said in a few moments, which the engine would rank in one statement.
-    monkeypatch.setattr("search.engines.postgres.engine.RANK_EVERY_MATCH_UNDER", 0)
+    monkeypatch.setattr("search.engines.postgres.results.RANK_EVERY_MATCH_UNDER", 0)
     GlossaryEntry.objects.create(term="ordinateur", variants="calculateur\nmachine")
     for number in range(6):
         # Each episode says the lines in another order, so that the archive's order matters.

@@ -97,7 +97,7 @@ def test_a_query_starts_every_word_and_phrase_in_the_line_itself():
 @pytest.mark.django_db
 def test_the_time_limit_cancels_the_statement_and_never_outlives_the_search():
     """In the test's transaction, as in a request's: a limit set there would outlive the search."""
-    from search.engines.postgres.engine import _within
+    from search.engines.postgres.results import _within
 
     def current() -> str:
         with connection.cursor() as cursor:
