@@ -317,7 +317,7 @@ def test_a_restore_failing_midway_writes_nothing_and_removes_the_files_it_copied
     def fail(*episode_ids):
         raise OSError("disk full")
 
-    monkeypatch.setattr(archive, "request_reindex", fail)
+    monkeypatch.setattr(archive.restore, "request_reindex", fail)
     with pytest.raises(OSError, match="disk full"):
         call_command("import_archive", str(original.folder), stdout=StringIO(), stderr=StringIO())
     assert Episode.objects.count() == Segment.objects.count() == Person.objects.count() == 0
