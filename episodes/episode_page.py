@@ -1,35 +1,20 @@
-"""What the episode page shows: the transcript with the moment asked for, the search
-matches, the player cued there, and what sharing and search engines read."""
+"""What the episode page shows: the lines with the moment asked for, the quote of a shared
+link, the search matches and their timeline, and the player cued there."""
 
-import json
 from dataclasses import dataclass, field
 from functools import cached_property
-from html import escape
 from itertools import takewhile
 from urllib.parse import quote
 
-from django.db.models import Q
-from django.http import HttpRequest
-from django.utils.safestring import SafeString, mark_safe
-from django.utils.text import get_text_list
-from django.utils.translation import gettext as _
+from django.utils.safestring import SafeString
 
 from episodes.media import Player, player_for
-from episodes.models import Episode, Person, Segment, name_key
+from episodes.models import Episode, Segment
 from episodes.paragraphs import paragraphs
-from episodes.parsing.timestamps import format_timestamp, parse_time_range, parse_timestamp
-from episodes.templatetags.archive import long_date
+from episodes.parsing.timestamps import format_timestamp, parse_time_range
+from episodes.transcript_window import Part, transcript_part
 from search.moments import EpisodeMatches, episode_matches
 
-# json_script's escapes, for a <script type="application/ld+json">.
-JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
-# A longer transcript is shown this many lines at a time: 100,000 lines would make a page
-# of tens of megabytes. Every line stays reachable: its ?t= link opens the part holding it.
-PART_LINES = 1000
-# Link previews quote a line up to this many characters, the JSON-LD transcript each line
-# up to that many: a 5 MB line would otherwise be repeated in five places.
-QUOTE_CHARS = 200
-LD_LINE_CHARS = 1000
 # Up to this many matches are looked up by id; databases cap the parameters of a query.
 MATCHES_BY_ID = 500
 TIMELINE_TICKS = 1000
@@ -104,7 +89,7 @@ class Quote:
             length += len(line.text) + 1
             if length > limit:
                 break
-        return _shorten(" ".join(said), limit)
+        return shorten(" ".join(said), limit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,28 +106,6 @@ class MatchedLine:
     @property
     def timestamp(self) -> str:
         return format_timestamp(self.start_ms)
-
-
-@dataclass
-class Part:
-    """The lines shown: the whole transcript, or one part of a long one."""
-
-    segments: list[Segment]
-    total: int
-    current: Segment | None = None
-    first: int = 0  # position of the part's first line
-    earlier: Segment | None = None  # the first line of the part before
-    later: Segment | None = None  # the first line of the part after
-
-    @property
-    def is_whole(self) -> bool:
-        return self.total <= PART_LINES
-
-    @property
-    def last(self) -> int:
-        """Number of the part's last line, counted from 1 (the few lines of the next part
-        shown because they share the moment's second are not counted)."""
-        return min(self.first + PART_LINES, self.total)
 
 
 @dataclass(frozen=True)
@@ -325,61 +288,6 @@ def timeline(matches: list, duration_ms: int) -> list[tuple[Segment | MatchedLin
     return list(by_unit.values())
 
 
-def transcript_part(episode: Episode, t: str) -> Part:
-    """All the lines, or for a long transcript the part holding the moment `t`.
-
-    Parts are fixed: lines 0-999, 1000-1999... The lines said in the moment's second
-    just after its part are shown too, since their links (?t=) lead there. Two queries
-    for a short transcript (its last line, then all), three indexed ones for a long one.
-    """
-    # Positions run from 0 without gaps (see episodes.services); the last line says how many.
-    last = episode.segments.order_by("-position").values_list("position", "end_ms").first()
-    total, end_ms = (last[0] + 1, last[1]) if last else (0, 0)
-    if total <= PART_LINES:
-        segments = list(episode.segments.all())
-        return Part(segments, total=total, current=current_segment(segments, t))
-    ms = _moment_ms(t, end_ms)
-    at = _position_at(episode, ms) if ms is not None else None
-    first = (at or 0) // PART_LINES * PART_LINES
-    end = first + PART_LINES
-    # Times never go back along a transcript: the moment's second ends before this.
-    next_second_ms = (ms // 1000 + 1) * 1000 if at is not None else 0
-    in_part = Q(position__gte=first, position__lt=end)
-    same_second = Q(position__gte=end, position__lt=end + PART_LINES, start_ms__lt=next_second_ms)
-    edges = Q(position__in=[first - PART_LINES, end])
-    rows = list(episode.segments.filter(in_part | same_second | edges))
-    by_position = {segment.position: segment for segment in rows}
-    shown = [s for s in rows if s.position >= first and (s.position < end or s.start_ms < next_second_ms)]
-    return Part(
-        shown,
-        total=total,
-        current=by_position.get(at),
-        first=first,
-        earlier=by_position.get(first - PART_LINES),
-        later=by_position.get(end),
-    )
-
-
-def _moment_ms(t: str, end_ms: int) -> int | None:
-    try:
-        ms = parse_timestamp(t)
-    except ValueError:
-        return None
-    return ms if ms <= end_ms else None
-
-
-def _position_at(episode: Episode, ms: int) -> int | None:
-    """Position of the first line said in the second of `ms`, else of the line being said
-    then (times never go back along a transcript); see current_segment."""
-    second = ms // 1000 * 1000
-    in_second = episode.segments.filter(start_ms__gte=second, start_ms__lt=second + 1000)
-    first = in_second.order_by("start_ms", "position").values_list("position", flat=True).first()
-    if first is not None:
-        return first
-    earlier = episode.segments.filter(start_ms__lte=ms).order_by("-start_ms", "-position")
-    return earlier.values_list("position", flat=True).first()
-
-
 def _every_match(episode: Episode, matches: EpisodeMatches) -> list[MatchedLine]:
     """Every match of the episode, not only those of the part shown, in time order."""
     hit_ids = matches.found.results.in_episode(episode.pk)
@@ -393,194 +301,7 @@ def _every_match(episode: Episode, matches: EpisodeMatches) -> list[MatchedLine]
     return [MatchedLine(start) for start in starts]
 
 
-def transcript_html(page: EpisodePage) -> SafeString:
-    """The transcript as HTML paragraphs, each line in them its own moment.
-
-    Built here rather than in a template loop: a 700-line episode renders in a few
-    milliseconds instead of tens. Every text from the data goes through escape();
-    the numbers are integers; highlighted lines were escaped by search.highlight.
-    """
-    search = escape(f"&q={quote(page.query)}") if page.query else ""
-    people = {name_key(a.person.name): a.person for a in page.episode.appearances.all()}
-    edges = _quote_edges(page.quote)
-    blocks = []
-    for paragraph in page.paragraphs:
-        speaker = paragraph[0].speaker
-        head = f'<p class="speaker">{_speaker_html(speaker, people)}</p>' if speaker else ""
-        lines = " ".join(_line_html(line, search, edges) for line in paragraph)
-        blocks.append(f'<div class="paragraph">{head}<p class="lines">{lines}</p></div>')
-    return mark_safe("\n".join(blocks))
-
-
-def quote_edge_labels() -> tuple[str, str]:
-    """What a screen reader says where a quoted range starts and ends (the script says it too)."""
-    return _("Start of the quote:"), _("End of the quote.")
-
-
-def _quote_edges(quote: Quote | None) -> dict[int, tuple[str, str]]:
-    """The first and last lines of a quoted range (by id), with the hidden words said before and after them."""
-    if quote is None or not quote.is_range:
-        return {}
-    start, end = (f'<span class="quote-edge visually-hidden">{escape(label)}</span>' for label in quote_edge_labels())
-    first, last = id(quote.lines[0]), id(quote.lines[-1])
-    if first == last:
-        return {first: (start, end)}
-    return {first: (start, ""), last: ("", end)}
-
-
-def _line_html(line: Line, search: str, edges: dict[int, tuple[str, str]] | None = None) -> str:
-    segment = line.segment
-    seconds = segment.start_seconds
-    current = ' aria-current="time"' if line.is_current else ""
-    before, after = (edges or {}).get(id(line), ("", ""))
-    marks = [
-        name
-        for name, on in (
-            ("current", line.is_current),
-            ("match", line.highlighted is not None),
-            ("quoted", line.quoted),
-            ("quote-first", bool(before)),
-            ("quote-last", bool(after)),
-        )
-        if on
-    ]
-    text = line.highlighted if line.highlighted is not None else escape(segment.text)
-    return (
-        f'<span id="{line.anchor}" class="{" ".join(["line", *marks])}" data-start="{segment.start_ms}" '
-        f'data-end="{segment.end_ms}"{current}>{before}'
-        f'<a class="timestamp" href="?t={seconds}{search}#{line.anchor}">{segment.timestamp}</a> '
-        f'<span class="text">{text}</span>{after}</span>'
-    )
-
-
-def _speaker_html(speaker: str, people: dict[str, Person]) -> str:
-    """The speaker's name, a link to their page when they are one of the episode's people."""
-    person = people.get(name_key(speaker))
-    if person is None:
-        return escape(speaker)
-    return f'<a href="{escape(person.get_absolute_url())}">{escape(speaker)}</a>'
-
-
-def current_segment(segments: list[Segment], t: str) -> Segment | None:
-    """The segment said at `?t=`; None for a missing, malformed or out-of-range time."""
-    try:
-        ms = parse_timestamp(t)
-    except ValueError:
-        return None
-    if not segments or ms > segments[-1].end_ms:
-        return None
-    # Links give whole seconds: `?t=32` is the first line said in second 32 (the line `t-32`),
-    # even when it starts at 32.4 s; without one, the line being said at that time.
-    second = ms // 1000 * 1000
-    said = None
-    for segment in segments:
-        if segment.start_ms >= second + 1000:
-            break
-        if segment.start_ms >= second:
-            return segment
-        said = segment
-    return said
-
-
-def share_text(page: EpisodePage) -> tuple[str, str]:
-    """Title and description for link previews: the quoted line or range when one is shared,
-    with its times and who says it when the transcript knows."""
-    episode, quote = page.episode, page.quote
-    if quote:
-        title = f"« {quote.text(120)} » — {episode.title} ({quote.times})"
-        said = quote.text(QUOTE_CHARS)
-        if quote.speakers:
-            said = _("%(speaker)s: %(quote)s") % {"speaker": _speakers(quote.speakers), "quote": said}
-        return title, f"{quote.times} · {episode.show.name} · {said}"
-    return episode.title, _shorten(episode.description or f"{episode.show.name}, {episode.air_date}", 300)
-
-
-def citation(page: EpisodePage, url: str) -> str:
-    """The page's quote (else the episode) as a reference to paste: who, what, the show, the episode,
-    its date, when in it, and the link."""
-    quote = page.quote
-    if quote is None:
-        return citation_form(page.episode, url=url)
-    speaker = _speakers(quote.speakers)
-    return citation_form(page.episode, url=url, quote=quote.text(QUOTE_CHARS), times=quote.times, speaker=speaker)
-
-
-def citation_form(episode: Episode, *, url: str, quote: str = "", times: str = "", speaker: str = "") -> str:
-    """A citation as archives give one. The script fills the same form, made with `{quote}`-like
-    placeholders, when the visitor picks another moment or range: both write it alike."""
-    parts = {
-        "show": episode.show.name,
-        "title": episode.title,
-        "date": long_date(episode.air_date),
-        "url": url,
-        "quote": quote,
-        "times": times,
-        "speaker": speaker,
-    }
-    if not times:
-        return _("%(show)s, “%(title)s”, %(date)s. %(url)s") % parts
-    if speaker:
-        return _("%(speaker)s, “%(quote)s”, %(show)s, “%(title)s”, %(date)s, %(times)s. %(url)s") % parts
-    return _("“%(quote)s”, %(show)s, “%(title)s”, %(date)s, %(times)s. %(url)s") % parts
-
-
-def citation_forms(episode: Episode) -> dict[str, str]:
-    """The forms of a citation of this episode the script fills: with a speaker, and without."""
-    placeholders = {"url": "{url}", "quote": "{quote}", "times": "{times}"}
-    return {
-        "said": citation_form(episode, speaker="{speaker}", **placeholders),
-        "unsaid": citation_form(episode, **placeholders),
-        "and": _("and"),
-    }
-
-
-def _speakers(names: list[str]) -> str:
-    """`A`, `A and B`, `A, B and C`; the script joins them the same way (with the word `and` given)."""
-    return str(get_text_list(names, _("and")))
-
-
-def json_ld(page: EpisodePage, request: HttpRequest) -> SafeString:
-    """schema.org data for the episode, with its transcript."""
-    episode = page.episode
-    people = [a for a in episode.appearances.all()]
-    data = {
-        "@context": "https://schema.org",
-        "@type": "Episode",
-        "name": episode.title,
-        "url": request.build_absolute_uri(episode.get_absolute_url()),
-        "datePublished": episode.air_date.isoformat(),
-        "duration": _iso_duration(episode.duration_ms),
-        "description": episode.description,
-        "partOfSeries": {"@type": "CreativeWorkSeries", "name": episode.show.name},
-        "inLanguage": "fr",
-        "creator": [_person(a, request) for a in people if a.role == "host"],
-        "contributor": [_person(a, request) for a in people if a.role == "guest"],
-        # The lines shown: a long transcript's JSON-LD holds only its part.
-        "transcript": "\n".join(
-            f"{line.segment.timestamp} {_shorten(line.segment.text, LD_LINE_CHARS)}" for line in page.lines
-        ),
-    }
-    if page.player:
-        data["associatedMedia"] = {"@type": "MediaObject", "contentUrl": page.player.url}
-    return mark_safe(json.dumps(data, ensure_ascii=False).translate(JSON_ESCAPES))
-
-
-def _person(appearance, request: HttpRequest) -> dict:
-    person = appearance.person
-    data = {"@type": "Person", "name": person.name, "url": request.build_absolute_uri(person.get_absolute_url())}
-    if appearance.title:
-        data["jobTitle"] = appearance.title
-    if appearance.organisation:
-        data["affiliation"] = {"@type": "Organization", "name": appearance.organisation}
-    return data
-
-
-def _iso_duration(ms: int) -> str:
-    seconds = ms // 1000
-    return f"PT{seconds // 3600}H{seconds % 3600 // 60}M{seconds % 60}S"
-
-
-def _shorten(text: str, limit: int) -> str:
+def shorten(text: str, limit: int) -> str:
     """At most `limit` characters, cut after a word when one ends in the second half."""
     if len(text) <= limit:
         return text

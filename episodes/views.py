@@ -6,18 +6,12 @@ from django.utils.html import conditional_escape
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
-from episodes.episode_page import (
-    build_episode_page,
-    citation,
-    citation_forms,
-    json_ld,
-    quote_edge_labels,
-    share_text,
-    transcript_html,
-)
+from episodes.citations import citation, citation_forms, json_ld, share_text
+from episodes.episode_page import build_episode_page
 from episodes.exports import FORMATS
 from episodes.forms import EpisodeFilterForm
 from episodes.models import Appearance, Episode, EpisodeQuerySet, Person, Segment, Show
+from episodes.transcript_html import quote_edge_labels, transcript_html
 from search.moments import Filters, Moment, find_moments, flat_page
 from smarttech.paging import query_without_page
 

@@ -3,7 +3,7 @@
 import pytest
 from bs4 import BeautifulSoup
 
-from episodes import episode_page
+from episodes import transcript_window
 from episodes.models import Episode
 from episodes.services import import_transcript, save_transcript
 from tests.episodes.test_it_shows_a_long_transcript import long_transcript
@@ -112,7 +112,7 @@ def test_cite_gives_the_moment_or_else_the_episode(client, episode):
 
 
 def test_a_range_running_into_the_next_part_of_a_long_transcript_keeps_its_end(client, monkeypatch):
-    monkeypatch.setattr(episode_page, "PART_LINES", 10)
+    monkeypatch.setattr(transcript_window, "PART_LINES", 10)
     # Lines at 0.5 s, 0.9 s, 1.3 s...: lines 4 to 9 are said from second 2 to the end of the first part.
     episode = save_transcript(transcript=long_transcript(30)).episode
     page = soup(client, episode, "2-6")

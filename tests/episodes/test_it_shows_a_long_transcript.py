@@ -6,7 +6,7 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from episodes import episode_page
+from episodes import episode_page, transcript_window
 from episodes.models import Episode
 from episodes.parsing.types import ParsedSegment, ParsedTranscript, TranscriptFormat
 from episodes.services import save_transcript
@@ -132,7 +132,7 @@ def test_the_links_to_other_parts_say_where_they_lead(client, long_episode):
 @pytest.fixture
 def searchable_long_episode(search_index, transactional_db, monkeypatch) -> Episode:
     """Parts of 100 lines, so that 250 lines are three parts and are indexed quickly."""
-    monkeypatch.setattr(episode_page, "PART_LINES", 100)
+    monkeypatch.setattr(transcript_window, "PART_LINES", 100)
     episode = save_transcript(transcript=long_transcript(250, rare=(10, 240))).episode
     index_now()
     return episode

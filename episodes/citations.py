@@ -1,0 +1,118 @@
+"""What sharing and search engines read of an episode page: the link preview's title and
+description, the citation to paste and its forms, and the schema.org JSON-LD."""
+
+import json
+
+from django.http import HttpRequest
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import get_text_list
+from django.utils.translation import gettext as _
+
+from episodes.episode_page import EpisodePage, shorten
+from episodes.models import Episode
+from episodes.templatetags.archive import long_date
+
+# json_script's escapes, for a <script type="application/ld+json">.
+JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+# Link previews quote a line up to this many characters, the JSON-LD transcript each line
+# up to that many: a 5 MB line would otherwise be repeated in five places.
+QUOTE_CHARS = 200
+LD_LINE_CHARS = 1000
+
+
+def share_text(page: EpisodePage) -> tuple[str, str]:
+    """Title and description for link previews: the quoted line or range when one is shared,
+    with its times and who says it when the transcript knows."""
+    episode, quote = page.episode, page.quote
+    if quote:
+        title = f"« {quote.text(120)} » — {episode.title} ({quote.times})"
+        said = quote.text(QUOTE_CHARS)
+        if quote.speakers:
+            said = _("%(speaker)s: %(quote)s") % {"speaker": _speakers(quote.speakers), "quote": said}
+        return title, f"{quote.times} · {episode.show.name} · {said}"
+    return episode.title, shorten(episode.description or f"{episode.show.name}, {episode.air_date}", 300)
+
+
+def citation(page: EpisodePage, url: str) -> str:
+    """The page's quote (else the episode) as a reference to paste: who, what, the show, the episode,
+    its date, when in it, and the link."""
+    quote = page.quote
+    if quote is None:
+        return citation_form(page.episode, url=url)
+    speaker = _speakers(quote.speakers)
+    return citation_form(page.episode, url=url, quote=quote.text(QUOTE_CHARS), times=quote.times, speaker=speaker)
+
+
+def citation_form(episode: Episode, *, url: str, quote: str = "", times: str = "", speaker: str = "") -> str:
+    """A citation as archives give one. The script fills the same form, made with `{quote}`-like
+    placeholders, when the visitor picks another moment or range: both write it alike."""
+    parts = {
+        "show": episode.show.name,
+        "title": episode.title,
+        "date": long_date(episode.air_date),
+        "url": url,
+        "quote": quote,
+        "times": times,
+        "speaker": speaker,
+    }
+    if not times:
+        return _("%(show)s, “%(title)s”, %(date)s. %(url)s") % parts
+    if speaker:
+        return _("%(speaker)s, “%(quote)s”, %(show)s, “%(title)s”, %(date)s, %(times)s. %(url)s") % parts
+    return _("“%(quote)s”, %(show)s, “%(title)s”, %(date)s, %(times)s. %(url)s") % parts
+
+
+def citation_forms(episode: Episode) -> dict[str, str]:
+    """The forms of a citation of this episode the script fills: with a speaker, and without."""
+    placeholders = {"url": "{url}", "quote": "{quote}", "times": "{times}"}
+    return {
+        "said": citation_form(episode, speaker="{speaker}", **placeholders),
+        "unsaid": citation_form(episode, **placeholders),
+        "and": _("and"),
+    }
+
+
+def _speakers(names: list[str]) -> str:
+    """`A`, `A and B`, `A, B and C`; the script joins them the same way (with the word `and` given)."""
+    return str(get_text_list(names, _("and")))
+
+
+def json_ld(page: EpisodePage, request: HttpRequest) -> SafeString:
+    """schema.org data for the episode, with its transcript."""
+    episode = page.episode
+    people = [a for a in episode.appearances.all()]
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Episode",
+        "name": episode.title,
+        "url": request.build_absolute_uri(episode.get_absolute_url()),
+        "datePublished": episode.air_date.isoformat(),
+        "duration": _iso_duration(episode.duration_ms),
+        "description": episode.description,
+        "partOfSeries": {"@type": "CreativeWorkSeries", "name": episode.show.name},
+        "inLanguage": "fr",
+        "creator": [_person(a, request) for a in people if a.role == "host"],
+        "contributor": [_person(a, request) for a in people if a.role == "guest"],
+        # The lines shown: a long transcript's JSON-LD holds only its part.
+        "transcript": "\n".join(
+            f"{line.segment.timestamp} {shorten(line.segment.text, LD_LINE_CHARS)}" for line in page.lines
+        ),
+    }
+    if page.player:
+        data["associatedMedia"] = {"@type": "MediaObject", "contentUrl": page.player.url}
+    return mark_safe(json.dumps(data, ensure_ascii=False).translate(JSON_ESCAPES))
+
+
+def _person(appearance, request: HttpRequest) -> dict:
+    person = appearance.person
+    data = {"@type": "Person", "name": person.name, "url": request.build_absolute_uri(person.get_absolute_url())}
+    if appearance.title:
+        data["jobTitle"] = appearance.title
+    if appearance.organisation:
+        data["affiliation"] = {"@type": "Organization", "name": appearance.organisation}
+    return data
+
+
+def _iso_duration(ms: int) -> str:
+    seconds = ms // 1000
+    return f"PT{seconds // 3600}H{seconds % 3600 // 60}M{seconds % 60}S"
