@@ -1,5 +1,6 @@
 """docs/benchmarks.md and docs/benchmarks.svg, written again from every results-ENGINE-SIZE.json
-of a folder (bench/run.py writes one per size and engine, then calls this).
+of a folder (bench/run.py writes one per size and engine, then calls this); and a run's figures
+printed, with the checks that failed.
 
     .venv/bin/python bench/report.py [--results bench] [--docs docs]
 
@@ -305,6 +306,50 @@ def write_report(results_dir: Path, docs_dir: Path) -> list[Path]:
     page.write_text(markdown(results), encoding="utf-8")
     chart.write_text(svg(results), encoding="utf-8")
     return [page, chart]
+
+
+def print_report(result: dict) -> None:
+    from bench.mix import ratio_label
+
+    print(f"== {result['episodes']} episodes ({result['segments']} segments), {result['search engine']} engine ==")
+    for key, value in result.items():
+        if key in ("search, ms", "slowest five queries (product p50, ms)", "queries", "checks", "query mix"):
+            continue
+        if isinstance(value, dict):
+            value = "; ".join(f"{k}: {v}" for k, v in value.items())
+        print(f"{key}: {value}")
+    mix = result["query mix"]
+    print(
+        f"search, {mix['queries']} queries (seed {mix['seed']}), {mix['timed runs per query and engine']} timed runs"
+        " each, ms p50 / p95 (ratio product / other, p50 and p95):"
+    )
+    figures = result["search, ms"]["all queries"]
+    engines = [engine for engine in figures if not engine.startswith("product /")]
+    print("  " + " " * 14 + "".join(f"  {engine:>26}" for engine in engines))
+    for kind, figures in result["search, ms"].items():
+        cells = [f"{figures['product']['p50']:>6} / {figures['product']['p95']:>6}"]
+        for engine in engines[1:]:
+            ratios = figures[ratio_label(engine)]
+            cells.append(
+                f"{figures[engine]['p50']:>6} / {figures[engine]['p95']:>6} ({ratios['p50']}, {ratios['p95']})"
+            )
+        print(f"  {kind:14}" + "".join(f"  {cell:>26}" for cell in cells))
+    print(f"slowest five queries (product p50), ms {' / '.join(engines)}:")
+    for slow in result["slowest five queries (product p50, ms)"]:
+        times = " / ".join(str(slow[engine]) for engine in engines)
+        print(f"  {slow['type']}: {slow['query']}  {times}  ({slow['moments found']} moments)")
+    print("checks:")
+    for name, (passed, total) in result["checks"].items():
+        print(f"  {'ok  ' if passed == total else 'FAIL'} {name}: {passed} of {total}")
+
+
+def failed_checks(results: list[dict]) -> list[str]:
+    return [
+        f"{result['episodes']} episodes, {result['search engine']}: {name}: {passed} of {total}"
+        for result in results
+        for name, (passed, total) in result["checks"].items()
+        if passed != total
+    ]
 
 
 def main() -> None:

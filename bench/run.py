@@ -49,7 +49,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.mix import MIX_EPISODES, ms, percentiles, query_mix, ratio_label  # noqa: E402
+from bench.mix import MIX_EPISODES, ms, percentiles, query_mix  # noqa: E402
 
 REIMPORT_SEGMENTS = 15_000
 # One line in this many is changed before the re-import, and says this word.
@@ -334,48 +334,6 @@ def serve_as_worker(episode_url: str, mix: Path) -> None:
     print(round(int(peak_kb.split()[1]) / 1024))
 
 
-def print_report(result: dict) -> None:
-    print(f"== {result['episodes']} episodes ({result['segments']} segments), {result['search engine']} engine ==")
-    for key, value in result.items():
-        if key in ("search, ms", "slowest five queries (product p50, ms)", "queries", "checks", "query mix"):
-            continue
-        if isinstance(value, dict):
-            value = "; ".join(f"{k}: {v}" for k, v in value.items())
-        print(f"{key}: {value}")
-    mix = result["query mix"]
-    print(
-        f"search, {mix['queries']} queries (seed {mix['seed']}), {mix['timed runs per query and engine']} timed runs"
-        " each, ms p50 / p95 (ratio product / other, p50 and p95):"
-    )
-    figures = result["search, ms"]["all queries"]
-    engines = [engine for engine in figures if not engine.startswith("product /")]
-    print("  " + " " * 14 + "".join(f"  {engine:>26}" for engine in engines))
-    for kind, figures in result["search, ms"].items():
-        cells = [f"{figures['product']['p50']:>6} / {figures['product']['p95']:>6}"]
-        for engine in engines[1:]:
-            ratios = figures[ratio_label(engine)]
-            cells.append(
-                f"{figures[engine]['p50']:>6} / {figures[engine]['p95']:>6} ({ratios['p50']}, {ratios['p95']})"
-            )
-        print(f"  {kind:14}" + "".join(f"  {cell:>26}" for cell in cells))
-    print(f"slowest five queries (product p50), ms {' / '.join(engines)}:")
-    for slow in result["slowest five queries (product p50, ms)"]:
-        times = " / ".join(str(slow[engine]) for engine in engines)
-        print(f"  {slow['type']}: {slow['query']}  {times}  ({slow['moments found']} moments)")
-    print("checks:")
-    for name, (passed, total) in result["checks"].items():
-        print(f"  {'ok  ' if passed == total else 'FAIL'} {name}: {passed} of {total}")
-
-
-def failed_checks(results: list[dict]) -> list[str]:
-    return [
-        f"{result['episodes']} episodes, {result['search engine']}: {name}: {passed} of {total}"
-        for result in results
-        for name, (passed, total) in result["checks"].items()
-        if passed != total
-    ]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000], help="episodes of 600 lines")
@@ -414,6 +372,9 @@ def main() -> None:
             scratch = Path(tempfile.mkdtemp(prefix="bench-quick-"))
             options.results, options.docs = options.results or scratch, options.docs or scratch
     results_dir, docs_dir = options.results or ROOT / "bench", options.docs or ROOT / "docs"
+    # Not imported by the worker measured (--worker) nor by a size's own process (--one).
+    from bench.report import failed_checks, print_report, write_report
+
     results = []
     for size in options.sizes:
         for engine in engines:
@@ -422,8 +383,6 @@ def main() -> None:
             path = results_dir / f"results-{engine}-{size}.json"
             path.write_text(json.dumps(results[-1], indent=2, ensure_ascii=False) + "\n")
             print(f"figures written to {path}")
-    from bench.report import write_report
-
     for path in write_report(results_dir, docs_dir):
         print(f"written: {path}")
     failed = failed_checks(results)
