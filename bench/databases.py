@@ -7,7 +7,7 @@ through the server's maintenance database: the URL's own database need not exist
 import os
 import urllib.parse
 
-# The settings the search's speed depends on (see the README's tuning).
+# The settings the search's speed depends on (see docs/search-at-scale.md, Tuning).
 PG_SETTINGS = ("server_version", "shared_buffers", "work_mem", "effective_cache_size", "max_parallel_workers")
 
 

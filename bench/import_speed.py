@@ -23,7 +23,7 @@ Whoosh's commits as large as its writers sort in memory, and no commit merging l
 again (issue 20, point 5, at 10,000 episodes), at 1,000 episodes, back to back on 2 cores that
 other runs loaded (load 9 to 11, then 7 to 10): before 505 lines/s, 2,036 lines a CPU-second;
 after 1,118 lines/s, 2,255 lines a CPU-second. The CPU figure is the one to compare on a shared
-machine. The whole 10,000-episode import: see README, Benchmarks.
+machine. The whole 10,000-episode import: see docs/search-at-scale.md (Import, Whoosh).
 """
 
 import argparse

@@ -1,6 +1,6 @@
 """One settings module for every deployment; the environment says what differs.
 
-Read by small helpers so each variable is parsed one way only. See README.md
+Read by small helpers so each variable is parsed one way only. See docs/operations.md
 ("Configuration") for the list.
 """
 
@@ -277,7 +277,7 @@ HAYSTACK_CONNECTIONS = {
     },
 }
 # A full rebuild or a large import writes in this many processes (one segment each), and each
-# sorts its postings in this much memory before spilling them to disk (see README, Benchmarks):
+# sorts its postings in this much memory before spilling them to disk (see docs/operations.md):
 # a bulk import commits as many lines as fit (search.indexing.moments_per_commit), so less
 # memory leaves more index segments.
 ARCHIVE_INDEX_PROCS = env_int("ARCHIVE_INDEX_PROCS", min(os.cpu_count() or 1, 4))
