@@ -6,9 +6,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from episodes.services import import_transcript
 from tests.browser.conftest import screenshot
 from tests.conftest import index_now
+from tests.factories import make_episode
 
 CUES = "\n\n".join(
     f"{i + 1}\n00:00:{i * 5:02d},000 --> 00:00:{i * 5 + 5:02d},000\nLigne numéro {i + 1} de l'émission de test."
@@ -18,14 +18,14 @@ CUES = "\n\n".join(
 
 def with_sound(cues: str, filename: str, title: str, media_url: str):
     """An episode of the test show with these cues and the tone served at `media_url`, searchable."""
-    imported = import_transcript(
+    imported = make_episode(
         data=cues.encode(),
         filename=filename,
         show="Émission de test",
         title=title,
         air_date=datetime.date(2025, 1, 1),
         media_url=media_url,
-    ).episode
+    )
     index_now()
     return imported
 

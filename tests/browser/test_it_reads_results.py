@@ -8,12 +8,11 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 from episodes.models import Person
-from episodes.services import import_transcript
 from tests.browser.conftest import screenshot
 from tests.conftest import index_now
+from tests.factories import make_episode
 
 SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
-VTT = "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Dorothée Décrope>Le quantique inquiète les RSSI.\n"
 
 
 @pytest.fixture(params=list(SIZES))
@@ -58,8 +57,11 @@ def test_every_moment_of_a_group_is_reached_without_javascript(browser, live_ser
 
 def test_who_speaks_is_shown_and_leads_to_their_page(browser, live_server, sample_episode, size):
     Person.objects.filter(name="Dorothée Decrop").update(other_spellings="Dorothée Décrope")
-    import_transcript(
-        data=VTT.encode(), filename="v.vtt", show="Podcast Cyber", title="Voix", air_date=datetime.date(2026, 1, 5)
+    make_episode(
+        ("Dorothée Décrope", "Le quantique inquiète les RSSI."),
+        show="Podcast Cyber",
+        title="Voix",
+        air_date=datetime.date(2026, 1, 5),
     )
     index_now()
     page = open_page(browser, live_server, size)

@@ -30,6 +30,7 @@ from search.indexing import request_reindex
 from search.models import GlossaryEntry
 from tests.conftest import REPO, SAMPLE, index_now
 from tests.episodes.archive_probe import described
+from tests.factories import make_episode
 
 SAMPLE_SLUG = "smart-tech-du-19-juin-2025"
 DRAFT = """1
@@ -199,7 +200,7 @@ def test_the_export_says_what_it_wrote_and_shows_its_progress_except_at_verbosit
 
 
 def test_the_export_warns_of_an_original_missing_from_the_media_folder_and_still_exports(db, tmp_path):
-    episode = import_transcript(data=DRAFT.encode(), filename="brouillon-2025-07-03.srt", show="SMART TECH").episode
+    episode = make_episode("Un brouillon jamais publié.")
     episode.source_file.delete(save=False)
     err = StringIO()
     call_command("export_archive", str(tmp_path / "export"), stdout=StringIO(), stderr=err)

@@ -7,11 +7,12 @@ import pytest
 from bs4 import BeautifulSoup
 from django.contrib.auth.models import User
 
-from episodes.models import Appearance, Person
-from episodes.services import import_transcript, set_published
+from episodes.models import Person
+from episodes.services import set_published
 from tests.conftest import index_now
+from tests.factories import make_episode, make_person
 
-SRT = b"1\n00:00:01,000 --> 00:00:03,000\nBonjour Dorothee Decrop et Marc Kaplan.\n"
+SAID = "Bonjour Dorothee Decrop et Marc Kaplan."
 
 
 def soup(response, status: int = 200) -> BeautifulSoup:
@@ -21,18 +22,9 @@ def soup(response, status: int = 200) -> BeautifulSoup:
 
 @pytest.fixture
 def archive(sample_episode):
-    other = import_transcript(
-        data=SRT, filename="x.srt", show="Podcast Cyber", title="Cyber 2024", air_date=datetime.date(2024, 3, 1)
-    ).episode
-    Appearance.objects.create(episode=other, person=Person.objects.get(name="Marc Kaplan"), role="guest", order=0)
-    import_transcript(
-        data=SRT,
-        filename="d.srt",
-        show="Podcast Cyber",
-        title="Brouillon",
-        air_date=datetime.date(2026, 1, 1),
-        published=False,
-    )
+    other = make_episode(SAID, show="Podcast Cyber", title="Cyber 2024", air_date=datetime.date(2024, 3, 1))
+    make_person("Marc Kaplan", on=other)
+    make_episode(SAID, show="Podcast Cyber", title="Brouillon", air_date=datetime.date(2026, 1, 1), published=False)
     index_now()
     return sample_episode, other
 
@@ -40,12 +32,8 @@ def archive(sample_episode):
 @pytest.fixture
 def shows_off_air(archive):
     """A show with a draft only, and one whose only episode was published, then withdrawn."""
-    import_transcript(
-        data=SRT, filename="s.srt", show="Émission secrète", air_date=datetime.date(2025, 2, 1), published=False
-    )
-    withdrawn = import_transcript(
-        data=SRT, filename="r.srt", show="Émission retirée", air_date=datetime.date(2025, 3, 1)
-    ).episode
+    make_episode(SAID, show="Émission secrète", air_date=datetime.date(2025, 2, 1), published=False)
+    withdrawn = make_episode(SAID, show="Émission retirée", air_date=datetime.date(2025, 3, 1))
     set_published([withdrawn], False)
     return ["emission-secrete", "emission-retiree"]
 
@@ -158,7 +146,7 @@ def test_a_person_page_shows_every_episode_with_its_own_title(client, archive):
 
 
 def test_people_of_drafts_only_are_not_listed(client, archive):
-    Person.objects.create(name="Nobody", slug="nobody")
+    make_person("Nobody")
     assert client.get("/people/nobody/").status_code == 404
 
 

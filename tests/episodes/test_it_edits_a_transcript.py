@@ -11,6 +11,7 @@ from episodes.parsing import TranscriptError, limits, parse_transcript
 from episodes.services import EditError, edit_segment, give_speaker, merge_with_next, split_segment
 from search.models import IndexJob
 from tests.conftest import index_now
+from tests.factories import make_person
 
 
 def line(episode, start_ms: int) -> Segment:
@@ -290,7 +291,7 @@ def test_a_speaker_given_to_a_range_is_sent_to_the_search_index(editor, sample_e
 
 
 def test_the_editor_offers_only_the_episode_s_people(editor, sample_episode):
-    Person.objects.create(name="Yann LeCun", slug="yann-lecun")
+    make_person("Yann LeCun")
     page = BeautifulSoup(editor.get(edit_url(sample_episode)).content, "html.parser")
     offered = [option.text for option in page.select("select[name=range-person] option") if option["value"]]
     assert sorted(offered) == ["Alain Staron", "Delphine Sabattier", "Dorothée Decrop", "Louis Soris", "Marc Kaplan"]
@@ -311,7 +312,7 @@ def test_the_editor_offers_only_the_episode_s_people(editor, sample_episode):
 def test_the_editor_refuses_a_bad_range_at_its_field_and_changes_nothing(
     editor, sample_episode, first, last, person, field
 ):
-    Person.objects.create(name="Yann LeCun", slug="yann-lecun")
+    make_person("Yann LeCun")
     chosen = Person.objects.filter(name=person).first() or person
     response = give(editor, sample_episode, first, last, chosen)
     assert response.status_code == 200
@@ -325,7 +326,7 @@ def test_the_editor_refuses_a_bad_range_at_its_field_and_changes_nothing(
 
 
 def test_the_range_service_writes_nothing_for_someone_outside_the_episode_or_an_empty_range(sample_episode):
-    stranger = Person.objects.create(name="Yann LeCun", slug="yann-lecun")
+    stranger = make_person("Yann LeCun")
     with pytest.raises(EditError, match="not among the episode's people"):
         give_speaker(episode=sample_episode, first_ms=31_000, last_ms=39_000, person=stranger)
     with pytest.raises(EditError, match="no line starts"):

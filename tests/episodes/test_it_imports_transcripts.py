@@ -8,6 +8,7 @@ from episodes import services
 from episodes.models import Appearance, Episode, Person, Segment, Show
 from episodes.parsing import TranscriptError
 from episodes.services import import_transcript
+from tests.factories import make_show
 
 pytestmark = pytest.mark.django_db
 
@@ -122,7 +123,7 @@ def test_it_lets_the_caller_name_the_show_title_date_and_media(tmp_path):
 
 
 def test_it_reuses_a_show_whatever_the_case(sample_bytes):
-    Show.objects.create(name="Smart Tech", slug="smart-tech")
+    make_show("Smart Tech")
     assert import_sample(sample_bytes).episode.show.slug == "smart-tech"
     assert Show.objects.count() == 1
 

@@ -9,11 +9,9 @@ from django.contrib.staticfiles import finders
 from django.test import Client
 from django.utils import translation
 
-from episodes.services import import_transcript
 from episodes.templatetags.archive import long_date
 from tests.conftest import index_now
-
-SRT = b"1\n00:00:01,000 --> 00:00:03,000\nBonjour et bienvenue.\n"
+from tests.factories import make_episode
 
 
 def page(client: Client, path: str) -> BeautifulSoup:
@@ -63,9 +61,9 @@ def test_the_first_of_the_month_is_an_ordinal_in_french_only():
 
 @pytest.mark.django_db(transaction=True)
 def test_an_episode_of_the_first_of_the_month_says_1er(client, search_index):
-    episode = import_transcript(
-        data=SRT, filename="x.srt", show="Podcast Cyber", title="Cyber", air_date=datetime.date(2024, 3, 1)
-    ).episode
+    episode = make_episode(
+        "Bonjour et bienvenue.", show="Podcast Cyber", title="Cyber", air_date=datetime.date(2024, 3, 1)
+    )
     index_now()
     for path in ("/episodes/", episode.get_absolute_url(), "/search/?q=bienvenue"):
         assert "1er mars 2024" in page(client, path).get_text(), path

@@ -7,22 +7,20 @@ import pytest
 from django.contrib.auth.models import User
 
 from episodes.models import Episode
-from episodes.services import import_transcript, set_published
+from episodes.services import set_published
 from tests.conftest import index_now
-
-SRT = b"1\n00:00:01,000 --> 00:00:03,000\nUne exclusivite confidentielle.\n"
+from tests.factories import make_episode, make_person
 
 
 @pytest.fixture
 def draft(search_index, transactional_db):
-    episode = import_transcript(
-        data=SRT,
-        filename="x.srt",
+    episode = make_episode(
+        "Une exclusivite confidentielle.",
         show="Podcast",
         title="Brouillon",
         air_date=datetime.date(2026, 1, 1),
         published=False,
-    ).episode
+    )
     index_now()
     return episode
 
@@ -78,9 +76,6 @@ def test_robots_txt_names_the_sitemap(client, db):
 
 
 def test_a_guest_of_drafts_only_is_not_offered_as_a_search_filter(client, sample_episode, draft):
-    from episodes.models import Appearance, Person
-
-    secret = Person.objects.create(name="Invitée Secrète", slug="invitee-secrete")
-    Appearance.objects.create(episode=draft, person=secret, role="guest", order=0)
+    make_person("Invitée Secrète", on=draft)
     options = client.get("/search/").content.decode()
     assert "Invitée Secrète" not in options and "Dorothée Decrop" in options

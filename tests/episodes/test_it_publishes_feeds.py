@@ -9,16 +9,12 @@ from episodes import feeds
 from episodes.models import Episode
 from episodes.parsing import TranscriptError
 from episodes.services import import_transcript
+from tests.factories import make_episode
 
 pytestmark = pytest.mark.django_db
 
 NS = {"podcast": "https://podcastindex.org/namespace/1.0"}
-SRT = b"1\n00:00:01,000 --> 00:00:03,000\nBonjour.\n"
 TRANSCRIPT_TYPES = ["application/x-subrip", "text/vtt", "application/json"]
-
-
-def srt_episode(show: str, title: str, day: datetime.date, **options) -> Episode:
-    return import_transcript(data=SRT, filename="x.srt", show=show, title=title, air_date=day, **options).episode
 
 
 @pytest.fixture
@@ -26,12 +22,24 @@ def archive(sample_bytes):
     sample = import_transcript(
         data=sample_bytes, filename="smart-tech-2025-06-19.txt", media_url="https://media.example/st.mp3"
     ).episode
-    later = srt_episode(
-        "SMART TECH", "Q&A <direct> : l'IA", datetime.date(2025, 7, 1), media_url="https://youtu.be/dQw4w9WgXcQ"
+    later = make_episode(
+        "Bonjour.",
+        show="SMART TECH",
+        title="Q&A <direct> : l'IA",
+        air_date=datetime.date(2025, 7, 1),
+        media_url="https://youtu.be/dQw4w9WgXcQ",
     )
-    srt_episode("SMART TECH", "Brouillon", datetime.date(2025, 8, 1), published=False)
-    older = srt_episode("Autre émission", "Autre du 1er janvier", datetime.date(2024, 1, 1))
-    srt_episode("Émission de brouillons", "Brouillon seul", datetime.date(2025, 1, 1), published=False)
+    make_episode("Bonjour.", show="SMART TECH", title="Brouillon", air_date=datetime.date(2025, 8, 1), published=False)
+    older = make_episode(
+        "Bonjour.", show="Autre émission", title="Autre du 1er janvier", air_date=datetime.date(2024, 1, 1)
+    )
+    make_episode(
+        "Bonjour.",
+        show="Émission de brouillons",
+        title="Brouillon seul",
+        air_date=datetime.date(2025, 1, 1),
+        published=False,
+    )
     return {"sample": sample, "later": later, "older": older}
 
 

@@ -5,6 +5,7 @@ from bs4 import BeautifulSoup
 from django.contrib.auth.models import User
 
 from episodes.services import import_transcript
+from tests.factories import make_episode
 
 pytestmark = pytest.mark.django_db
 
@@ -18,14 +19,14 @@ def episode(sample_bytes):
 
 @pytest.fixture
 def draft():
-    return import_transcript(
+    return make_episode(
         data=SRT,
         filename="brouillon.srt",
         show="Podcast",
         title="Brouillon",
         air_date=datetime.date(2024, 1, 1),
         published=False,
-    ).episode
+    )
 
 
 def soup(response) -> BeautifulSoup:

@@ -15,6 +15,7 @@ from episodes.parsing import TranscriptError, TranscriptFormat
 from episodes.uploads import pending_from_token
 from search.models import IndexJob
 from tests.conftest import SAMPLE, SAVED_PAGE, index_now
+from tests.factories import make_person
 
 pytestmark = pytest.mark.django_db
 IMPORT = "/admin/episodes/episode/import/"
@@ -116,7 +117,7 @@ def test_confirm_stores_the_episode_and_it_is_searchable_at_once(staff, client):
 
 
 def test_confirm_stores_what_staff_corrected(staff):
-    Person.objects.create(name="Dorothée Decrop", slug="dorothee-decrop", other_spellings="Dorothee Décrope")
+    make_person("Dorothée Decrop", other_spellings="Dorothee Décrope")
     preview = page(upload(staff, (SAMPLE.name, SAMPLE.read_bytes())))
     assert "correspond à" in preview.get_text() or "matches" in preview.get_text()
     changes = {
