@@ -1,47 +1,100 @@
 import socket
-from io import StringIO
 from pathlib import Path
 
 import pytest
+
+from tests.sample_archive import SampleArchive, set_sample_aside, whoosh_index_at
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "episodes" / "samples" / "smart-tech-2025-06-19.txt"
 # The same episode as SAMPLE, as its saved web page (built from it: see the comment at its top).
 SAVED_PAGE = REPO / "tests" / "episodes" / "fixtures" / "smart-tech-2025-06-19.html"
 ENGINE_NAMES = {"whoosh": "Whoosh", "postgres": "PostgreSQL"}
+SEARCH_TESTS = REPO / "tests" / "search"
+ENGINE_TESTS = SEARCH_TESTS / "engines"
+
+
+def pytest_generate_tests(metafunc) -> None:
+    """Every test runs with an engine (`archive_engine`), as Wagtail runs its search tests once per
+    backend: a behaviour test of search (one in tests/search/ that reads the archive) with each
+    engine this database can serve, in one process; an engine's own test (in its folder,
+    tests/search/engines/NAME/, or with its marker) with that engine; any other with the run's
+    engine (ARCHIVE_SEARCH_ENGINE)."""
+    if "archive_engine" in metafunc.fixturenames:
+        engines = engines_for(metafunc.definition, metafunc.fixturenames)
+        metafunc.parametrize("archive_engine", engines, indirect=True)
+
+
+def engines_for(item, fixtures) -> list[str]:
+    from django.conf import settings
+
+    own = engine_of(item)
+    if own:
+        return [own]
+    reads_the_archive = item.get_closest_marker("django_db") or {"django_db_setup", "sample_episode"} & set(fixtures)
+    if SEARCH_TESTS in Path(item.path).parents and reads_the_archive:
+        return [name for name in settings.ARCHIVE_SEARCH_ENGINES if serves_this_database(name)]
+    return [settings.ARCHIVE_SEARCH_ENGINE]
+
+
+def engine_of(item) -> str | None:
+    """The engine a test is written for: its folder under tests/search/engines/, or its marker."""
+    path = Path(item.path)
+    if ENGINE_TESTS in path.parents:
+        return path.relative_to(ENGINE_TESTS).parts[0]
+    return next((name for name in ENGINE_NAMES if item.get_closest_marker(name)), None)
+
+
+def serves_this_database(name: str) -> bool:
+    from django.conf import settings
+    from django.db import connection
+    from django.utils.module_loading import import_string
+
+    return import_string(settings.ARCHIVE_SEARCH_ENGINES[name]).database_vendor in (None, connection.vendor)
 
 
 def pytest_collection_modifyitems(config, items) -> None:
-    """Tests marked `whoosh` or `postgres` run only when the archive searches with that engine
-    (ARCHIVE_SEARCH_ENGINE); each marker says what it tests, and the skip names the engine."""
-    from django.conf import settings
+    """An engine's own test is skipped, naming why, on a database that engine can't serve; a
+    test of the sample gets the database fixture its engine needs (`_sample_committed`)."""
+    from django.db import connection
 
-    running = settings.ARCHIVE_SEARCH_ENGINE
     for item in items:
-        for engine, name in ENGINE_NAMES.items():
+        engine = item.callspec.params.get("archive_engine") if hasattr(item, "callspec") else None
+        if engine and not serves_this_database(engine):
             mark = item.get_closest_marker(engine)
-            if mark and engine != running:
-                what = mark.args[0] if mark.args else "its own workings"
-                reason = f"{name} engine only: {what}; this run searches with {ENGINE_NAMES[running]}"
-                item.add_marker(pytest.mark.skip(reason=reason))
+            what = mark.args[0] if mark and mark.args else f"tests/search/engines/{engine}/"
+            reason = f"{ENGINE_NAMES[engine]} engine only: {what}; this run's database is {connection.display_name}"
+            item.add_marker(pytest.mark.skip(reason=reason))
         fixtures = getattr(item, "fixturenames", ())
-        if "sample_episode" in fixtures and not item.get_closest_marker("django_db"):
+        if engine and "sample_episode" in fixtures and not item.get_closest_marker("django_db"):
             # Which database fixture `sample_episode` takes, said here where pytest-django reads it.
-            committed = _sample_committed(running, fixtures) or bool(item.get_closest_marker("postgres"))
+            committed = _sample_committed(engine, fixtures) or engine_of(item) is not None
             item.add_marker(pytest.mark.django_db(transaction=committed))
 
 
 def _sample_committed(engine: str, fixtures) -> bool:
     """Whether the sample must be committed: for an engine that its worker writes (Whoosh),
-    which indexes what a transaction committed, and for a test that asks for `transactional_db`
-    (other threads or processes read the sample), as the PostgreSQL engine's own tests (marker
-    `postgres`) do. An engine that writes in the change's own transaction (PostgreSQL) has the
-    sample written in the test's transaction for the behaviour tests, rolled back with it
-    (emptying PostgreSQL's tables after each test took 0.4 s)."""
+    which indexes what a transaction committed; for a test that asks for `transactional_db`
+    (other threads or processes read the sample); and for an engine's own tests, which read it
+    from other connections as other servers would. An engine that writes in the change's own
+    transaction (PostgreSQL) has the sample written in the test's transaction for the behaviour
+    tests, rolled back with it (emptying PostgreSQL's tables after each test took 0.4 s)."""
     from django.conf import settings
     from django.utils.module_loading import import_string
 
     return import_string(settings.ARCHIVE_SEARCH_ENGINES[engine]).needs_worker or "transactional_db" in fixtures
+
+
+@pytest.fixture(autouse=True)
+def archive_engine(request, settings, monkeypatch) -> str:
+    """The engine this test searches with (`pytest_generate_tests`), for the test's process and
+    for the processes it starts."""
+    from search.engines import engine
+
+    settings.ARCHIVE_SEARCH_ENGINE = request.param
+    monkeypatch.setenv("ARCHIVE_SEARCH_ENGINE", request.param)
+    engine().ready()
+    return request.param
 
 
 @pytest.fixture
@@ -63,26 +116,31 @@ def search_index(tmp_path: Path):
 
     The PostgreSQL engine needs nothing here: its rows are in the test's database, rolled
     back or flushed with the rest. The folder is still set aside, so nothing reaches a real one."""
-    from haystack import connections
+    with whoosh_index_at(tmp_path / "whoosh") as path:
+        yield path
 
-    info = connections.connections_info["default"]
-    old_path = info["PATH"]
-    info["PATH"] = str(tmp_path / "whoosh")
-    connections.reload("default")
-    yield Path(info["PATH"])
-    info["PATH"] = old_path
-    connections.reload("default")
+
+@pytest.fixture(scope="session")
+def sample_archives(django_db_setup, django_db_blocker, tmp_path_factory) -> dict[str, SampleArchive]:
+    """The sample set aside once in this process for each engine this database serves
+    (tests/sample_archive.py): before any test's transaction, which would roll it back."""
+    from django.conf import settings
+
+    with django_db_blocker.unblock():
+        return {
+            name: set_sample_aside(name, tmp_path_factory.mktemp(f"sample-{name}"))
+            for name in settings.ARCHIVE_SEARCH_ENGINES
+            if serves_this_database(name)
+        }
 
 
 @pytest.fixture
-def sample_episode(search_index):
-    """The sample loaded through `load_sample`, searchable as in production (committed or not:
-    `_sample_committed`)."""
-    from django.core.management import call_command
-
+def sample_episode(search_index, uploads_in_tmp, archive_engine, sample_archives):
+    """The sample as `load_sample` leaves it (its rows, index and original, set aside once),
+    searchable as in production (committed or not: `_sample_committed`)."""
     from episodes.models import Episode
 
-    call_command("load_sample", stdout=StringIO())
+    sample_archives[archive_engine].restore(search_index, uploads_in_tmp)
     return Episode.objects.get()
 
 

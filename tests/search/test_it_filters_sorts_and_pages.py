@@ -3,10 +3,9 @@ import datetime
 import pytest
 from bs4 import BeautifulSoup
 
-from episodes.models import Appearance, Person
-from episodes.services import import_transcript
 from search import moments
 from tests.conftest import index_now
+from tests.factories import make_episode, make_person
 
 
 @pytest.fixture
@@ -15,15 +14,8 @@ def two_shows(sample_episode):
         f"{i + 1}\n00:{i:02d}:00,000 --> 00:{i:02d}:30,000\nLe quantique, encore le quantique, numéro {i}."
         for i in range(30)
     )
-    other = import_transcript(
-        data=cues.encode(),
-        filename="autre.srt",
-        show="Podcast Cyber",
-        title="Spécial",
-        air_date=datetime.date(2026, 1, 5),
-    ).episode
-    guest = Person.objects.create(name="Ana Lopez", slug="ana-lopez")
-    Appearance.objects.create(episode=other, person=guest, role="guest", order=0)
+    other = make_episode(data=cues.encode(), title="Spécial", air_date=datetime.date(2026, 1, 5))
+    make_person("Ana Lopez", on=other)
     index_now()
     return sample_episode, other
 

@@ -2,16 +2,16 @@
 and case folded, never stemmed (`quantique*` found nothing when prefixes met the stem
 `quantiqu`), and with no cap (80 made-up words of one episode hid every other `quan*`)."""
 
-import datetime
 import re
 from html import unescape
 
 import pytest
 
 from episodes.models import Segment
-from episodes.services import import_transcript, set_published
+from episodes.services import set_published
 from search.analysis import fold
 from tests.conftest import index_now
+from tests.factories import make_episode
 
 Moment = tuple[str, float, str]
 
@@ -60,15 +60,9 @@ def test_many_words_of_one_episode_hide_no_other_line_of_the_prefix(client, samp
     """80 made-up words starting with `quan`, before `quand` and `quantique` in the alphabet:
     a cap of 64 words took them alone; then, once unpublished, their dead words still did."""
     words = [f"quan{chr(97 + n // 26)}{chr(97 + n % 26)}" for n in range(80)]
-    cues = [
-        f"{n + 1}\n00:{n // 60:02d}:{n % 60:02d},000 --> 00:{n // 60:02d}:{n % 60:02d},900\nLe mot {word}.\n"
-        for n, word in enumerate(words)
-    ]
     sample_lines = lines_saying("quan")
     assert len(sample_lines) > 20
-    made_up = import_transcript(
-        data="\n".join(cues).encode(), filename="inventions.srt", show="Inventions", air_date=datetime.date(2025, 7, 1)
-    ).episode
+    made_up = make_episode(*(f"Le mot {word}." for word in words), show="Inventions")
     index_now()
     assert len(lines_saying("quan")) == len(sample_lines) + 80
     assert every_moment(client, "quan*") == lines_saying("quan")

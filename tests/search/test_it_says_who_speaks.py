@@ -7,8 +7,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from episodes.models import Person
-from episodes.services import import_transcript
 from tests.conftest import index_now
+from tests.factories import make_episode
 
 VTT = """WEBVTT
 
@@ -28,12 +28,8 @@ DRAFT = "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Marc Kaplan>Le quantique en
 def voices(sample_episode):
     """An episode whose file names its speakers, beside the sample (which names none), and a draft."""
     Person.objects.filter(name="Dorothée Decrop").update(other_spellings="Dorothée Décrope")
-    episode = import_transcript(
-        data=VTT.encode(), filename="v.vtt", show="Podcast Cyber", title="Voix", air_date=datetime.date(2026, 1, 5)
-    ).episode
-    import_transcript(
-        data=DRAFT.encode(), filename="d.vtt", show="Podcast Cyber", air_date=datetime.date(2026, 2, 1), published=False
-    )
+    episode = make_episode(data=VTT.encode(), title="Voix", air_date=datetime.date(2026, 1, 5))
+    make_episode(data=DRAFT.encode(), air_date=datetime.date(2026, 2, 1), published=False)
     index_now()
     return episode
 

@@ -4,6 +4,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from tests.conftest import index_now
+from tests.factories import make_episode
 
 
 def page(client, **params) -> BeautifulSoup:
@@ -119,12 +120,7 @@ def test_drafts_are_never_found(client, sample_episode):
 
 
 def test_a_transcript_is_never_rendered_as_html(client, search_index, transactional_db):
-    import datetime
-
-    from episodes.services import import_transcript
-
-    srt = b"1\n00:00:01,000 --> 00:00:03,000\n<script>alert(1)</script> &lt;img src=x onerror=alert(2)&gt; quantique\n"
-    import_transcript(data=srt, filename="x.srt", show="S", air_date=datetime.date(2024, 1, 1))
+    make_episode("<script>alert(1)</script> &lt;img src=x onerror=alert(2)&gt; quantique")
     index_now()
     response = client.get("/search/", {"q": "quantique"})
     assert b"onerror=alert(2)>" not in response.content
@@ -135,14 +131,7 @@ def test_a_transcript_is_never_rendered_as_html(client, search_index, transactio
 
 @pytest.fixture
 def show_of_drafts(sample_episode):
-    import datetime
-
-    from episodes.services import import_transcript
-
-    srt = b"1\n00:00:01,000 --> 00:00:03,000\nLe quantique en secret.\n"
-    import_transcript(
-        data=srt, filename="s.srt", show="Émission secrète", air_date=datetime.date(2025, 2, 1), published=False
-    )
+    make_episode("Le quantique en secret.", show="Émission secrète", published=False)
     index_now()
     return "emission-secrete"
 

@@ -8,12 +8,9 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import REPO, SAMPLE
 
 # Both start their own archive on SQLite, searched by Whoosh: the worker, the lock, the kill -9.
-pytestmark = pytest.mark.whoosh("the index worker, lock and folder builds, on an archive of its own")
 
 IMPORTERS, FILES_EACH = 8, 5
 # Copies of the sample a rebuild is killed in: enough that its writers run for a while.

@@ -4,7 +4,6 @@ rebuild finds, and a commit that fails midway leaves the index as it was, its jo
 
 from io import StringIO
 
-import pytest
 from django.core.management import call_command
 
 from episodes.management.commands import import_transcript as command
@@ -55,7 +54,6 @@ def published_segment_ids() -> list[int]:
     return sorted(Segment.objects.filter(episode__is_published=True).values_list("pk", flat=True))
 
 
-@pytest.mark.whoosh("index commits of a folder import")
 def test_a_folder_import_commits_many_episodes_at_once_and_finds_what_a_rebuild_finds(
     client, db, tmp_path, search_index, monkeypatch
 ):
@@ -84,7 +82,6 @@ def answers_in_the_sample(client) -> int:
     return client.get("/api/search/", {"q": "quantique", "episode": Episode.objects.first().slug}).json()["count"]
 
 
-@pytest.mark.whoosh("index commits of a folder import")
 def test_a_commit_that_fails_midway_leaves_the_index_as_it_was_and_its_jobs_for_the_worker(
     client, db, tmp_path, search_index, monkeypatch
 ):
@@ -115,7 +112,6 @@ def test_a_commit_that_fails_midway_leaves_the_index_as_it_was_and_its_jobs_for_
     assert moments_held() == published_segment_ids() and len(moments_held()) == 3 * SAMPLE_LINES
 
 
-@pytest.mark.whoosh("the merge policy of index commits")
 def test_small_segments_are_merged_a_few_at_a_time_and_large_ones_never(
     client, db, tmp_path, search_index, monkeypatch
 ):
