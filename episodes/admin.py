@@ -1,3 +1,5 @@
+from pathlib import PurePosixPath
+
 from django import forms
 from django.contrib import admin
 from django.db import models, transaction
@@ -8,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from episodes.admin_import import import_view
+from episodes.admin_original import original_view
 from episodes.admin_transcript import transcript_view
 from episodes.forms import MomentField
 from episodes.models import Appearance, Episode, Person, Segment, Show
@@ -107,14 +110,16 @@ class EpisodeAdmin(ReindexesEpisodes, admin.ModelAdmin):
         "first_published_at",
         "slug",
         "duration",
-        "source_file",
+        "original",
         "source_format",
         "source_sha256",
         "created_at",
         "updated_at",
         "segments_link",
     ]
-    exclude = ["duration_ms"]  # shown as a time, read-only: the transcript sets it
+    # duration_ms is shown as a time, read-only: the transcript sets it; the original file is a
+    # link to the staff-only download (`original`), never its address in the media folder.
+    exclude = ["duration_ms", "source_file"]
     inlines = [AppearanceInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     actions = ["publish", "unpublish"]
@@ -154,9 +159,11 @@ class EpisodeAdmin(ReindexesEpisodes, admin.ModelAdmin):
     def get_urls(self):
         import_view = self.admin_site.admin_view(self.import_view)
         editor = self.admin_site.admin_view(self.transcript_view)
+        original = self.admin_site.admin_view(self.original_view)
         return [
             path("import/", import_view, name="episodes_episode_import"),
             path("<path:object_id>/transcript/", editor, name="episodes_episode_transcript"),
+            path("<path:object_id>/original/", original, name="episodes_episode_original"),
             *super().get_urls(),
         ]
 
@@ -165,6 +172,16 @@ class EpisodeAdmin(ReindexesEpisodes, admin.ModelAdmin):
 
     def transcript_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         return transcript_view(self, request, object_id)
+
+    def original_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return original_view(self, request, object_id)
+
+    @admin.display(description=_("original file"))
+    def original(self, episode: Episode) -> str:
+        if not episode.source_file:
+            return "-"
+        url = reverse("admin:episodes_episode_original", args=[episode.pk])
+        return format_html('<a href="{}" download>{}</a>', url, PurePosixPath(episode.source_file.name).name)
 
     @admin.display(description=_("segments"))
     def segments_link(self, episode: Episode) -> str:

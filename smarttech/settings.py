@@ -196,7 +196,11 @@ WHITENOISE_USE_FINDERS = True
 
 MEDIA_URL = "media/"
 # Uploads waiting for confirmation and original transcripts: one shared folder for several servers.
+# Nothing serves it at MEDIA_URL: drafts' originals are there too. Staff download an original
+# through the admin (episodes/admin_original.py), which checks the user, then sends the file, or,
+# behind nginx, names it under this internal location for nginx to send (docs/operations.md).
 MEDIA_ROOT = env_path("ARCHIVE_MEDIA_DIR", ARCHIVE_DATA_DIR / "uploads")
+ARCHIVE_ORIGINALS_ACCEL_REDIRECT = env_str("ARCHIVE_ORIGINALS_ACCEL_REDIRECT", "")
 
 # HTTPS in production: DJANGO_HTTPS=1 redirects to HTTPS, secures the cookies and sends HSTS.
 HTTPS = env_bool("DJANGO_HTTPS", False)
