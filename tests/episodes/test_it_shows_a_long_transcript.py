@@ -7,7 +7,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from episodes import episode_page, transcript_window
-from episodes.models import Episode
+from episodes.models import Episode, Show
 from episodes.parsing.types import ParsedSegment, ParsedTranscript, TranscriptFormat
 from episodes.services import save_transcript
 from search.models import IndexJob
@@ -65,6 +65,7 @@ def stored_long_episode(django_db_setup, django_db_blocker) -> Episode:
     with django_db_blocker.unblock():
         IndexJob.objects.filter(episode_id=episode.pk).delete()
         Episode.objects.filter(pk=episode.pk).delete()
+        Show.objects.filter(pk=episode.show_id).delete()  # or a later test of this process lists it
 
 
 @pytest.fixture
