@@ -5,7 +5,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -26,11 +25,13 @@ POSTGRES = os.environ.get("TEST_DATABASE_URL")
 needs_postgres = pytest.mark.skipif(not POSTGRES, reason="needs a PostgreSQL server (TEST_DATABASE_URL)")
 
 
-def run_bench(*arguments: str) -> subprocess.CompletedProcess:
+def run_bench(*arguments: str, scratch: Path | None = None) -> subprocess.CompletedProcess:
+    """bench/run.py; its temporary files in `scratch` when given (other tests run beside it)."""
+    env = bench_env() | ({"TMPDIR": str(scratch)} if scratch else {})
     return subprocess.run(
         [sys.executable, "bench/run.py", *arguments],
         cwd=REPO,
-        env=bench_env(),
+        env=env,
         capture_output=True,
         text=True,
         timeout=300,
@@ -50,7 +51,8 @@ def quick_results(tmp_path_factory) -> tuple[subprocess.CompletedProcess, list[d
     # Given a PostgreSQL server (bin/test does, as CI runs it), each size runs on its engine too,
     # and stock PostgreSQL full-text search beside the other references.
     postgres = ["--postgres", POSTGRES] if POSTGRES else []
-    done = run_bench("--quick", "--results", str(out), "--docs", str(out / "docs"), *postgres)
+    (out / "tmp").mkdir()
+    done = run_bench("--quick", "--results", str(out), "--docs", str(out / "docs"), *postgres, scratch=out / "tmp")
     assert done.returncode == 0, done.stderr
     engines = ["whoosh"] + (["postgres"] if postgres else [])
     results = [json.loads((out / f"results-{engine}-3.json").read_text()) for engine in engines]
@@ -74,13 +76,13 @@ def test_it_runs_the_postgresql_engine_beside_the_others(quick_results):
     assert all(passed == total for passed, total in postgres["checks"].values()), postgres["checks"]
 
 
-def test_the_benchmark_runs_and_writes_its_figures(quick_run):
-    done, figures = quick_run
+def test_the_benchmark_runs_and_writes_its_figures(quick_results):
+    done, (figures, *_), out = quick_results
     assert figures["episodes"] == 3 and figures["segments"] > 1_000
     assert figures["upload to searchable, 600 segments, s"] > 0
     assert 50 < figures["web worker peak memory, MB"] < figures["bench process peak memory, MB"] * 2
     assert "bulk indexing (rebuild_index), segments/s" in done.stdout
-    assert not list(Path(tempfile.gettempdir()).glob("bench-3-*")), "the benchmark left its files behind"
+    assert not list((out / "tmp").glob("bench-3-*")), "the benchmark left its files behind"
 
 
 def test_it_runs_at_least_a_hundred_queries_of_every_type(quick_run):
