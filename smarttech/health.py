@@ -23,16 +23,45 @@ from search.plan import Compiled, Terms
 PROBE_TERM = "healthz"
 
 
+# Without these the archive can't serve: a failing one takes the server out of a load balancer
+# (503). The others fail as "degraded" (200): an index of an older version, or index jobs waiting,
+# are the same on every server sharing the database, and search still answers meanwhile; taking
+# every server out at once would take the site down for nothing.
+ESSENTIAL = ("database", "search")
+
+
 @dataclass
 class Health:
     checks: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
-    def healthy(self) -> bool:
-        return all(check["ok"] for check in self.checks.values())
+    def failing(self) -> list[str]:
+        return [name for name, check in self.checks.items() if not check["ok"]]
 
-    def as_json(self) -> dict[str, Any]:
-        return {"status": "ok" if self.healthy else "failing", "checks": self.checks}
+    @property
+    def status(self) -> str:
+        if any(name in ESSENTIAL for name in self.failing):
+            return "failing"
+        return "degraded" if self.failing else "ok"
+
+    @property
+    def healthy(self) -> bool:
+        """Whether this server can serve: ok, or degraded."""
+        return self.status != "failing"
+
+    def as_json(self, *, details: bool) -> dict[str, Any]:
+        """The status and the names of the failing checks; with `details` (staff, or the health
+        token), each check's figures too, which tell how busy staff are (index jobs waiting)."""
+        answer: dict[str, Any] = {"status": self.status, "failing": self.failing}
+        if details:
+            answer["checks"] = self.checks
+        return answer
+
+    def reason(self) -> str:
+        """What fails, for the log: each failing check, with its kind of error when it raised one."""
+        return ", ".join(
+            f"{name} ({self.checks[name]['error']})" if "error" in self.checks[name] else name for name in self.failing
+        )
 
 
 def health(max_job_age_seconds: float) -> Health:

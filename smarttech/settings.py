@@ -247,10 +247,17 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
+    "filters": {"one_line_per_outage": {"()": "smarttech.outages.OneLinePerOutage"}},
     "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "loggers": {
         # Not propagated: Django's own console handler would print it again when DEBUG is on.
-        "django.request": {"handlers": ["stderr"], "level": "ERROR", "propagate": False},
+        # A request failed by a database outage is one line, not a traceback (smarttech/outages.py).
+        "django.request": {
+            "handlers": ["stderr"],
+            "level": "ERROR",
+            "propagate": False,
+            "filters": ["one_line_per_outage"],
+        },
         **{app: {"handlers": ["stderr"], "level": "WARNING"} for app in ("episodes", "search", "smarttech")},
     },
 }
@@ -289,6 +296,8 @@ ARCHIVE_INDEX_MEMORY_MB = env_int("ARCHIVE_INDEX_MEMORY_MB", 2048)
 # The index follows the database through the jobs that services ask for (search.indexing) and
 # the index worker; no per-row signals.
 HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
-# /healthz fails when an index job has waited longer than this: the index worker is not keeping up.
+# /healthz is degraded when an index job has waited longer than this: the index worker is not
+# keeping up. Its figures go to staff, and to a monitor sending this token (Authorization: Bearer).
 ARCHIVE_HEALTH_MAX_JOB_AGE_SECONDS = env_int("ARCHIVE_HEALTH_MAX_JOB_AGE_SECONDS", 600)
+ARCHIVE_HEALTH_TOKEN = env_str("ARCHIVE_HEALTH_TOKEN", "")
 HAYSTACK_ITERATOR_LOAD_PER_QUERY = 2000

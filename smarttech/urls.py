@@ -17,3 +17,5 @@ urlpatterns = [
 
 # The admin's import answers its own upload limits (too many files or fields) with a message.
 handler400 = "episodes.admin_import.bad_request"
+# A database that does not answer is a 503 with Retry-After, not a 500 (smarttech/outages.py).
+handler500 = "smarttech.outages.server_error"

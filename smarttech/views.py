@@ -1,10 +1,16 @@
+import hmac
+import logging
+
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from smarttech.health import health
+
+log = logging.getLogger(__name__)
 
 ROBOTS = """User-agent: *
 Disallow: /admin/
@@ -24,4 +30,18 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     found = health(settings.ARCHIVE_HEALTH_MAX_JOB_AGE_SECONDS)
-    return JsonResponse(found.as_json(), status=200 if found.healthy else 503)
+    if found.failing:
+        log.warning("/healthz %s: %s", found.status, found.reason())
+    return JsonResponse(found.as_json(details=_may_see_details(request)), status=200 if found.healthy else 503)
+
+
+def _may_see_details(request: HttpRequest) -> bool:
+    """Staff, or a monitor sending the health token (`Authorization: Bearer …`)."""
+    token = settings.ARCHIVE_HEALTH_TOKEN
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if token and given and hmac.compare_digest(given.encode(), token.encode()):
+        return True
+    try:
+        return request.user.is_staff
+    except DatabaseError:  # the session is in the database, which may be the check that fails
+        return False

@@ -49,6 +49,7 @@ class Server:
             "ADDRESS": f"127.0.0.1:{self.port}",
             "WEB_WORKERS": "2",
             "WEB_THREADS": "2",
+            "ARCHIVE_HEALTH_TOKEN": "the monitor's token",
         }
         self.log = open(tmp_path / f"{name}.log", "wb")  # noqa: SIM115 (closed in stop())
         self.process = subprocess.Popen(
@@ -72,7 +73,8 @@ class Server:
             return json.load(response)
 
     def health(self) -> dict:
-        with urllib.request.urlopen(f"{self.url}/healthz", timeout=5) as response:
+        request = urllib.request.Request(f"{self.url}/healthz", headers={"Authorization": "Bearer the monitor's token"})
+        with urllib.request.urlopen(request, timeout=5) as response:
             assert response.status == 200
             return json.load(response)
 
