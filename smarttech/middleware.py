@@ -6,6 +6,7 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
 from smarttech.client_address import client_address
+from smarttech.logs import new_request_id, request_id
 
 
 class ChosenLanguageMiddleware:
@@ -56,3 +57,22 @@ def remote_addr(request: HttpRequest) -> str | None:
     """The address django-axes throttles by: REMOTE_ADDR as ClientAddressMiddleware left it
     (named so that an installed django-ipware, which axes would otherwise prefer, changes nothing)."""
     return request.META.get("REMOTE_ADDR")
+
+
+class RequestIdMiddleware:
+    """Gives each request an id (the one a trusted proxy sent in X-Request-ID, else a new one),
+    which every log line written while answering it carries (smarttech/logs.py) and the
+    response sends back, for gunicorn's access log and for the visitor to quote."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        given = request.headers.get("X-Request-ID") if settings.ARCHIVE_TRUSTED_PROXIES else None
+        token = request_id.set(new_request_id(given))
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = request_id.get()
+            return response
+        finally:
+            request_id.reset(token)

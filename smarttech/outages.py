@@ -46,6 +46,14 @@ class OneLinePerOutage(logging.Filter):
             first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
             record.msg = f"{record.getMessage()} (database unavailable: {type(error).__name__}: {first_line})"
             record.args = None
+            record.outage = True
             record.exc_info = None
             record.exc_text = None
         return True
+
+
+class NotAnOutage(logging.Filter):
+    """For the mail to ADMINS: every error but a request failed by an outage (`OneLinePerOutage`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not getattr(record, "outage", False)

@@ -100,6 +100,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line written while answering carries the request's id (smarttech/logs.py).
+    "smarttech.middleware.RequestIdMiddleware",
     # First: everything after it, and the access log, sees the visitor's address behind a proxy.
     "smarttech.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -241,19 +243,46 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Errors and the archive's own warnings go to standard error, DEBUG or not: a 500 with
-# its traceback and path, and e.g. search.indexing's warnings. Django's default logs
-# errors to the console only when DEBUG is on, and mails them to ADMINS, which is empty.
+# its traceback and path, and e.g. search.indexing's warnings; each line with its time in UTC
+# and the id of the request it belongs to (smarttech/logs.py). Errors are also mailed to
+# DJANGO_ADMINS, when given, through the SMTP server of EMAIL_HOST (a database outage excepted:
+# one mail per failed request would flood the inbox).
+ADMINS = [("", address) for address in env_list("DJANGO_ADMINS", "")]
+SERVER_EMAIL = env_str("DJANGO_SERVER_EMAIL", "archive@localhost")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
-    "filters": {"one_line_per_outage": {"()": "smarttech.outages.OneLinePerOutage"}},
-    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {
+            "()": "smarttech.logs.UtcFormatter",
+            "format": "{asctime} [{request_id}] {levelname} {name}: {message}",
+            "style": "{",
+        }
+    },
+    "filters": {
+        "request_id": {"()": "smarttech.logs.WithRequestId"},
+        "one_line_per_outage": {"()": "smarttech.outages.OneLinePerOutage"},
+        "not_an_outage": {"()": "smarttech.outages.NotAnOutage"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "not_an_outage"],
+        },
+    },
     "loggers": {
         # Not propagated: Django's own console handler would print it again when DEBUG is on.
         # A request failed by a database outage is one line, not a traceback (smarttech/outages.py).
         "django.request": {
-            "handlers": ["stderr"],
+            "handlers": ["stderr", "mail_admins"],
             "level": "ERROR",
             "propagate": False,
             "filters": ["one_line_per_outage"],

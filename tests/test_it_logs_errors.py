@@ -1,6 +1,9 @@
-"""With DEBUG off, errors reach standard error with their traceback: checked on a real server process."""
+"""With DEBUG off, errors reach standard error with their traceback, each line with its time in UTC
+and its request's id, which the response and the access log carry too: checked on real server
+processes. Errors are mailed to DJANGO_ADMINS, outages excepted."""
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -8,6 +11,8 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import REPO, free_port
 
@@ -50,12 +55,18 @@ def test_a_server_error_is_logged_with_its_traceback_and_path(tmp_path):
             urllib.request.urlopen(f"http://127.0.0.1:{port}/always-fails/?x=1", timeout=10)
         except urllib.error.HTTPError as error:
             assert error.code == 500
+            request_id = error.headers["X-Request-ID"]
         else:
             raise AssertionError("the failing page answered")
     finally:
         server.terminate()
         _out, stderr = server.communicate(timeout=10)
-    assert "ERROR django.request: Internal Server Error: /always-fails/" in stderr
+    line = next(line for line in stderr.splitlines() if "ERROR django.request" in line)
+    assert re.fullmatch(
+        rf"\d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\d\+0000 \[{request_id}\] ERROR django.request: "
+        r"Internal Server Error: /always-fails/",
+        line,
+    ), line
     assert "Traceback (most recent call last):" in stderr
     assert "RuntimeError: this page always fails" in stderr
 
@@ -83,13 +94,40 @@ def test_behind_a_proxy_the_access_log_names_the_visitor_not_the_proxy(tmp_path)
     try:
         wait_for(port, server)
         # As nginx sends it: what the visitor claimed, then the address nginx saw.
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{port}/static/js/episode.js", headers={"X-Forwarded-For": "6.6.6.6, 203.0.113.5"}
-        )
+        # and the id nginx gave the request ($request_id).
+        headers = {"X-Forwarded-For": "6.6.6.6, 203.0.113.5", "X-Request-ID": "nginx-given-id-42"}
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/static/js/episode.js", headers=headers)
         with urllib.request.urlopen(request, timeout=10) as response:
             assert response.status == 200
+            assert response.headers["X-Request-ID"] == "nginx-given-id-42"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/robots.txt", timeout=10) as response:
+            own_id = response.headers["X-Request-ID"]
     finally:
         server.terminate()
         access_log, _errors = server.communicate(timeout=10)
     line = next(line for line in access_log.splitlines() if "/static/js/episode.js" in line)
     assert line.startswith("203.0.113.5 ")
+    assert re.search(r"\[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d \+0000\]", line), line  # UTC, with the offset
+    assert re.search(r" \d+ms nginx-given-id-42$", line), line  # how long it took, and its id
+    home = next(line for line in access_log.splitlines() if '"GET /robots.txt HTTP' in line)
+    assert re.fullmatch(r"[0-9a-f]{32}", own_id) and home.endswith(f"ms {own_id}")
+
+
+@pytest.mark.urls("tests.error_site_urls")
+def test_errors_are_mailed_to_the_admins_and_an_outage_is_not(db, settings, mailoutbox):
+    from django.db import OperationalError, connection
+    from django.test import Client
+
+    settings.ADMINS = [("", "ops@example.org")]
+    settings.DEBUG = False
+    client = Client(raise_request_exception=False)
+    assert client.get("/always-fails/").status_code == 500
+    assert [mail.to for mail in mailoutbox] == [["ops@example.org"]]
+    assert "Internal Server Error: /always-fails/" in mailoutbox[0].subject
+
+    def refused(*args, **kwargs):
+        raise OperationalError("the database went away")
+
+    with connection.execute_wrapper(refused):
+        assert client.get("/episodes/").status_code == 503
+    assert len(mailoutbox) == 1

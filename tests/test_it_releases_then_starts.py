@@ -19,6 +19,7 @@ TEST_TOOLS = ("pytest", "ruff", "playwright", "axe-playwright", "pyinstrument")
 
 def production(data_dir: Path, home: Path) -> dict[str, str]:
     env = environment(data_dir)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # the browser tests' (Playwright), which check --deploy refuses
     env.update(
         DJANGO_SETTINGS_MODULE="smarttech.settings",
         DJANGO_SECRET_KEY="a long and random production secret key, for this test only: 0123456789",
