@@ -166,3 +166,14 @@ class KnownWord(models.Model):
 
     def __str__(self) -> str:
         return self.word
+
+
+class RebuildNote(models.Model):
+    """While the PostgreSQL engine rebuilds its rows aside (`search.engines.postgres.rebuilding`),
+    the episodes that changed meanwhile, written again before the rebuilt rows are swapped in.
+    The row of episode 0 says that a rebuild runs; without it, changes note nothing."""
+
+    episode_id = models.BigIntegerField(primary_key=True)
+
+    def __str__(self) -> str:
+        return str(self.episode_id)

@@ -7,7 +7,8 @@ with a GIN index; each episode also has its spoken words (spelling suggestions).
 The rows are written in the transaction of the change itself (`episodes_changed`): a
 committed import is searchable on every server at once, a rolled-back one never was, and
 no index worker or job is needed. Replacing an episode deletes its rows and inserts them
-anew, under a per-episode lock; a rebuild takes a lock that every change waits for.
+anew, under a per-episode lock; a rebuild writes its rows aside and swaps them in
+(`rebuilding`), so that changes wait only for the swap.
 """
 
 from collections.abc import Iterable
@@ -27,6 +28,7 @@ from search.engines import (
     StoredMoment,
     not_told,
 )
+from search.engines.postgres.rebuilding import note_changes, rebuild_aside
 from search.engines.postgres.results import PostgresResults, _matching
 from search.engines.postgres.text import tsquery
 from search.engines.postgres.writing import VERSION, _write
@@ -35,7 +37,8 @@ from search.plan import Compiled
 from search.spelling import SAME_FIRST_LETTERS, Vocabulary, closest_said_word, near_words
 
 # Advisory locks (two-key form): (LOCKS, 0) is taken shared by every change and exclusively
-# by a rebuild; (EPISODE_LOCKS, id) serialises the changes of one episode.
+# by a rebuild as it starts and as it swaps its tables in; (EPISODE_LOCKS, id) serialises the
+# changes of one episode.
 LOCKS, EPISODE_LOCKS = 0x5EA7C400, 0x5EA7C401
 
 
@@ -91,13 +94,7 @@ class PostgresEngine:
             return _write(Segment.objects.published().with_next_text().filter(episode_id__in=episode_ids))
 
     def rebuild(self, advance: Advance = not_told) -> int:
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                # Changes wait until the rebuild commits, then replace their episodes' rows again.
-                cursor.execute("SELECT pg_advisory_xact_lock(%s::int, 0)", [LOCKS])
-                for model in (SearchMoment, SpokenWord, EpisodeTerm, KnownWord):
-                    cursor.execute(f"DELETE FROM {model._meta.db_table}")
-            return _write(Segment.objects.published().with_next_text(), advance)
+        return rebuild_aside(LOCKS, advance)
 
     def is_current(self) -> bool:
         versions = SearchMoment.objects.aggregate(lowest=Min("version"), highest=Max("version"))
@@ -129,6 +126,7 @@ def lock_episodes(episode_ids: Iterable[int]) -> None:
             " (SELECT DISTINCT (unnest(%s::bigint[]) %% 2147483647)::int AS key ORDER BY key) AS keys",
             [EPISODE_LOCKS, list(episode_ids)],
         )
+    note_changes(list(episode_ids))
 
 
 def _lock_before_delete(sender: type[Episode], instance: Episode, **kwargs: Any) -> None:

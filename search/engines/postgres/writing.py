@@ -22,6 +22,8 @@ from search.models import EpisodeTerm, KnownWord, SearchMoment, SpokenWord
 VERSION = 3
 # Moments written per COPY while a whole archive or episode is written.
 ROWS_PER_COPY = 5_000
+# The suffix of the tables a rebuild writes aside before it swaps them in (`rebuilding`).
+ASIDE = "_aside"
 MOMENT_COLUMNS = (
     "segment_id",
     "episode_id",
@@ -35,17 +37,18 @@ MOMENT_COLUMNS = (
 )
 
 
-def _write(segments: QuerySet[Segment], advance: Advance = not_told) -> int:
-    """Insert the rows of these published segments' moments, episode by episode; how many moments."""
+def _write(segments: QuerySet[Segment], advance: Advance = not_told, *, suffix: str = "") -> int:
+    """Insert the rows of these published segments' moments, episode by episode; how many moments.
+    Into the tables named with `suffix` (a rebuild's, aside), or the live ones."""
     rows = segments.order_by("episode_id", "position").values_list(
         "pk", "episode_id", "position", "start_ms", "end_ms", "episode__air_date", "text", "next_text"
     )
     written = 0
-    episodes = _EpisodeWords()
+    episodes = _EpisodeWords(suffix)
     iterator = rows.iterator(chunk_size=ROWS_PER_COPY)
     # Read a batch, then COPY it: the connection cannot read its cursor during a COPY.
     while batch := list(islice(iterator, ROWS_PER_COPY)):
-        _copy(SearchMoment, MOMENT_COLUMNS, _moment_rows(batch, episodes))
+        _copy(SearchMoment, MOMENT_COLUMNS, _moment_rows(batch, episodes), suffix)
         episodes.flush(keep=batch[-1][1])
         written += len(batch)
         advance(len(batch))
@@ -82,7 +85,8 @@ class _EpisodeWords:
     """Each episode's spoken words, with how many moments say each, and its terms (`EpisodeTerm`),
     written once the episode's last moment has been read; and every word seen, for the known words."""
 
-    def __init__(self) -> None:
+    def __init__(self, suffix: str = "") -> None:
+        self.suffix = suffix
         self.words: dict[int, Counter] = {}
         # Per episode, per term: [moments, most times in one, start of the first].
         self.terms: dict[int, dict[str, list[int]]] = {}
@@ -112,12 +116,12 @@ class _EpisodeWords:
             word_rows += [(episode_id, word, count) for word, count in words.items() if fits(word)]
             terms = self.terms.pop(episode_id)
             term_rows += [(episode_id, term, *counts) for term, counts in terms.items() if fits(term)]
-        _copy(SpokenWord, ("episode_id", "word", "moments"), word_rows)
-        _copy(EpisodeTerm, ("episode_id", "term", "moments", "most", "first_ms"), term_rows)
+        _copy(SpokenWord, ("episode_id", "word", "moments"), word_rows, self.suffix)
+        _copy(EpisodeTerm, ("episode_id", "term", "moments", "most", "first_ms"), term_rows, self.suffix)
 
     def remember(self) -> None:
         """Add the words seen that KnownWord does not have yet (see there)."""
-        table = KnownWord._meta.db_table
+        table = KnownWord._meta.db_table + self.suffix
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {table} (word) SELECT new FROM unnest(%s::text[]) AS new"
@@ -126,9 +130,9 @@ class _EpisodeWords:
             )
 
 
-def _copy(model: type, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
+def _copy(model: type, columns: tuple[str, ...], rows: Iterable[tuple], suffix: str = "") -> None:
     """COPY these rows in: the fastest way in, with PostgreSQL reading each tsvector literal as it is."""
-    names = ", ".join(columns)
-    with connection.cursor() as cursor, cursor.copy(f"COPY {model._meta.db_table} ({names}) FROM STDIN") as copy:
+    names, table = ", ".join(columns), model._meta.db_table + suffix
+    with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
