@@ -5,12 +5,21 @@ import datetime
 import hashlib
 import json
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext as _
+
+from episodes.models import Appearance, Episode, Person, Show
 from episodes.parsing import TranscriptError, TranscriptFormat, parse_transcript
+from episodes.parsing.limits import MAX_MS
 from episodes.parsing.types import Role
+from search.models import GlossaryEntry
 from smarttech.progress import Advance, not_told
 
 FORMAT = "broadcast-archive"
@@ -18,8 +27,10 @@ VERSION = 1
 MANIFEST = "manifest.json"
 SUMS = "SHA256SUMS"
 STATES = ("draft", "published", "unpublished")
-# The parser's line limit bounds a transcript; the upload limit is for files people send.
+# The parser's line limit bounds a transcript; the upload limit is for files people send, the
+# originals (`original_max_bytes`). A manifest of 10,000 episodes is about 10 MB.
 TRANSCRIPT_MAX_BYTES = 1024**3
+MANIFEST_MAX_BYTES = 256 * 1024**2
 CHUNK = 1024 * 1024
 SUM_LINE = re.compile(r"^([0-9a-f]{64}) [ *](.+)$")
 
@@ -45,10 +56,12 @@ def check_export(*, folder: Path, start: Advance = not_told, advance: Advance = 
     sums = _read_sums(folder)
     if MANIFEST not in sums:
         raise ArchiveError(f"{folder / SUMS}: does not list {MANIFEST}")
-    for path in sums:
-        _read_checked(folder, path, sums)
-    manifest = _read_manifest(folder)
+    manifest = _read_manifest(folder, _read_checked(folder, MANIFEST, sums, MANIFEST_MAX_BYTES))
     _check_manifest(folder, manifest, sums)
+    # Each file's limit: an original is a file people upload; anything else may be a transcript.
+    originals = {episode["original"]["path"] for episode in manifest["episodes"]} - {None}
+    for path in sums:
+        _read_checked(folder, path, sums, original_max_bytes() if path in originals else TRANSCRIPT_MAX_BYTES)
     start(len(manifest["episodes"]))
     for episode in manifest["episodes"]:
         _parse_transcript(folder, episode, sums)
@@ -78,25 +91,39 @@ def _safe_path(path: str) -> bool:
     return bool(parts) and not PurePosixPath(path).is_absolute() and ".." not in parts and "\\" not in path
 
 
-def _read_checked(folder: Path, path: str, sums: dict[str, str]) -> bytes:
-    """The file's bytes, once they are found to be what the export wrote."""
+def original_max_bytes() -> int:
+    return settings.TRANSCRIPT_MAX_BYTES
+
+
+def _read_checked(folder: Path, path: str, sums: dict[str, str], max_bytes: int = TRANSCRIPT_MAX_BYTES) -> bytes:
+    """The file's bytes, once they are found to be what the export wrote. A link, or anything
+    but a plain file (`/dev/zero`), or a file over `max_bytes` is refused before it is read."""
     if path not in sums:
         raise ArchiveError(f"{folder / path}: not listed in {SUMS}")
+    file = folder / path
     try:
-        data = (folder / path).read_bytes()
+        found = file.lstat()
     except FileNotFoundError:
-        raise ArchiveError(f"{folder / path}: missing") from None
+        raise ArchiveError(f"{file}: missing") from None
     except OSError as error:
-        raise ArchiveError(f"{folder / path}: cannot be read: {error.strerror}") from None
+        raise ArchiveError(f"{file}: cannot be read: {error.strerror}") from None
+    if not stat.S_ISREG(found.st_mode) or any(parent.is_symlink() for parent in file.relative_to(folder).parents):
+        raise ArchiveError(f"{file}: not a plain file (a link, a device or a folder): an export holds files only")
+    if found.st_size > max_bytes:
+        raise ArchiveError(f"{file}: {_size(found.st_size)}, over the {_size(max_bytes)} limit")
+    try:
+        data = file.read_bytes()
+    except OSError as error:
+        raise ArchiveError(f"{file}: cannot be read: {error.strerror}") from None
     if hashlib.sha256(data).hexdigest() != sums[path]:
-        raise ArchiveError(f"{folder / path}: wrong SHA-256: the file has changed since the export")
+        raise ArchiveError(f"{file}: wrong SHA-256: the file has changed since the export")
     return data
 
 
-def _read_manifest(folder: Path) -> dict[str, Any]:
+def _read_manifest(folder: Path, data: bytes) -> dict[str, Any]:
     where = folder / MANIFEST
     try:
-        manifest = json.loads(where.read_bytes())
+        manifest = json.loads(data)
     except json.JSONDecodeError as error:
         raise ArchiveError(f"{where}:{error.lineno}: not valid JSON: {error.msg} (column {error.colno})") from None
     except (UnicodeDecodeError, RecursionError, ValueError):
@@ -137,10 +164,13 @@ def _check_manifest(folder: Path, manifest: dict[str, Any], sums: dict[str, str]
         if not isinstance(manifest.get(key), list):
             raise ArchiveError(f'{where}: "{key}" must be a list')
     shows = _unique(where, "shows", manifest["shows"], ("name", "slug"))
+    for index, show in enumerate(manifest["shows"]):
+        _fields(where, f"shows[{index}]", Show, show, ("name", "slug"))
     # Two people may share a name, never a slug.
     people = _unique(where, "people", manifest["people"], ("slug",))
     for index, person in enumerate(manifest["people"]):
         _text(where, f"people[{index}].name", person.get("name"), empty=False)
+        _fields(where, f"people[{index}]", Person, person, ("name", "slug"))
         _texts(where, f"people[{index}].other_spellings", person.get("other_spellings"))
     _unique(where, "episodes", manifest["episodes"], ("slug",))
     identities = set()
@@ -152,6 +182,7 @@ def _check_manifest(folder: Path, manifest: dict[str, Any], sums: dict[str, str]
         identities.add(identity)
     _unique(where, "glossary", manifest["glossary"], ("term",))
     for index, entry in enumerate(manifest["glossary"]):
+        _fields(where, f"glossary[{index}]", GlossaryEntry, entry, ("term",))
         _texts(where, f"glossary[{index}].variants", entry.get("variants"))
 
 
@@ -177,8 +208,11 @@ def _check_episode(where: Path, at: str, episode: dict, shows: set[str], people:
     if episode.get("show") not in shows:
         raise ArchiveError(f"{where}: {at}.show: not one of the shows")
     _date(where, f"{at}.air_date", episode["air_date"], datetime.date)
-    if not isinstance(episode.get("duration_ms"), int) or episode["duration_ms"] < 0:
-        raise ArchiveError(f"{where}: {at}.duration_ms: not a number of milliseconds")
+    if not isinstance(episode.get("duration_ms"), int) or not 0 <= episode["duration_ms"] <= MAX_MS:
+        raise ArchiveError(f"{where}: {at}.duration_ms: not a number of milliseconds (a day at most)")
+    # As the import and the admin take them: a slug that makes a link, web addresses (http or
+    # https: no `javascript:`), lengths the columns hold, a duration a day at most.
+    _fields(where, at, Episode, episode, ("slug", "title", "media_url", "source_url", "duration_ms"))
     _check_state(where, at, episode)
     _check_files(where, at, episode, sums)
     roles = set()
@@ -225,8 +259,22 @@ def _check_appearance(where: Path, at: str, appearance: Any, people: set[str]) -
         raise ArchiveError(f"{where}: {at}.role: host or guest")
     _text(where, f"{at}.title", appearance.get("title"))
     _text(where, f"{at}.organisation", appearance.get("organisation"))
+    _fields(where, at, Appearance, appearance, ("title", "organisation", "order"))
     if not isinstance(appearance.get("order"), int) or appearance["order"] < 0:
         raise ArchiveError(f"{where}: {at}.order: not a number")
+
+
+def _fields(where: Path, at: str, model: type[models.Model], item: dict, names: tuple[str, ...]) -> None:
+    """Each value as the model's field validates it (slug, URL, length, range), the first
+    refusal named by where it is (`episodes[3].slug`)."""
+    for name in names:
+        field = model._meta.get_field(name)
+        try:
+            field.clean(item.get(name), None)
+            if isinstance(field, models.URLField) and item[name] and not item[name].startswith(("http://", "https://")):
+                raise ValidationError(_("Enter an http or https address."))
+        except ValidationError as error:
+            raise ArchiveError(f"{where}: {at}.{name}: {' '.join(error.messages)} ({item.get(name)!r:.80})") from None
 
 
 def _text(where: Path, at: str, value: Any, *, empty: bool = True) -> str:
@@ -256,3 +304,7 @@ def _date(where: Path, at: str, value: str, kind: type[datetime.date]) -> None:
 def _listed(where: Path, at: str, path: Any, sums: dict[str, str]) -> None:
     if not isinstance(path, str) or path not in sums:
         raise ArchiveError(f"{where}: {at}: not a file listed in {SUMS}")
+
+
+def _size(count: int) -> str:
+    return f"{count / 1024**2:,.1f} MB" if count >= 1024**2 else f"{count / 1024:,.1f} KB"

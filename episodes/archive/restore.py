@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 
-from episodes.archive.manifest import ArchiveError, Checked, _parse_transcript, _read_checked
+from episodes.archive.manifest import ArchiveError, Checked, _parse_transcript, _read_checked, original_max_bytes
 from episodes.models import Appearance, Episode, Person, Show
 from episodes.services import replace_segments
 from search.indexing import request_reindex
@@ -92,7 +92,7 @@ def _restore_episode(
         source_sha256=original["sha256"],
     )
     if original["path"]:
-        data = _read_checked(checked.folder, original["path"], checked.sums)
+        data = _read_checked(checked.folder, original["path"], checked.sums, original_max_bytes())
         episode.source_file.name = default_storage.save(f"transcripts/{original['name']}", ContentFile(data))
         stored.append(episode.source_file.name)
     episode.save()

@@ -285,6 +285,24 @@ def unknown_show(folder: Path) -> None:
     resum(folder)
 
 
+def in_manifest(change):
+    """The manifest changed by hand, its sum written again: what SHA256SUMS cannot catch."""
+
+    def harm(folder: Path) -> None:
+        manifest = json.loads((folder / "manifest.json").read_text())
+        change(manifest)
+        (folder / "manifest.json").write_text(json.dumps(manifest))
+        resum(folder)
+
+    return harm
+
+
+def linked_to_dev_zero(folder: Path) -> None:
+    original = folder / "episodes" / SAMPLE_SLUG / "original.txt"
+    original.unlink()
+    original.symlink_to("/dev/zero")
+
+
 DAMAGES = {
     "a line changed": (lambda copy: change_one_byte(transcript(copy)), "transcript.json: wrong SHA-256"),
     "an original deleted": (
@@ -302,6 +320,35 @@ DAMAGES = {
     ),
     "an unknown version": (version_2, "manifest.json: export version 2, this archive reads version 1"),
     "an episode of a show it does not list": (unknown_show, r"manifest.json: episodes\[0\].show: not one of the shows"),
+    # Each of these made every public page answer 500, or the restore crash, once restored.
+    "a slug that makes no link": (
+        in_manifest(lambda manifest: manifest["episodes"][0].update(slug="bad slug/../x")),
+        r"manifest.json: episodes\[0\].slug: .+ \('bad slug/\.\./x'\)",
+    ),
+    "a show's slug with a question mark": (
+        in_manifest(lambda manifest: manifest["shows"][0].update(slug="nasty show?")),
+        r"manifest.json: shows\[0\].slug: .+ \('nasty show\?'\)",
+    ),
+    "a javascript: media address": (
+        in_manifest(lambda manifest: manifest["episodes"][0].update(media_url="javascript:alert(1)")),
+        r"manifest.json: episodes\[0\].media_url: .+ \('javascript:alert\(1\)'\)",
+    ),
+    "a javascript: page address": (
+        in_manifest(lambda manifest: manifest["episodes"][0].update(source_url="javascript:alert(1)")),
+        r"manifest.json: episodes\[0\].source_url: .+ \('javascript:alert\(1\)'\)",
+    ),
+    "a title of 100,000 characters": (
+        in_manifest(lambda manifest: manifest["episodes"][0].update(title="T" * 100_000)),
+        r"manifest.json: episodes\[0\].title: .+300.+ \('TTTT",
+    ),
+    "a duration of 10**30 ms": (
+        in_manifest(lambda manifest: manifest["episodes"][0].update(duration_ms=10**30)),
+        r"manifest.json: episodes\[0\].duration_ms: not a number of milliseconds",
+    ),
+    "an original that is a link to /dev/zero": (
+        linked_to_dev_zero,
+        f"{SAMPLE_SLUG}/original.txt: not a plain file",
+    ),
 }
 
 
@@ -312,6 +359,13 @@ def test_each_damage_is_refused_naming_the_file_before_anything_is_written(damag
         call_command("import_archive", str(damaged_copy(original.folder, tmp_path, harm)), stdout=StringIO())
     assert not (Show.objects.exists() or Episode.objects.exists() or Person.objects.exists())
     assert not any(path.is_file() for path in Path(settings.MEDIA_ROOT).rglob("*"))
+
+
+def test_an_original_over_the_upload_limit_is_refused_before_it_is_read(original, db, tmp_path, settings):
+    settings.TRANSCRIPT_MAX_BYTES = 10 * 1024  # the sample's original is 40 KB
+    with pytest.raises(CommandError, match=rf"{SAMPLE_SLUG}/original.txt: [0-9.]+ KB, over the 10.0 KB limit"):
+        call_command("import_archive", str(original.folder), stdout=StringIO())
+    assert not Episode.objects.exists()
 
 
 def test_a_restore_failing_midway_writes_nothing_and_removes_the_files_it_copied(original, db, settings, monkeypatch):
