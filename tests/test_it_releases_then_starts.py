@@ -77,7 +77,10 @@ def test_a_server_refuses_to_start_on_a_database_the_release_has_not_migrated(tm
 
 def test_after_one_release_two_servers_on_one_machine_only_start_and_keep_their_control_apart(tmp_path, released):
     first, first_port = start(released, tmp_path / "first.log")
-    second, second_port = start(released, tmp_path / "second.log", WEB_CONTROL_SOCKET=str(tmp_path / "second.ctl"))
+    second, second_port = start(
+        released, tmp_path / "second.log", WEB_CONTROL_SOCKET=str(tmp_path / "second.ctl"),
+        WEB_MAX_REQUESTS="5", WEB_MAX_REQUESTS_JITTER="0",
+    )  # fmt: skip
     try:
         for server, port in ((first, first_port), (second, second_port)):
             wait_for(port, server, seconds=60)
@@ -86,6 +89,10 @@ def test_after_one_release_two_servers_on_one_machine_only_start_and_keep_their_
         # No server took the per-user default; the one given a path has it, alone.
         assert not (tmp_path / "gunicorn.ctl").exists() and not (tmp_path / ".gunicorn").exists()
         assert (tmp_path / "second.ctl").is_socket()
+        # A worker is replaced after its requests, and the server answers throughout.
+        for _ in range(12):
+            with urllib.request.urlopen(f"http://127.0.0.1:{second_port}/robots.txt", timeout=10) as response:
+                assert response.status == 200
     finally:
         stop(first)
         stop(second)
@@ -94,3 +101,5 @@ def test_after_one_release_two_servers_on_one_machine_only_start_and_keep_their_
         assert "Booting worker" in started
         # Starting installed nothing and migrated nothing: the release did.
         assert "pip" not in started and "Applying " not in started and "static file" not in started
+    assert "Autorestarting worker after current request" in (tmp_path / "second.log").read_text()
+    assert "Autorestarting" not in (tmp_path / "first.log").read_text()
