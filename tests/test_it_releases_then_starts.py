@@ -91,7 +91,7 @@ def test_after_one_release_two_servers_on_one_machine_only_start_and_keep_their_
         assert (tmp_path / "second.ctl").is_socket()
         # A worker is replaced after its requests, and the server answers throughout.
         for _ in range(12):
-            with urllib.request.urlopen(f"http://127.0.0.1:{second_port}/robots.txt", timeout=10) as response:
+            with urllib.request.urlopen(f"http://127.0.0.1:{second_port}/healthz", timeout=10) as response:
                 assert response.status == 200
     finally:
         stop(first)
