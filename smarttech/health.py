@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Min
 from django.utils import timezone
@@ -72,6 +73,8 @@ def health(max_job_age_seconds: float) -> Health:
     found.checks["search"] = _timed(_search)
     found.checks["index_schema"] = _timed(_index_schema)
     found.checks["index_jobs"] = _timed(lambda: _index_jobs(max_job_age_seconds))
+    if settings.REPLICAS:
+        found.checks["replicas"] = _timed(_replicas)
     return found
 
 
@@ -105,3 +108,12 @@ def _index_jobs(max_age_seconds: float) -> dict[str, Any]:
     age = (timezone.now() - jobs["oldest"]).total_seconds() if jobs["oldest"] else None
     ok = age is None or age <= max_age_seconds
     return {"ok": ok, "waiting": jobs["waiting"], "oldest_seconds": None if age is None else round(age, 1)}
+
+
+def _replicas() -> dict[str, Any]:
+    """Each replica's lag (seconds, or null when it does not answer): degraded when one is
+    skipped, since the primary then serves its reads."""
+    from smarttech.replicas import is_current, replica_lags
+
+    lags = replica_lags()
+    return {"ok": all(is_current(lag) for lag in lags.values()), "lag_seconds": {a: lag for a, lag in lags.items()}}

@@ -102,6 +102,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: every log line written while answering carries the request's id (smarttech/logs.py).
     "smarttech.middleware.RequestIdMiddleware",
+    # Which database a request reads: a replica for a visitor's page, the primary otherwise.
+    "smarttech.replicas.ReplicaReadsMiddleware",
     # First: everything after it, and the access log, sees the visitor's address behind a proxy.
     "smarttech.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -171,6 +173,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+
+# PostgreSQL streaming replicas (docs/operations.md, "Replicas"): public reads (pages, search,
+# the API) go to one of them, writes, staff pages and a visitor who just wrote to the primary;
+# a replica down or more than ARCHIVE_REPLICA_MAX_LAG_SECONDS behind is skipped (smarttech/replicas.py).
+REPLICAS = []
+for number, url in enumerate(env_list("DATABASE_REPLICA_URLS", ""), start=1):
+    replica = dj_database_url.parse(url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0))
+    if replica.get("ENGINE") != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(f"DATABASE_REPLICA_URLS: {url!r} is not a PostgreSQL URL")
+    # The tests read the primary's test database through it (the replica follows it).
+    DATABASES[f"replica{number}"] = replica | {"TEST": {"MIRROR": "default"}}
+    REPLICAS.append(f"replica{number}")
+if REPLICAS:
+    DATABASE_ROUTERS = ["smarttech.replicas.ReplicaRouter"]
+ARCHIVE_REPLICA_MAX_LAG_SECONDS = env_int("ARCHIVE_REPLICA_MAX_LAG_SECONDS", 5)
+# After a visitor's write (a POST), their reads go to the primary this long: they see their change.
+ARCHIVE_READ_YOUR_WRITES_SECONDS = env_int("ARCHIVE_READ_YOUR_WRITES_SECONDS", 10)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

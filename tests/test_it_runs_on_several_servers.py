@@ -36,7 +36,7 @@ def database_url() -> str:
 
 
 class Server:
-    def __init__(self, tmp_path: Path, name: str) -> None:
+    def __init__(self, tmp_path: Path, name: str, **env: str) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
@@ -50,6 +50,7 @@ class Server:
             "WEB_WORKERS": "2",
             "WEB_THREADS": "2",
             "ARCHIVE_HEALTH_TOKEN": "the monitor's token",
+            **env,
         }
         self.log = open(tmp_path / f"{name}.log", "wb")  # noqa: SIM115 (closed in stop())
         self.process = subprocess.Popen(
