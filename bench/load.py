@@ -3,6 +3,7 @@
     .venv/bin/python bench/load.py [--episodes 1000] [--clients 8] [--seconds 60]
                                    [--postgres postgres:///postgres] [--json bench/load.json]
     .venv/bin/python bench/load.py --existing WORK [--database postgres:///NAME] ...
+    .venv/bin/python bench/load.py --postgres URL --replicas URL [URL ...] ...
 
 For each engine (Whoosh on SQLite; and the PostgreSQL engine when --postgres names a server,
 where a database of its own is created and dropped), it builds the archive in a temporary data
@@ -18,6 +19,10 @@ bin/serve-production on a loopback port with its default workers and threads, th
 `--existing WORK` measures an archive built before, in WORK/data from the corpus in WORK/corpus
 (the layout this script builds in), as it is: on SQLite and Whoosh, or on the PostgreSQL
 database that `--database` names, with the PostgreSQL engine. Nothing is imported or dropped.
+
+`--replicas` names streaming replicas of the `--postgres` server (their own maintenance
+databases): the PostgreSQL archive is then measured with 0, 1, ... of them in
+DATABASE_REPLICA_URLS (the mix only: searches a second), once each has replayed the import.
 
 The clients are threads of this process, on the same machine as the server: the figures
 include their share of the cores.
@@ -57,6 +62,7 @@ def main() -> None:
     parser.add_argument("--postgres", metavar="URL", help="a PostgreSQL server's maintenance database")
     parser.add_argument("--existing", metavar="WORK", type=Path, help="a built archive: WORK/data, WORK/corpus")
     parser.add_argument("--database", metavar="URL", help="with --existing: its PostgreSQL database")
+    parser.add_argument("--replicas", metavar="URL", nargs="+", default=[], help="streaming replicas of --postgres")
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "load.json")
     parser.add_argument("--mix-for", type=Path, help=argparse.SUPPRESS)
     options = parser.parse_args()
@@ -87,6 +93,8 @@ def run_engine(work: Path, engine: str, server: str | None, options) -> dict:
     try:
         result = {"episodes": options.episodes, "clients": options.clients, "seconds per phase": options.seconds}
         result["import, segments/s"] = build_archive(work, env, options.episodes)
+        if server and options.replicas:
+            return result | with_replicas(work, env, database, options)
         return result | serve_and_measure(work, env, options)
     finally:
         if database:
@@ -100,6 +108,33 @@ def run_existing(work: Path, database: str | None, options) -> dict:
     episodes = len(list((work / "corpus").glob("*.txt")))
     result = {"episodes": episodes, "clients": options.clients, "seconds per phase": options.seconds}
     return result | serve_and_measure(work, env, options)
+
+
+def with_replicas(work: Path, env: dict, database: str, options) -> dict:
+    """The mix's searches a second with 0, 1, ... of the replicas reading for the servers."""
+    import psycopg
+
+    replicas = [databases.database_url(url, database) for url in options.replicas]
+    for replica in replicas:  # until each has replayed the import
+        with psycopg.connect(replica, autocommit=True) as connection:
+            while connection.execute("SELECT pg_last_wal_receive_lsn() <> pg_last_wal_replay_lsn()").fetchone()[0]:
+                time.sleep(0.2)
+    mix = json.loads(manage_python(env, "bench/load.py", "--mix-for", str(work / "corpus")))
+    figures = {}
+    for count in range(len(replicas) + 1):
+        port = free_port()
+        served = env | {"ADDRESS": f"127.0.0.1:{port}", "DJANGO_ALLOWED_HOSTS": "127.0.0.1"}
+        served["DATABASE_REPLICA_URLS"] = ",".join(replicas[:count])
+        server_process = start_server(served, port, work / f"server-{count}.log")
+        try:
+            run_clients(port, options.clients, min(10.0, options.seconds / 4), lambda rng: rng.choice(mix))
+            times = run_clients(port, options.clients, options.seconds, lambda rng: rng.choice(mix))
+        finally:
+            os.killpg(server_process.pid, signal.SIGTERM)
+            server_process.wait(timeout=60)
+        figures[f"{count} replicas: mix requests/s"] = round(len(times) / options.seconds, 1)
+        figures[f"{count} replicas: mix ms"] = percentiles(times)
+    return figures
 
 
 def serve_and_measure(work: Path, env: dict, options) -> dict:
