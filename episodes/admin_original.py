@@ -11,19 +11,15 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
+from episodes.admin_transcript import staff_episode
+
 
 def original_view(model_admin: admin.ModelAdmin, request: HttpRequest, object_id: str) -> HttpResponse:
-    episode = model_admin.get_object(request, unquote(object_id))
-    if episode is None:
-        raise Http404
-    if not model_admin.has_view_permission(request, episode):
-        raise PermissionDenied
+    episode = staff_episode(model_admin, request, object_id, model_admin.has_view_permission)
     stored = episode.source_file
     if not stored or not stored.storage.exists(stored.name):
         raise Http404(_("This episode's original file is not in the media folder."))

@@ -97,13 +97,19 @@ class SpeakerRangeForm(forms.Form):
         self.add_error(name, message % {"field": self.fields[name].label, **values})
 
 
-def transcript_view(model_admin: admin.ModelAdmin, request: HttpRequest, object_id: str) -> HttpResponse:
+def staff_episode(model_admin: admin.ModelAdmin, request: HttpRequest, object_id: str, allowed) -> Episode:
+    """The episode a staff view is about: 404 when there is none, 403 without the permission."""
     # get_object() is None for an id that is not one (`abc`) as for a missing episode.
     episode = model_admin.get_object(request, unquote(object_id))
     if episode is None:
         raise Http404
-    if not model_admin.has_change_permission(request, episode):
+    if not allowed(request, episode):
         raise PermissionDenied
+    return episode
+
+
+def transcript_view(model_admin: admin.ModelAdmin, request: HttpRequest, object_id: str) -> HttpResponse:
+    episode = staff_episode(model_admin, request, object_id, model_admin.has_change_permission)
     if request.method == "POST" and request.POST.get("action") == "give_speaker":
         return _give_speaker(model_admin, request, episode)
     if request.method == "POST":
