@@ -50,11 +50,7 @@ class ReplicaRouter:
     def db_for_read(self, model, **hints) -> str:
         if not reads_replica.get():
             return "default"
-        healthy = [
-            alias
-            for alias, lag in replica_lags().items()
-            if lag is not None and lag <= settings.ARCHIVE_REPLICA_MAX_LAG_SECONDS
-        ]
+        healthy = [alias for alias, lag in replica_lags().items() if is_current(lag)]
         return random.choice(healthy) if healthy else "default"
 
     def db_for_write(self, model, **hints) -> str:
