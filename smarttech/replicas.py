@@ -78,12 +78,18 @@ LAG = (
 
 def replica_lags() -> dict[str, float | None]:
     """Each replica's lag in seconds, or None when it does not answer; asked at most once a
-    second per process."""
+    second per process, by one thread: the others go on with the last answers meanwhile (none
+    yet: the primary), rather than wait behind a replica that is slow to answer."""
     global _checked_at
     with _lock:
-        if time.monotonic() - _checked_at >= CHECK_EVERY_SECONDS:
-            _lags.update({alias: _lag(alias) for alias in settings.REPLICAS})
+        ask = time.monotonic() - _checked_at >= CHECK_EVERY_SECONDS
+        if ask:
             _checked_at = time.monotonic()
+    if ask:
+        lags = {alias: _lag(alias) for alias in settings.REPLICAS}
+        with _lock:
+            _lags.update(lags)
+    with _lock:
         return dict(_lags)
 
 

@@ -13,10 +13,12 @@ import urllib.request
 import pytest
 from django.db import connection
 
+from tests.conftest import free_port
 from tests.test_it_runs_on_several_servers import Server
 
 REPLICA = os.environ.get("TEST_REPLICA_URL")
-pytestmark = pytest.mark.skipif(
+needs_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason="replicas are PostgreSQL's")
+needs_replica = pytest.mark.skipif(
     not REPLICA or connection.vendor != "postgresql",
     reason="needs a streaming replica of the test server (TEST_REPLICA_URL: bin/test-postgres --replica)",
 )
@@ -74,6 +76,7 @@ def servers(tmp_path, transactional_db):
             server.stop()
 
 
+@needs_replica
 def test_searches_are_served_by_the_replica_and_an_import_is_found_within_2_s(servers):
     server = servers("patient", max_lag=60)
     assert found(server, "zorglubine") == 0
@@ -98,6 +101,7 @@ def test_searches_are_served_by_the_replica_and_an_import_is_found_within_2_s(se
     assert eventually(lambda: found(server, "zorglubium") == 1, 2.0) < 2.0
 
 
+@needs_replica
 def test_a_replica_too_far_behind_is_skipped_and_health_says_so(servers):
     server = servers("strict", max_lag=1)
     on_replica("SELECT pg_wal_replay_pause()")
@@ -108,3 +112,18 @@ def test_a_replica_too_far_behind_is_skipped_and_health_says_so(servers):
     answers = []
     eventually(lambda: answers.append(server.health()) or answers[-1]["status"] == "degraded", 3.0)
     assert answers[-1]["failing"] == ["replicas"] and answers[-1]["checks"]["replicas"]["lag_seconds"]["replica1"] > 1
+
+
+@needs_postgres
+def test_a_replica_that_does_not_answer_is_skipped_and_health_says_so(tmp_path, transactional_db):
+    nobody = f"postgres://127.0.0.1:{free_port()}/archive"  # nothing listens there
+    server = Server(tmp_path, "alone", DATABASE_REPLICA_URLS=nobody)
+    try:
+        server.wait_until_up()
+        import_saying("zorglubide")
+        assert found(server, "zorglubide") == 1  # from the primary
+        health = server.health()
+        assert health["status"] == "degraded" and health["failing"] == ["replicas"]
+        assert health["checks"]["replicas"]["lag_seconds"] == {"replica1": None}
+    finally:
+        server.stop()
