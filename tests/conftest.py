@@ -68,11 +68,10 @@ def pytest_collection_modifyitems(config, items) -> None:
         fixtures = getattr(item, "fixturenames", ())
         if engine and "sample_episode" in fixtures and not item.get_closest_marker("django_db"):
             # Which database fixture `sample_episode` takes, said here where pytest-django reads it.
-            committed = _sample_committed(engine, fixtures) or engine_of(item) is not None
-            item.add_marker(pytest.mark.django_db(transaction=committed))
+            item.add_marker(pytest.mark.django_db(transaction=_sample_committed(item, engine, fixtures)))
 
 
-def _sample_committed(engine: str, fixtures) -> bool:
+def _sample_committed(item, engine: str, fixtures) -> bool:
     """Whether the sample must be committed: for an engine that its worker writes (Whoosh),
     which indexes what a transaction committed; for a test that asks for `transactional_db`
     (other threads or processes read the sample); and for an engine's own tests, which read it
@@ -82,7 +81,8 @@ def _sample_committed(engine: str, fixtures) -> bool:
     from django.conf import settings
     from django.utils.module_loading import import_string
 
-    return import_string(settings.ARCHIVE_SEARCH_ENGINES[engine]).needs_worker or "transactional_db" in fixtures
+    needs_worker = import_string(settings.ARCHIVE_SEARCH_ENGINES[engine]).needs_worker
+    return needs_worker or "transactional_db" in fixtures or engine_of(item) is not None
 
 
 @pytest.fixture(autouse=True)
