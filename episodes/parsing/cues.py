@@ -26,6 +26,9 @@ TIMING = re.compile(r"(?P<start>\S+)\s+-->\s+(?P<end>\S+)(?P<settings>.*)")
 # A tag never holds `<`: so `<<<<…` without `>` is read in linear time, not quadratic.
 VOICE = re.compile(r"<v(?:\.[^\s<>]*)?\s+(?P<speaker>[^<>]+)>")
 TAG = re.compile(r"<[^<>]*>")
+# SubRip has a few tags that players agree on (italic, bold, underline, colour); other text in
+# brackets (`<invité>`) is said. Its entities are read, as many tools write them.
+SRT_TAG = re.compile(r"</?(?:[biu]|font)(?:\s[^<>]*)?>", re.IGNORECASE)
 VTT_SKIPPED_BLOCKS = ("NOTE", "STYLE", "REGION")
 
 
@@ -76,7 +79,7 @@ def _blocks(lines: list[str]) -> Iterator[tuple[int, list[str]]]:
 def _read_cue(number: int, block: list[str], transcript: ParsedTranscript, *, webvtt: bool) -> None:
     timing_at = next((i for i, line in enumerate(block[:2]) if ARROW in line), None)
     if timing_at is None:
-        _orphan_text(number, block, transcript)
+        _orphan_text(number, block, transcript, webvtt=webvtt)
         return
     line = number + timing_at
     start_ms, end_ms = _timing(block[timing_at], line)
@@ -84,7 +87,7 @@ def _read_cue(number: int, block: list[str], transcript: ParsedTranscript, *, we
     speaker = ""
     if webvtt and (voice := VOICE.search(raw)):
         speaker = " ".join(html.unescape(voice["speaker"]).split())
-    text = " ".join(html.unescape(TAG.sub("", raw)).split())
+    text = _cue_text(raw, webvtt=webvtt)
     if not text:
         transcript.warnings.append(ParseWarning(line, N_("cue without text; skipped")))
         return
@@ -92,12 +95,17 @@ def _read_cue(number: int, block: list[str], transcript: ParsedTranscript, *, we
     check_line_count(len(transcript.segments), line)
 
 
-def _orphan_text(number: int, block: list[str], transcript: ParsedTranscript) -> None:
+def _cue_text(raw: str, *, webvtt: bool) -> str:
+    """A cue's text as said, on one line: without its tags, its entities read."""
+    return " ".join(html.unescape((TAG if webvtt else SRT_TAG).sub("", raw)).split())
+
+
+def _orphan_text(number: int, block: list[str], transcript: ParsedTranscript, *, webvtt: bool) -> None:
     """Text with no timing line: a cue's text split by a blank line, most often."""
     if not transcript.segments:
         message = N_("expected a timing line like 00:00:01,000 --> 00:00:04,000, found %(found)s")
         raise TranscriptError(message, number, found=repr(block[0]))
-    text = " ".join(html.unescape(TAG.sub("", " ".join(block))).split())
+    text = _cue_text(" ".join(block), webvtt=webvtt)
     cue = transcript.segments[-1]
     cue.text = f"{cue.text} {text}"
     # Checked as it grows, so that a million such blocks stop at the limit instead of piling up.
