@@ -27,8 +27,10 @@ def share_text(page: EpisodePage) -> tuple[str, str]:
     if quote:
         title = f"« {quote.text(120)} » — {episode.title} ({quote.times})"
         said = quote.text(QUOTE_CHARS)
-        if quote.speakers:
-            said = _("%(speaker)s: %(quote)s") % {"speaker": _speakers(quote.speakers), "quote": said}
+        if len(quote.speakers) > 1:
+            said = " ".join(turn_form(speaker, words) for speaker, words in quote.turns(QUOTE_CHARS))
+        elif quote.speakers:
+            said = _("%(speaker)s: %(quote)s") % {"speaker": quote.speakers[0], "quote": said}
         return title, f"{quote.times} · {episode.show.name} · {said}"
     return episode.title, shorten(episode.description or f"{episode.show.name}, {episode.air_date}", 300)
 
@@ -39,11 +41,24 @@ def citation(page: EpisodePage, url: str) -> str:
     quote = page.quote
     if quote is None:
         return citation_form(page.episode, url=url)
+    if len(quote.speakers) > 1:
+        # Each one's words apart: "A : « … » B : « … »", never all the words given to both.
+        turns = " ".join(turn_form(speaker, said) for speaker, said in quote.turns(QUOTE_CHARS))
+        return citation_form(page.episode, url=url, turns=turns, times=quote.times)
     speaker = _speakers(quote.speakers)
     return citation_form(page.episode, url=url, quote=quote.text(QUOTE_CHARS), times=quote.times, speaker=speaker)
 
 
-def citation_form(episode: Episode, *, url: str, quote: str = "", times: str = "", speaker: str = "") -> str:
+def turn_form(speaker: str, quote: str) -> str:
+    """One speaker's words in a citation of several: `A : « … »`, or `« … »` for lines nobody is named for."""
+    if speaker:
+        return _("%(speaker)s: “%(quote)s”") % {"speaker": speaker, "quote": quote}
+    return _("“%(quote)s”") % {"quote": quote}
+
+
+def citation_form(
+    episode: Episode, *, url: str, quote: str = "", times: str = "", speaker: str = "", turns: str = ""
+) -> str:
     """A citation as archives give one. The script fills the same form, made with `{quote}`-like
     placeholders, when the visitor picks another moment or range: both write it alike."""
     parts = {
@@ -54,9 +69,12 @@ def citation_form(episode: Episode, *, url: str, quote: str = "", times: str = "
         "quote": quote,
         "times": times,
         "speaker": speaker,
+        "turns": turns,
     }
     if not times:
         return _("%(show)s, “%(title)s”, %(date)s. %(url)s") % parts
+    if turns:
+        return _("%(turns)s, %(show)s, “%(title)s”, %(date)s, %(times)s. %(url)s") % parts
     if speaker:
         return _("%(speaker)s, “%(quote)s”, %(show)s, “%(title)s”, %(date)s, %(times)s. %(url)s") % parts
     return _("“%(quote)s”, %(show)s, “%(title)s”, %(date)s, %(times)s. %(url)s") % parts
@@ -68,6 +86,9 @@ def citation_forms(episode: Episode) -> dict[str, str]:
     return {
         "said": citation_form(episode, speaker="{speaker}", **placeholders),
         "unsaid": citation_form(episode, **placeholders),
+        "several": citation_form(episode, turns="{turns}", url="{url}", times="{times}"),
+        "turn": turn_form("{speaker}", "{quote}"),
+        "unnamed_turn": turn_form("", "{quote}"),
         "and": _("and"),
     }
 

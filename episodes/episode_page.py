@@ -91,6 +91,24 @@ class Quote:
                 break
         return shorten(" ".join(said), limit)
 
+    def turns(self, limit: int) -> list[tuple[str, str]]:
+        """Who says what, in order (a speaker's lines in a row joined), at most `limit`
+        characters of text in all: the turn that reaches it is cut, the ones after left out."""
+        turns: list[tuple[str, list[str]]] = []
+        for line in self.lines:
+            if turns and turns[-1][0] == line.speaker:
+                turns[-1][1].append(line.text)
+            else:
+                turns.append((line.speaker, [line.text]))
+        said, left = [], limit
+        for speaker, texts in turns:
+            if left <= 1:
+                break
+            text = " ".join(texts)
+            said.append((speaker, shorten(text, left)))
+            left -= len(text) + 1
+        return said
+
 
 @dataclass(frozen=True, slots=True)
 class MatchedLine:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from episodes.media import player_for
-from episodes.models import Appearance, Episode, EpisodeQuerySet, Show
+from episodes.models import Appearance, Episode, EpisodeQuerySet, Person, Segment, Show, name_key
 from episodes.parsing.types import Role
 
 # Newest first; podcast apps read the latest episodes, and the archive's pages hold the rest.
@@ -25,6 +25,11 @@ PODCAST_NAMESPACE = "https://podcastindex.org/namespace/1.0"
 # The language the shows speak, not the visitor's: the transcripts are French whatever the page's language.
 TRANSCRIPT_LANGUAGE = "fr"
 TRANSCRIPT_TYPES = {"srt": "application/x-subrip", "vtt": "text/vtt", "json": "application/json"}
+# SRT and WebVTT are written as captions (episodes/exports.py): players may show them as such.
+CAPTION_TYPES = {"application/x-subrip", "text/vtt"}
+# Who speaks in a transcript without being in the episode's description: a guest, for the
+# Podcasting 2.0 taxonomy (whose default role, when none is given, is host).
+SPEAKER_ROLE = "guest"
 # What XML 1.0 cannot hold (Django's writer refuses control characters with an error, a 500).
 NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -45,10 +50,12 @@ class PodcastFeed(Rss201rev2Feed):
         super().add_item_elements(handler, item)
         # The item's link is absolute (the syndication view adds the site): the other links follow it.
         for role, name, path in item["people"]:
-            attrs = {"role": role, "href": urljoin(item["link"], path)}
+            attrs = {"role": role, **({"href": urljoin(item["link"], path)} if path else {})}
             handler.addQuickElement("podcast:person", xml_text(name), attrs)
         for path, media_type in item["transcripts"]:
             attrs = {"url": urljoin(item["link"], path), "type": media_type, "language": TRANSCRIPT_LANGUAGE}
+            if media_type in CAPTION_TYPES:
+                attrs["rel"] = "captions"
             handler.addQuickElement("podcast:transcript", attrs=attrs)
 
 
@@ -85,6 +92,7 @@ class ArchiveFeed(Feed):
 
     def item_extra_kwargs(self, episode: Episode) -> dict[str, list[tuple[str, ...]]]:
         people = [(a.role, a.person.name, a.person.get_absolute_url()) for a in episode.appearances.all()]
+        people += [(SPEAKER_ROLE, name, path) for name, path in episode.other_speakers]
         transcripts = [
             (reverse("episodes:transcript", args=[episode.slug, fmt]), media_type)
             for fmt, media_type in TRANSCRIPT_TYPES.items()
@@ -110,10 +118,33 @@ class ShowFeed(ArchiveFeed):
         return latest(Episode.objects.published().filter(show=show))
 
 
-def latest(episodes: EpisodeQuerySet) -> EpisodeQuerySet:
+def latest(episodes: EpisodeQuerySet) -> list[Episode]:
     appearances = Prefetch("appearances", Appearance.objects.select_related("person"))
     episodes = episodes.select_related("show").prefetch_related(appearances)
-    return episodes.order_by("-air_date", "-pk")[:FEED_ITEMS]
+    latest = list(episodes.order_by("-air_date", "-pk")[:FEED_ITEMS])
+    _add_other_speakers(latest)
+    return latest
+
+
+def _add_other_speakers(episodes: list[Episode]) -> None:
+    """Gives each episode `other_speakers`: (name, page path or None) of each person who speaks
+    in its transcript and is not in its description, as the transcript or the person's page
+    names them. Two queries for the whole feed."""
+    speakers = Segment.objects.filter(episode__in=episodes).exclude(speaker="").order_by()
+    names: dict[int, set[str]] = {}
+    for episode_id, name in speakers.values_list("episode", "speaker").distinct():
+        names.setdefault(episode_id, set()).add(name)
+    people = Person.objects.on_air().speaking_as({name for said in names.values() for name in said})
+    for episode in episodes:
+        described = {appearance.person_id for appearance in episode.appearances.all()}
+        others: dict[object, tuple[str, str | None]] = {}
+        for name in sorted(names.get(episode.pk, ())):
+            person = people.get(name)
+            if person is None:
+                others.setdefault(name_key(name), (name, None))
+            elif person.pk not in described:
+                others.setdefault(person.pk, (person.name, person.get_absolute_url()))
+        episode.other_speakers = list(others.values())
 
 
 def episode_description(episode: Episode) -> str:

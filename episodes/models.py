@@ -1,6 +1,6 @@
 import unicodedata
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.db import models
 from django.db.models import F, Window
@@ -213,6 +213,24 @@ class Person(models.Model):
 
     def spelling_keys(self) -> set[str]:
         return {name_key(spelling) for spelling in self.spellings()}
+
+    def participations(self) -> list["Participation"]:
+        """The published episodes this person is in, newest first: named in the description (as
+        host or guest, with that episode's title), or speaking in its transcript only."""
+        appearances = self.appearances.published().select_related("episode__show")
+        found = [Participation(a.episode, a.get_role_display(), a.title, a.organisation) for a in appearances]
+        named_in = {a.episode_id for a in appearances}
+        speaking = Segment.objects.spoken_by(self).published().order_by().values("episode")
+        spoken_only = Episode.objects.filter(pk__in=speaking).exclude(pk__in=named_in).select_related("show")
+        found += [Participation(episode, _("speaking"), "", "") for episode in spoken_only]
+        return sorted(found, key=lambda found: (found.episode.air_date, found.episode.pk), reverse=True)
+
+
+class Participation(NamedTuple):
+    episode: Episode
+    role: str
+    title: str
+    organisation: str
 
 
 class AppearanceQuerySet(models.QuerySet):

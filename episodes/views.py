@@ -121,7 +121,6 @@ def person_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 def person_detail(request: HttpRequest, slug: str) -> HttpResponse:
     person = get_object_or_404(Person.objects.on_air(), slug=slug)
-    appearances = person.appearances.published().select_related("episode__show").order_by("-episode__air_date")
     named = find_moments(f'"{person.name}"', Filters())
     # The speaker names are read from every line (an index-only scan), the lines kept from published episodes.
     said = Segment.objects.spoken_by(person).published().select_related("episode")
@@ -130,7 +129,7 @@ def person_detail(request: HttpRequest, slug: str) -> HttpResponse:
     said_page.object_list = [Moment(segment=line, highlighted=conditional_escape(line.text)) for line in said_page]
     context = {
         "person": person,
-        "appearances": appearances,
+        "participations": person.participations(),
         "named": flat_page(named, 1),
         "found": named,
         "said": said_page,

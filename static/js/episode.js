@@ -175,12 +175,42 @@ function updateCitation() {
   const speakers = [...new Set(quoted.map(speakerOf).filter(Boolean))];
   const values = {
     speaker: nameList(speakers, citation.dataset.and),
-    quote: shorten(quoted.map((line) => line.querySelector(".text").textContent).join(" "), QUOTE_CHARS),
+    quote: shorten(quoted.map(textOf).join(" "), QUOTE_CHARS),
+    turns: speakers.length > 1 ? turnsOf(quoted) : "",
     times,
     url: sharedUrl().href,
   };
-  const form = speakers.length ? citation.dataset.said : citation.dataset.unsaid;
-  citation.value = form.replace(/\{(speaker|quote|times|url)\}/g, (_, key) => values[key]);
+  const form = speakers.length > 1 ? citation.dataset.several : speakers.length ? citation.dataset.said : citation.dataset.unsaid;
+  citation.value = fill(form, values);
+}
+
+function textOf(line) {
+  return line.querySelector(".text").textContent;
+}
+
+function fill(form, values) {
+  return form.replace(/\{(speaker|quote|turns|times|url)\}/g, (_, key) => values[key]);
+}
+
+// Each speaker's words apart, as the server's Quote.turns: a speaker's lines in a row joined,
+// QUOTE_CHARS of text in all, the turn that reaches it cut, the ones after left out.
+function turnsOf(lines) {
+  const turns = [];
+  for (const line of lines) {
+    const speaker = speakerOf(line);
+    if (turns.length && turns[turns.length - 1].speaker === speaker) turns[turns.length - 1].texts.push(textOf(line));
+    else turns.push({ speaker, texts: [textOf(line)] });
+  }
+  const said = [];
+  let left = QUOTE_CHARS;
+  for (const { speaker, texts } of turns) {
+    if (left <= 1) break;
+    const text = texts.join(" ");
+    const form = speaker ? citation.dataset.turn : citation.dataset.unnamedTurn;
+    said.push(fill(form, { speaker, quote: shorten(text, left) }));
+    left -= text.length + 1;
+  }
+  return said.join(" ");
 }
 
 // Lines are placed by their CSS scroll-margin: below the phone's sticky bar, a third down the screen.

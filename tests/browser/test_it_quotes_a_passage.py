@@ -67,3 +67,27 @@ def test_a_passage_by_keyboard_and_the_script_cites_it_as_the_server_does(browse
     expect(page.locator(".transcript .quoted")).to_have_count(0)
     assert citation.input_value().endswith(f"12:32. {url}?t=752")
     page.context.close()
+
+
+def test_the_script_keeps_each_speakers_words_apart_as_the_server_does(browser, live_server, sample_episode):
+    sample_episode.segments.filter(start_ms__lt=770_000).update(speaker="Delphine Sabattier")
+    sample_episode.segments.filter(start_ms__gte=770_000).update(speaker="Dorothée Decrop")
+    page = open_page(browser, live_server, "desktop")
+    url = f"{live_server.url}{sample_episode.get_absolute_url()}"
+    page.goto(f"{url}?t=763-790")
+    page.locator(".cite summary").click()
+    citation = page.locator("#citation")
+    served = citation.evaluate("el => el.defaultValue")
+    assert (
+        served.startswith("Delphine Sabattier\u00a0: «\u00a0Et effectivement")
+        and "» Dorothée Decrop\u00a0: «" in served
+    )
+    # Another passage chosen in the page: the script writes it as the server wrote the first.
+    page.locator("#t-760 a.timestamp").click()
+    page.locator("#t-777 a.timestamp").click(modifiers=["Shift"])
+    expect(page).to_have_url(f"{url}?t=760-777")
+    scripted = citation.input_value()
+    page.goto(f"{url}?t=760-777")
+    assert scripted == page.locator("#citation").evaluate("el => el.defaultValue")
+    assert scripted.count("Delphine Sabattier\u00a0: «") == 1 and scripted.count("Dorothée Decrop\u00a0: «") == 1
+    page.context.close()

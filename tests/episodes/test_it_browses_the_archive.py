@@ -145,6 +145,17 @@ def test_a_person_page_shows_every_episode_with_its_own_title(client, archive):
     assert "dirigeant et fondateur, VeriQloud" in rows[0] and "Cyber 2024" in rows[1]
 
 
+def test_a_person_page_lists_the_episodes_where_they_only_speak_among_their_participations(client, archive):
+    spoken = ("Dorothée Décrope", "La souveraineté, c'est un choix.")
+    make_episode(spoken, show="Podcast Cyber", title="Souveraineté", air_date=datetime.date(2025, 9, 1))
+    make_episode(spoken, show="Podcast Cyber", title="Secret", air_date=datetime.date(2025, 10, 1), published=False)
+    Person.objects.filter(name="Dorothée Decrop").update(other_spellings="Dorothée Décrope")
+    rows = [li.get_text(" ", strip=True) for li in soup(client.get("/people/dorothee-decrop/")).select(".appearances li")]
+    assert len(rows) == 2
+    assert "Souveraineté" in rows[0] and "Prend la parole" in rows[0]
+    assert "SMART TECH du 19 juin 2025" in rows[1] and "déléguée générale, Hexatrust" in rows[1]
+
+
 def test_people_of_drafts_only_are_not_listed(client, archive):
     make_person("Nobody")
     assert client.get("/people/nobody/").status_code == 404

@@ -1,6 +1,7 @@
 import datetime
 import xml.etree.ElementTree as ET
 
+import feedparser
 import pytest
 from bs4 import BeautifulSoup
 from django.urls import reverse
@@ -9,7 +10,7 @@ from episodes import feeds
 from episodes.models import Episode
 from episodes.parsing import TranscriptError
 from episodes.services import import_transcript
-from tests.factories import make_episode
+from tests.factories import make_episode, make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -125,3 +126,32 @@ def test_pages_announce_the_archive_feed_and_their_show_feed(client, archive):
     assert feeds_of("/shows/smart-tech/") == ["/feed.xml", "/shows/smart-tech/feed.xml"]
     assert feeds_of(archive["sample"].get_absolute_url()) == ["/feed.xml", "/shows/smart-tech/feed.xml"]
     assert reverse("episodes:show_feed", args=["smart-tech"]) == "/shows/smart-tech/feed.xml"
+
+
+def test_who_speaks_in_a_transcript_is_a_podcast_person_of_the_item_once(client, archive):
+    make_person("Marc Kaplan", on=archive["older"])
+    lines = [
+        ("Marc Kaplan", "Le quantique arrive."),
+        ("Marc Kaplan", "Et vite."),
+        ("Inès Martin", "Et NIS2 ?"),
+        ("Delphine Sabattier", "Merci à vous deux."),
+    ]
+    make_episode(*lines, show="SMART TECH", title="Direct", air_date=datetime.date(2025, 7, 2))
+    make_person("Delphine Sabattier", on=Episode.objects.get(title="Direct"), role="host")
+    response = client.get("/feed.xml")
+    parsed = feedparser.parse(response.content)
+    assert not parsed.bozo and parsed.entries[0].title == "Direct"
+    item = item_titled(ET.fromstring(response.content).find("channel"), "Direct")
+    people = [(p.get("role"), p.text, p.get("href")) for p in item.findall("podcast:person", NS)]
+    assert people == [
+        ("host", "Delphine Sabattier", "http://testserver/people/delphine-sabattier/"),
+        ("guest", "Inès Martin", None),
+        ("guest", "Marc Kaplan", "http://testserver/people/marc-kaplan/"),
+    ]
+
+
+def test_the_srt_and_webvtt_transcripts_are_announced_as_captions(client, archive):
+    entry = feedparser.parse(client.get("/feed.xml").content).entries[0]
+    item = item_titled(feed(client, "/feed.xml"), entry.title)
+    rels = {t.get("type"): t.get("rel") for t in item.findall("podcast:transcript", NS)}
+    assert rels == {"application/x-subrip": "captions", "text/vtt": "captions", "application/json": None}

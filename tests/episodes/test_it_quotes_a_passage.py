@@ -87,12 +87,22 @@ def test_the_card_quotes_the_range_with_its_times(client, episode):
 def test_the_card_and_the_citation_name_who_speaks(client, episode):
     episode.segments.filter(start_ms__lt=770_000).update(speaker="Delphine Sabattier")
     episode.segments.filter(start_ms__gte=770_000).update(speaker="Dorothée Decrop")
-    page = soup(client, episode, "754-790")
-    assert meta(page)["og:description"].startswith(
-        f"12:32–13:10 · SMART TECH · Delphine Sabattier et Dorothée Decrop\u00a0: {FIRST}"
-    )
     one = soup(client, episode, "754-763")
     assert one.select_one("#citation").text.startswith(f"Delphine Sabattier, «\u00a0{FIRST}")
+    assert meta(one)["og:description"].startswith(f"12:32–12:43 · SMART TECH · Delphine Sabattier\u00a0: {FIRST}")
+
+
+def test_a_passage_of_two_speakers_keeps_each_ones_words_apart(client, episode):
+    episode.segments.filter(start_ms__lt=770_000).update(speaker="Delphine Sabattier")
+    episode.segments.filter(start_ms__gte=770_000).update(speaker="Dorothée Decrop")
+    short = soup(client, episode, "763-777")
+    first, second, _third = (line.select_one(".text").text for line in short.select(".line.quoted"))
+    citation = short.select_one("#citation").text
+    assert citation.startswith(f"Delphine Sabattier\u00a0: «\u00a0{first}\u00a0» Dorothée Decrop\u00a0: «\u00a0{second[:40]}")
+    assert f"»,{citation.split('»,', 1)[1]}".startswith(f"», {EPISODE}, 12:43–12:57.")
+    card = meta(soup(client, episode, "754-790"))["og:description"]
+    assert card.startswith(f"12:32–13:10 · SMART TECH · Delphine Sabattier\u00a0: «\u00a0{FIRST}")
+    assert "Delphine Sabattier et Dorothée Decrop" not in card
 
 
 def test_cite_gives_the_range_ready_to_paste(client, episode):
