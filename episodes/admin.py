@@ -57,7 +57,8 @@ class ReindexesEpisodes:
 
 @admin.register(Show)
 class ShowAdmin(ReindexesEpisodes, admin.ModelAdmin):
-    list_display = ["name", "slug", "episode_count"]
+    list_display = ["name", "slug", "kind", "episode_count"]
+    list_filter = ["kind"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 

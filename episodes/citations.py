@@ -9,7 +9,8 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
 from episodes.episode_page import EpisodePage, shorten
-from episodes.models import Episode
+from episodes.media import PlayerKind
+from episodes.models import Episode, ShowKind
 from episodes.templatetags.archive import long_date
 
 # json_script's escapes, for a <script type="application/ld+json">.
@@ -32,7 +33,7 @@ def share_text(page: EpisodePage) -> tuple[str, str]:
         elif quote.speakers:
             said = _("%(speaker)s: %(quote)s") % {"speaker": quote.speakers[0], "quote": said}
         return title, f"{quote.times} · {episode.show.name} · {said}"
-    return episode.title, shorten(episode.description or f"{episode.show.name}, {episode.air_date}", 300)
+    return episode.title, shorten(episode.description or f"{episode.show.name}, {long_date(episode.air_date)}", 300)
 
 
 def citation(page: EpisodePage, url: str) -> str:
@@ -98,19 +99,34 @@ def _speakers(names: list[str]) -> str:
     return str(get_text_list(names, _("and")))
 
 
+# schema.org's episode and series types, by the show's kind.
+SCHEMA_TYPES = {
+    ShowKind.PODCAST: ("PodcastEpisode", "PodcastSeries"),
+    ShowKind.TV: ("TVEpisode", "TVSeries"),
+    ShowKind.RADIO: ("RadioEpisode", "RadioSeries"),
+}
+MEDIA_OBJECTS = {PlayerKind.AUDIO: "AudioObject", PlayerKind.VIDEO: "VideoObject"}
+VIDEO_PLAYERS = {PlayerKind.VIDEO, PlayerKind.YOUTUBE, PlayerKind.DAILYMOTION, PlayerKind.VIMEO}
+
+
 def json_ld(page: EpisodePage, request: HttpRequest) -> SafeString:
-    """schema.org data for the episode, with its transcript."""
+    """schema.org data for the episode, with its transcript, and the shared moment or passage as a Clip."""
     episode = page.episode
     people = [a for a in episode.appearances.all()]
+    episode_type, series_type = SCHEMA_TYPES.get(episode.show.kind, SCHEMA_TYPES[ShowKind.PODCAST])
     data = {
         "@context": "https://schema.org",
-        "@type": "Episode",
+        "@type": episode_type,
         "name": episode.title,
         "url": request.build_absolute_uri(episode.get_absolute_url()),
         "datePublished": episode.air_date.isoformat(),
         "duration": _iso_duration(episode.duration_ms),
         "description": episode.description,
-        "partOfSeries": {"@type": "CreativeWorkSeries", "name": episode.show.name},
+        "partOfSeries": {
+            "@type": series_type,
+            "name": episode.show.name,
+            "url": request.build_absolute_uri(episode.show.get_absolute_url()),
+        },
         "inLanguage": "fr",
         "creator": [_person(a, request) for a in people if a.role == "host"],
         "contributor": [_person(a, request) for a in people if a.role == "guest"],
@@ -120,8 +136,36 @@ def json_ld(page: EpisodePage, request: HttpRequest) -> SafeString:
         ),
     }
     if page.player:
-        data["associatedMedia"] = {"@type": "MediaObject", "contentUrl": page.player.url}
+        media = {"@type": MEDIA_OBJECTS.get(page.player.kind, "MediaObject"), "contentUrl": page.player.url}
+        if page.player.media_type:
+            media["encodingFormat"] = page.player.media_type
+        data["associatedMedia"] = media
+    if page.quote:
+        data["hasPart"] = _clip(page, request)
+    # Nothing empty: a search engine reads an empty description or creator as one given.
+    data = {key: value for key, value in data.items() if value not in ("", [])}
     return mark_safe(json.dumps(data, ensure_ascii=False).translate(JSON_ESCAPES))
+
+
+def _clip(page: EpisodePage, request: HttpRequest) -> dict:
+    """The shared moment or passage, in seconds from the start: from its first line's start to
+    its last line's end (a second at least)."""
+    quote = page.quote
+    start = quote.lines[0].start_ms // 1000 if quote.lines else quote.start_seconds
+    end = max([start + 1, *(-(-line.end_ms // 1000) for line in quote.lines)])
+    return {
+        "@type": "Clip",
+        "name": f"{page.episode.title} ({quote.times})",
+        "startOffset": start,
+        "endOffset": end,
+        "url": request.build_absolute_uri(page.episode.get_absolute_url() + quote.link.split("#")[0]),
+    }
+
+
+def og_type(page: EpisodePage) -> str:
+    """OpenGraph's type for the page's media: a video (a file or a video site) is an episode of
+    one; audio or no recording, a web page (OpenGraph has no audio episode)."""
+    return "video.episode" if page.player and page.player.kind in VIDEO_PLAYERS else "website"
 
 
 def _person(appearance, request: HttpRequest) -> dict:

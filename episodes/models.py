@@ -44,9 +44,24 @@ class ShowQuerySet(models.QuerySet):
         return self if user.is_staff else self.on_air()
 
 
+class ShowKind(models.TextChoices):
+    """What a show is on air: it names its episodes for search engines (schema.org's types)."""
+
+    PODCAST = "podcast", _("podcast")
+    TV = "tv", _("television")
+    RADIO = "radio", _("radio")
+
+
 class Show(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    kind = models.CharField(
+        _("kind"),
+        max_length=10,
+        choices=ShowKind.choices,
+        default=ShowKind.PODCAST,
+        help_text=_("How search engines and link previews present its episodes."),
+    )
 
     objects = ShowQuerySet.as_manager()
 

@@ -6,7 +6,7 @@ from django.utils.html import conditional_escape
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
-from episodes.citations import citation, citation_forms, json_ld, share_text
+from episodes.citations import citation, citation_forms, json_ld, og_type, share_text
 from episodes.episode_page import build_episode_page
 from episodes.exports import FORMATS
 from episodes.forms import EpisodeFilterForm
@@ -84,6 +84,7 @@ def episode_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "citation_forms": citation_forms(episode),
         "quote_edges": quote_edge_labels(),
         "json_ld": json_ld(page, request),
+        "og_type": og_type(page),
         "transcript": transcript_html(page),
     }
     return render(request, "episodes/episode_detail.html", context)

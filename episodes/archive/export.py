@@ -43,7 +43,9 @@ def export_archive(*, folder: Path, advance: Advance = not_told) -> Exported:
             "format": FORMAT,
             "version": VERSION,
             "exported_at": datetime.datetime.now(datetime.UTC).isoformat(),
-            "shows": [{"name": show.name, "slug": show.slug} for show in Show.objects.order_by("slug")],
+            "shows": [
+                {"name": show.name, "slug": show.slug, "kind": show.kind} for show in Show.objects.order_by("slug")
+            ],
             "people": [_person_entry(person) for person in Person.objects.order_by("slug")],
             "episodes": episodes,
             "glossary": [

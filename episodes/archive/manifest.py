@@ -165,7 +165,7 @@ def _check_manifest(folder: Path, manifest: dict[str, Any], sums: dict[str, str]
             raise ArchiveError(f'{where}: "{key}" must be a list')
     shows = _unique(where, "shows", manifest["shows"], ("name", "slug"))
     for index, show in enumerate(manifest["shows"]):
-        _fields(where, f"shows[{index}]", Show, show, ("name", "slug"))
+        _fields(where, f"shows[{index}]", Show, show, ("name", "slug", "kind") if "kind" in show else ("name", "slug"))
     # Two people may share a name, never a slug.
     people = _unique(where, "people", manifest["people"], ("slug",))
     for index, person in enumerate(manifest["people"]):

@@ -47,7 +47,7 @@ def restore_archive(*, checked: Checked, advance: Advance = not_told) -> Restore
     require_empty_archive()
     manifest, stored = checked.manifest, []
     try:
-        shows = {item["slug"]: Show.objects.create(name=item["name"], slug=item["slug"]) for item in manifest["shows"]}
+        shows = {item["slug"]: _restore_show(item) for item in manifest["shows"]}
         people = {item["slug"]: _restore_person(item) for item in manifest["people"]}
         episode_ids, segments = [], 0
         for item in manifest["episodes"]:
@@ -114,3 +114,10 @@ def _restore_episode(
 
 def _moment(value: str | None) -> datetime.datetime | None:
     return datetime.datetime.fromisoformat(value) if value else None
+
+
+def _restore_show(item: dict[str, Any]) -> Show:
+    # An export made before shows had a kind restores them as the default kind.
+    return Show.objects.create(
+        name=item["name"], slug=item["slug"], **({"kind": item["kind"]} if "kind" in item else {})
+    )

@@ -150,7 +150,9 @@ def test_a_person_page_lists_the_episodes_where_they_only_speak_among_their_part
     make_episode(spoken, show="Podcast Cyber", title="Souveraineté", air_date=datetime.date(2025, 9, 1))
     make_episode(spoken, show="Podcast Cyber", title="Secret", air_date=datetime.date(2025, 10, 1), published=False)
     Person.objects.filter(name="Dorothée Decrop").update(other_spellings="Dorothée Décrope")
-    rows = [li.get_text(" ", strip=True) for li in soup(client.get("/people/dorothee-decrop/")).select(".appearances li")]
+    rows = [
+        li.get_text(" ", strip=True) for li in soup(client.get("/people/dorothee-decrop/")).select(".appearances li")
+    ]
     assert len(rows) == 2
     assert "Souveraineté" in rows[0] and "Prend la parole" in rows[0]
     assert "SMART TECH du 19 juin 2025" in rows[1] and "déléguée générale, Hexatrust" in rows[1]
@@ -189,7 +191,7 @@ def test_a_500_is_a_page_in_the_site_style(client, db, settings, monkeypatch):
 def test_the_json_ld_is_valid_json_with_the_transcript(client, sample_episode):
     page = soup(client.get(sample_episode.get_absolute_url()))
     data = json.loads(page.select_one('script[type="application/ld+json"]').string)
-    assert data["@type"] == "Episode" and data["name"] == "SMART TECH du 19 juin 2025"
+    assert data["@type"] == "TVEpisode" and data["name"] == "SMART TECH du 19 juin 2025"
     assert data["partOfSeries"]["name"] == "SMART TECH"
     assert data["datePublished"] == "2025-06-19"
     assert data["transcript"].startswith("00:00 Bonjour à tous")

@@ -98,7 +98,9 @@ def test_a_passage_of_two_speakers_keeps_each_ones_words_apart(client, episode):
     short = soup(client, episode, "763-777")
     first, second, _third = (line.select_one(".text").text for line in short.select(".line.quoted"))
     citation = short.select_one("#citation").text
-    assert citation.startswith(f"Delphine Sabattier\u00a0: «\u00a0{first}\u00a0» Dorothée Decrop\u00a0: «\u00a0{second[:40]}")
+    assert citation.startswith(
+        f"Delphine Sabattier\u00a0: «\u00a0{first}\u00a0» Dorothée Decrop\u00a0: «\u00a0{second[:40]}"
+    )
     assert f"»,{citation.split('»,', 1)[1]}".startswith(f"», {EPISODE}, 12:43–12:57.")
     card = meta(soup(client, episode, "754-790"))["og:description"]
     assert card.startswith(f"12:32–13:10 · SMART TECH · Delphine Sabattier\u00a0: «\u00a0{FIRST}")

@@ -4,6 +4,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from episodes.models import Show, ShowKind
 from episodes.services import import_transcript
 from search.indexing import process_index_jobs
 from search.models import GlossaryEntry
@@ -27,6 +28,8 @@ class Command(BaseCommand):
             )
         result = import_transcript(data=SAMPLE.read_bytes(), filename=SAMPLE.name)
         episode = result.episode
+        # SMART TECH is on television (BFM Business): its episodes are TVEpisodes for search engines.
+        Show.objects.filter(pk=episode.show_id).update(kind=ShowKind.TV)
         process_index_jobs(episode_ids=[episode.pk])
         action = "loaded" if result.created else "already there, reloaded"
         url = settings.ARCHIVE_BASE_URL + episode.get_absolute_url()
