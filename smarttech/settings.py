@@ -112,6 +112,9 @@ MIDDLEWARE = [
     "smarttech.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # Compresses public pages only (smarttech/compression.py): below the CSRF middleware, whose
+    # answer clears the mark that a page asked for its token. Static files come compressed.
+    "smarttech.compression.PublicPagesGZipMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -213,9 +216,15 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env_path("DJANGO_STATIC_ROOT", ARCHIVE_DATA_DIR / "static")
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-# WhiteNoise serves what `collectstatic` gathered into STATIC_ROOT, and falls back to the
-# apps' own static folders, so the archive also runs without a collectstatic step.
-WHITENOISE_USE_FINDERS = True
+# WhiteNoise serves what `collectstatic` (bin/release) gathered into STATIC_ROOT: each file under
+# a name holding its content's hash, with its gzip copy, cached for a year by browsers and
+# proxies (a changed file has a new name). With DJANGO_DEBUG, pages name the files as they are
+# and WhiteNoise reads them from the apps' own folders, so `bin/serve` needs no collectstatic.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = DEBUG
 
 MEDIA_URL = "media/"
 # Uploads waiting for confirmation and original transcripts: one shared folder for several servers.

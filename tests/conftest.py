@@ -97,6 +97,19 @@ def archive_engine(request, settings, monkeypatch) -> str:
     return request.param
 
 
+@pytest.fixture(scope="session", autouse=True)
+def static_files(tmp_path_factory) -> Path:
+    """The static files gathered as bin/release gathers them (hashed names, gzip copies), once per
+    test process: pages name them through the manifest, as in production."""
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    root = tmp_path_factory.getbasetemp() / "static"
+    with override_settings(STATIC_ROOT=root):
+        call_command("collectstatic", interactive=False, verbosity=0)
+        yield root
+
+
 @pytest.fixture
 def sample_bytes() -> bytes:
     return SAMPLE.read_bytes()

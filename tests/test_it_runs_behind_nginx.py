@@ -3,6 +3,7 @@ two bin/serve-production servers released once (bin/release), configured as
 docs/deploy/archive@.service configures them. Only the names, ports and paths marked in the file
 are changed for the test."""
 
+import gzip
 import http.cookiejar
 import json
 import os
@@ -113,9 +114,14 @@ def test_an_operator_s_nginx_in_front_of_two_servers(behind_nginx):
         ids.append(headers["X-Request-ID"])
     status, _, body = get(site + "/api/search/?q=quantique", https)
     assert status == 200 and json.loads(body)["count"] == 22
-    # Static files from nginx; the media folder nowhere.
-    status, headers, body = get(site + "/static/css/site.css", https)
-    assert status == 200 and b"{" in body and "max-age=3600" in headers["Cache-Control"]
+    # Public pages come compressed from the archive; static files from nginx, under the hashed names
+    # the pages give, compressed copies and a year of caching; the media folder nowhere.
+    status, headers, body = get(site + "/", https, **{"Accept-Encoding": "gzip"})
+    assert status == 200 and headers["Content-Encoding"] == "gzip"
+    stylesheet = re.search(rb'href="(/static/css/site\.[0-9a-f]{12}\.css)"', gzip.decompress(body))[1].decode()
+    status, headers, body = get(site + stylesheet, https, **{"Accept-Encoding": "gzip"})
+    assert status == 200 and headers["Content-Encoding"] == "gzip" and b"{" in gzip.decompress(body)
+    assert headers["Cache-Control"] == "public, max-age=31536000, immutable"
     original = next((behind_nginx["data"] / "uploads" / "transcripts").rglob("*.txt"))
     relative = original.relative_to(behind_nginx["data"] / "uploads")
     for address in (f"/media/{relative}", f"/internal-originals/{relative}"):
