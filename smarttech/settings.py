@@ -218,13 +218,14 @@ STATIC_ROOT = env_path("DJANGO_STATIC_ROOT", ARCHIVE_DATA_DIR / "static")
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # WhiteNoise serves what `collectstatic` (bin/release) gathered into STATIC_ROOT: each file under
 # a name holding its content's hash, with its gzip copy, cached for a year by browsers and
-# proxies (a changed file has a new name). With DJANGO_DEBUG, pages name the files as they are
-# and WhiteNoise reads them from the apps' own folders, so `bin/serve` needs no collectstatic.
+# proxies (a changed file has a new name). With DJANGO_DEBUG, or before any collectstatic, pages
+# name the files as they are and WhiteNoise reads them from the apps' own folders
+# (smarttech/storage.py), so `bin/serve` needs no collectstatic.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "smarttech.storage.ArchiveStaticStorage"},
 }
-WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_USE_FINDERS = True
 
 MEDIA_URL = "media/"
 # Uploads waiting for confirmation and original transcripts: one shared folder for several servers.

@@ -101,13 +101,17 @@ def archive_engine(request, settings, monkeypatch) -> str:
 def static_files(tmp_path_factory) -> Path:
     """The static files gathered as bin/release gathers them (hashed names, gzip copies), once per
     test process: pages name them through the manifest, as in production."""
+    from django.conf import settings as django_settings
     from django.core.management import call_command
     from django.test import override_settings
 
     root = tmp_path_factory.getbasetemp() / "static"
     with override_settings(STATIC_ROOT=root):
         call_command("collectstatic", interactive=False, verbosity=0)
-        yield root
+        # The live server of the browser tests finds them there too (tests/gathered_static.py).
+        finders = [*django_settings.STATICFILES_FINDERS, "tests.gathered_static.GatheredFinder"]
+        with override_settings(STATICFILES_FINDERS=finders):
+            yield root
 
 
 @pytest.fixture

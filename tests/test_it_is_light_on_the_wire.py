@@ -41,6 +41,13 @@ def test_the_language_selector_needs_no_token_and_still_works(client, sample_epi
     assert BeautifulSoup(client.get("/").content, "html.parser").html["lang"] == "en"
 
 
+def test_without_gathered_static_files_pages_still_name_and_get_them(client, sample_episode, settings, tmp_path):
+    settings.STATIC_ROOT = tmp_path / "never-gathered"
+    page = BeautifulSoup(client.get(sample_episode.get_absolute_url()).content, "html.parser")
+    stylesheet = page.select_one("link[rel=stylesheet]")["href"]
+    assert stylesheet == "/static/css/site.css"
+
+
 def test_static_files_have_hashed_names_compressed_copies_and_a_year_of_caching(client, sample_episode):
     page = BeautifulSoup(client.get(sample_episode.get_absolute_url()).content, "html.parser")
     stylesheet = page.select_one("link[rel=stylesheet]")["href"]

@@ -75,16 +75,6 @@ def test_a_server_refuses_to_start_on_a_database_the_release_has_not_migrated(tm
     assert "Traceback" not in done.stderr
 
 
-def test_a_server_refuses_to_start_without_the_static_files_of_its_release(tmp_path, released):
-    manifest = tmp_path / "data" / "static" / "staticfiles.json"
-    assert manifest.exists()
-    manifest.unlink()
-    done = subprocess.run([REPO / "bin" / "serve-production"], env=released, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 1
-    assert "static files are not gathered" in done.stderr and "run bin/release first" in done.stderr
-    assert "Traceback" not in done.stderr
-
-
 def test_after_one_release_two_servers_on_one_machine_only_start_and_keep_their_control_apart(tmp_path, released):
     first, first_port = start(released, tmp_path / "first.log")
     second, second_port = start(
