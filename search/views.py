@@ -3,6 +3,8 @@ from urllib.parse import urlencode
 from django.core.paginator import EmptyPage
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from episodes.models import Episode, Person, Show
@@ -74,21 +76,41 @@ def topic_page(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "search/topic.html", context)
 
 
-@require_safe
-def search_api(request: HttpRequest) -> JsonResponse:
+# The read-only API: what it answers to, and the headers that let other sites' pages read it.
+API_METHODS = "GET, HEAD, OPTIONS"
+CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET, HEAD"}
+
+
+@csrf_exempt  # it writes nothing: another method is answered 405 in JSON, not refused as a form would be
+def search_api(request: HttpRequest) -> HttpResponse:
+    if request.method == "OPTIONS":
+        return HttpResponse(status=204, headers={"Allow": API_METHODS, **CORS})
+    if request.method not in ("GET", "HEAD"):
+        message = _("%(method)s: the API only reads; ask with GET") % {"method": request.method}
+        return _api_error(message, None, status=405, Allow=API_METHODS)
     form = SearchForm(request.GET)
     if not form.is_valid():
         parameter, message = form.first_error()
-        return JsonResponse({"error": f"{parameter}: {message}", "parameter": parameter}, status=400)
+        return _api_error(f"{parameter}: {message}", parameter)
     found = find_moments(form.cleaned_data["q"], form.filters())
     try:
         page = flat_page(found, form.cleaned_data["page"] or 1)
     except EmptyPage:
-        return JsonResponse({"error": "page: past the last page", "parameter": "page"}, status=400)
-    return JsonResponse(_api_body(found, page))
+        past = _("past the last page")
+        return _api_error(f"page: {past}", "page")
+    return JsonResponse(_api_body(request, found, page), headers=CORS)
 
 
-def _api_body(found: Found, page) -> dict:
+def _api_error(message: str, parameter: str | None, status: int = 400, **headers: str) -> JsonResponse:
+    return JsonResponse({"error": message, "parameter": parameter}, status=status, headers={**CORS, **headers})
+
+
+def _api_body(request: HttpRequest, found: Found, page) -> dict:
+    def page_url(number: int) -> str:
+        query = request.GET.copy()
+        query["page"] = str(number)
+        return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
     return {
         "query": found.query,
         "count": found.count,
@@ -96,13 +118,15 @@ def _api_body(found: Found, page) -> dict:
         "count_is_exact": found.count_is_exact,
         "page": page.number,
         "pages": page.paginator.num_pages,
+        "next": page_url(page.next_page_number()) if page.has_next() else None,
+        "previous": page_url(page.previous_page_number()) if page.has_previous() else None,
         "suggestion": found.suggestion,
         "notices": [str(notice) for notice in found.parsed.notices] + (["timed_out"] if found.timed_out else []),
-        "results": [_api_moment(moment) for moment in page.object_list],
+        "results": [_api_moment(request, moment) for moment in page.object_list],
     }
 
 
-def _api_moment(moment: Moment) -> dict:
+def _api_moment(request: HttpRequest, moment: Moment) -> dict:
     segment, episode = moment.segment, moment.segment.episode
     return {
         "episode": {
@@ -110,12 +134,12 @@ def _api_moment(moment: Moment) -> dict:
             "title": episode.title,
             "show": episode.show.name,
             "air_date": episode.air_date.isoformat(),
-            "url": episode.get_absolute_url(),
+            "url": request.build_absolute_uri(episode.get_absolute_url()),
         },
         "start": segment.start_ms / 1000,
         "end": segment.end_ms / 1000,
         "timestamp": segment.timestamp,
-        "url": segment.get_absolute_url(),
+        "url": request.build_absolute_uri(segment.get_absolute_url()),
         "text": segment.text,
         "highlighted": str(moment.highlighted),
         "matched_variant": moment.matched_variant,

@@ -96,7 +96,7 @@ def test_a_misspelling_offers_the_word_said(client, sample_episode):
 
 def test_results_link_to_the_second(client, sample_episode):
     result = client.get("/api/search/", {"q": '"Charles de Gaulle"'}).json()["results"][0]
-    assert result["url"] == f"/episodes/{sample_episode.slug}/?t=531"
+    assert result["url"] == f"http://testserver/episodes/{sample_episode.slug}/?t=531"
     assert (result["start"], result["timestamp"]) == (531.0, "08:51")
     assert result["end"] > result["start"]
     assert result["episode"] == {
@@ -104,7 +104,7 @@ def test_results_link_to_the_second(client, sample_episode):
         "title": "SMART TECH du 19 juin 2025",
         "show": "SMART TECH",
         "air_date": "2025-06-19",
-        "url": f"/episodes/{sample_episode.slug}/",
+        "url": f"http://testserver/episodes/{sample_episode.slug}/",
     }
     assert "<mark>Charles de Gaulle</mark>" in result["highlighted"]
 
