@@ -247,11 +247,18 @@ function playingLine(ms) {
   return lineAt(ms);
 }
 
+// A link with `rel` has an address (HTML requires it): a hidden one has neither.
 function updateMatchNav() {
   for (const link of document.querySelectorAll(".match-nav a")) {
-    const target = matchAfter(current, link.classList.contains("match-next") ? 1 : -1);
+    const forward = link.classList.contains("match-next");
+    const target = matchAfter(current, forward ? 1 : -1);
     link.hidden = target === undefined;
-    if (target === undefined) continue;
+    if (target === undefined) {
+      link.removeAttribute("href");
+      link.removeAttribute("rel");
+      continue;
+    }
+    link.rel = forward ? "next" : "prev";
     const seconds = Math.floor(target / 1000);
     const url = new URL(window.location.href);
     url.searchParams.set("t", String(seconds));

@@ -162,3 +162,10 @@ def test_a_speaker_who_is_not_one_of_the_people_is_named_without_a_link(client, 
     episode.segments.filter(position=0).update(speaker="Une voix")
     speaker = soup(client.get(episode.get_absolute_url())).select_one(".transcript .speaker")
     assert speaker.text == "Une voix" and speaker.a is None
+
+
+def test_no_link_has_a_rel_without_an_address(client, sample_episode):
+    page = soup(client.get(sample_episode.get_absolute_url(), {"q": "NIS2", "t": "1309"}))
+    assert page.select_one(".match-nav")
+    assert page.select(".match-prev[hidden]") and page.select(".match-next[rel=next][href]")
+    assert page.select("a[rel]:not([href])") == []
