@@ -1,6 +1,7 @@
 """A web worker's memory over many requests of mixed, hostile traffic.
 
-    .venv/bin/python bench/worker_memory.py [--episodes 100] [--requests 20000] [--every 2000] [--clients 1] [--imports 0]
+    .venv/bin/python bench/worker_memory.py [--episodes 100] [--requests 20000] [--every 2000]
+                                            [--clients 1] [--imports 0]
 
 It builds an archive of generated episodes (bench/corpus.py, SQLite and Whoosh in a temporary
 folder), starts bin/serve-production with one worker of 4 threads that is never replaced
