@@ -66,7 +66,8 @@ class Quote:
         """The query (and fragment) that opens the page on this quote."""
         if self.end_seconds is not None:
             return f"?t={self.start_seconds}-{self.end_seconds}"
-        return f"?t={self.start_seconds}" + (f"#{self.anchor}" if self.anchor else "")
+        # The line's id too: the link lands on it without a script.
+        return f"?t={self.start_seconds}#{self.anchor or f't-{self.start_seconds}'}"
 
     @property
     def times(self) -> str:

@@ -72,7 +72,10 @@ def episode_detail(request: HttpRequest, slug: str) -> HttpResponse:
         # "Find in this episode" lands on the first match, with or without a script.
         return redirect(episode.get_absolute_url() + page.next_match_link)
     share_title, share_description = share_text(page)
-    share_url = request.build_absolute_uri(episode.get_absolute_url() + (page.quote.link if page.quote else ""))
+    link = page.quote.link if page.quote else ""
+    # The card's address is the page's (a fragment is not a page); the citation lands on the line.
+    share_url = request.build_absolute_uri(episode.get_absolute_url() + link.split("#")[0])
+    cited_url = request.build_absolute_uri(episode.get_absolute_url() + link)
     context = {
         "episode": episode,
         "page": page,
@@ -80,7 +83,7 @@ def episode_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "share_description": share_description,
         "canonical_url": request.build_absolute_uri(episode.get_absolute_url()),
         "share_url": share_url,
-        "citation": citation(page, share_url),
+        "citation": citation(page, cited_url),
         "citation_forms": citation_forms(episode),
         "quote_edges": quote_edge_labels(),
         "json_ld": json_ld(page, request),
@@ -110,7 +113,9 @@ def show_detail(request: HttpRequest, slug: str) -> HttpResponse:
     show = get_object_or_404(Show.objects.visible_to(request.user), slug=slug)
     episodes = visible_episodes(request).filter(show=show)
     page = Paginator(episodes, EPISODES_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "episodes/show_detail.html", {"show": show, "page": page})
+    # A show of drafts has no feed (episodes:show_feed answers 404): staff see its page without the link.
+    on_air = Show.objects.on_air().filter(pk=show.pk).exists()
+    return render(request, "episodes/show_detail.html", {"show": show, "page": page, "on_air": on_air})
 
 
 @require_safe

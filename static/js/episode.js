@@ -10,6 +10,9 @@ const copyButton = document.querySelector(".copy-link");
 const citation = document.getElementById("citation");
 const copyCitationButton = document.querySelector(".copy-citation");
 const selectionStatus = document.querySelector(".selection-status");
+const passageEndButton = document.querySelector(".passage-end");
+// Set by the passage button: the next line tapped ends a passage that starts at the current line.
+let endingPassage = false;
 const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
 // After the visitor scrolls by hand, following the player waits this long.
 const HANDS_OFF_MS = 4000;
@@ -44,12 +47,13 @@ function secondsOf(line) {
   return Math.floor(Number(line.dataset.start) / 1000);
 }
 
-// The address of a line: ?t= opens the first line said in its second, so the others add their id.
+// The address of a line: ?t= for the server (and a shared link's card), and the line's own id,
+// so that the link lands on the line without a script too.
 function momentUrl(line, search) {
   const url = new URL(window.location.href);
   url.search = search;
   url.searchParams.set("t", String(secondsOf(line)));
-  url.hash = line.id === `t-${secondsOf(line)}` ? "" : line.id;
+  url.hash = line.id;
   return url;
 }
 
@@ -336,15 +340,31 @@ function start() {
   }
 
   transcript.addEventListener("click", (event) => {
+    if (event.metaKey || event.ctrlKey || event.altKey || event.button !== 0) return;
     const stamp = event.target.closest("a.timestamp");
-    if (!stamp || event.metaKey || event.ctrlKey || event.altKey || event.button !== 0) return;
+    // A tap anywhere on a line is a tap on its time, unless it follows another link or selects text.
+    if (!stamp && (event.target.closest("a, button") || String(window.getSelection()).trim())) return;
+    const line = (stamp || event.target).closest(".line[data-start]");
+    if (!line) return;
     event.preventDefault();
-    const line = stamp.closest(".line");
-    // Shift chooses a passage from the current line instead of opening a new window.
-    if (event.shiftKey && current) choosePassage(line);
+    // Shift, or the end of a passage asked for by touch, chooses a passage from the current line.
+    if ((event.shiftKey || endingPassage) && current) {
+      endingPassage = false;
+      if (passageEndButton) passageEndButton.setAttribute("aria-pressed", "false");
+      choosePassage(line);
+    }
     // The line is where the visitor clicked: it stays there.
     else go(line, { reveal: false });
   });
+  if (passageEndButton) {
+    passageEndButton.hidden = false;
+    // On a touch screen (no Shift): this line is the passage's start; the next line tapped, its end.
+    passageEndButton.addEventListener("click", () => {
+      endingPassage = !endingPassage;
+      passageEndButton.setAttribute("aria-pressed", String(endingPassage));
+      if (selectionStatus && endingPassage) selectionStatus.textContent = passageEndButton.dataset.message;
+    });
+  }
 
   for (const link of document.querySelectorAll(".match-nav a")) {
     link.addEventListener("click", (event) => {

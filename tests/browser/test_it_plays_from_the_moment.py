@@ -51,7 +51,7 @@ def test_clicking_a_timestamp_seeks_without_reloading_and_the_address_follows(pa
     page.wait_for_function("document.getElementById('player').readyState >= 1")
     page.evaluate("window.__sameDocument = true")
     page.locator("#t-20 a.timestamp").click()
-    expect(page).to_have_url(re.compile(r"\?t=20$"))
+    expect(page).to_have_url(re.compile(r"\?t=20#t-20$"))
     expect(page.locator("#t-20")).to_have_attribute("aria-current", "time")
     page.wait_for_function("document.getElementById('player').currentTime >= 20")
     assert page.evaluate("window.__sameDocument") is True
@@ -63,7 +63,7 @@ def test_while_playing_the_current_line_and_the_address_follow(page: Page, episo
     page.wait_for_function("document.getElementById('player').readyState >= 1")
     page.evaluate("document.getElementById('player').play()")
     expect(page.locator("#t-10")).to_have_attribute("aria-current", "time", timeout=8_000)
-    expect(page).to_have_url(re.compile(r"\?t=10$"))
+    expect(page).to_have_url(re.compile(r"\?t=10#t-10$"))
     assert page.locator('[aria-current="time"]').count() == 1
     screenshot(page, "episode-playing")
     page.evaluate("document.getElementById('player').pause()")
@@ -121,13 +121,13 @@ def test_a_tapped_time_stays_marked_and_cited_when_the_player_lands_a_hair_early
     page.wait_for_function("Math.abs(document.getElementById('player').currentTime - 20.829) < 0.01")
     page.evaluate("document.getElementById('player').dispatchEvent(new Event('timeupdate'))")
     expect(page.locator("#t-20")).to_have_attribute("aria-current", "time")
-    expect(page).to_have_url(re.compile(r"\?t=20$"))
+    expect(page).to_have_url(re.compile(r"\?t=20#t-20$"))
     assert "Réplique 5 de Alice Martin" in page.locator("#citation").input_value()
     # Playback then moves on through the lines as said.
     page.evaluate("delete document.getElementById('player').currentTime")
     page.evaluate("document.getElementById('player').currentTime = 26.2")
     expect(page.locator("#t-25")).to_have_attribute("aria-current", "time")
-    expect(page).to_have_url(re.compile(r"\?t=25$"))
+    expect(page).to_have_url(re.compile(r"\?t=25#t-25$"))
     assert "Réplique 6 de Bruno Petit" in page.locator("#citation").input_value()
 
 

@@ -63,9 +63,9 @@ def test_a_passage_by_keyboard_and_the_script_cites_it_as_the_server_does(browse
     page.locator("#t-752 a.timestamp").press(
         "Enter"
     )  # a plain choice of a line, the current one too, drops the passage
-    expect(page).to_have_url(re.compile(r"\?t=752$"))
+    expect(page).to_have_url(re.compile(r"\?t=752#t-752$"))
     expect(page.locator(".transcript .quoted")).to_have_count(0)
-    assert citation.input_value().endswith(f"12:32. {url}?t=752")
+    assert citation.input_value().endswith(f"12:32. {url}?t=752#t-752")
     page.context.close()
 
 

@@ -1,5 +1,7 @@
 """Reading an episode on a phone and a desktop: paragraphs, a panel that stays, landing at once."""
 
+import re
+
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -71,10 +73,12 @@ def test_the_panel_stays_on_screen_while_reading(browser, live_server, sample_ep
     page = open_page(browser, live_server, size)
     page.goto(sample_episode.get_absolute_url())
     page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight / 2)")
-    for control in (".panel-title", ".now-time", "#find-q", ".copy-link", ".no-recording"):
+    # On a phone the episode's title is the page's heading: the bar keeps the controls.
+    controls = (".now-time", "#find-q", ".copy-link", ".no-recording")
+    for control in controls if size == "phone" else (".panel-title", *controls):
         assert page.eval_on_selector(control, IN_WINDOW), control
     panel = page.eval_on_selector(".episode-panel", "el => el.getBoundingClientRect().height")
-    assert panel < (SIZES[size]["height"] * 0.35 if size == "phone" else SIZES[size]["height"])
+    assert panel < (SIZES[size]["height"] * 0.2 if size == "phone" else SIZES[size]["height"])
     screenshot(page, f"episode-panel-{size}")
     page.context.close()
 
@@ -107,7 +111,7 @@ def test_finding_in_the_episode_lands_on_the_first_match(browser, live_server, s
 
 def test_link_copied_shows_in_the_panel_for_a_few_seconds(browser, live_server, sample_episode):
     page = open_page(browser, live_server, "phone")
-    page.goto(f"{sample_episode.get_absolute_url()}?t=32")
+    page.goto(f"{sample_episode.get_absolute_url()}?t=32#t-32")
     panel_height = page.eval_on_selector(".episode-panel", "el => el.getBoundingClientRect().height")
     button = page.locator(".copy-link")
     label = button.inner_text()
@@ -115,7 +119,7 @@ def test_link_copied_shows_in_the_panel_for_a_few_seconds(browser, live_server, 
     expect(button).to_have_text(button.get_attribute("data-done"))
     expect(page.locator(".copied")).to_have_text("Lien copié")
     copied = page.evaluate("navigator.clipboard.readText()")
-    assert copied == f"{live_server.url}{sample_episode.get_absolute_url()}?t=32"
+    assert copied == f"{live_server.url}{sample_episode.get_absolute_url()}?t=32#t-32"
     assert page.eval_on_selector(".episode-panel", "el => el.getBoundingClientRect().height") == panel_height
     screenshot(page, "episode-link-copied-phone")
     expect(button).to_have_text(label, timeout=6_000)
@@ -162,3 +166,52 @@ def test_the_timeline_is_tappable_on_a_phone(browser, live_server, sample_episod
     ticks.nth(2).click()
     expect(page.locator("#t-1626")).to_have_attribute("aria-current", "time")
     page.context.close()
+
+
+@pytest.mark.parametrize("media", [False, True], ids=["no-media", "audio"])
+def test_on_a_phone_the_bar_keeps_under_a_fifth_of_the_screen_with_a_search(
+    browser, live_server, sample_episode, media
+):
+    if media:
+        type(sample_episode).objects.filter(pk=sample_episode.pk).update(media_url="https://media.example/a.mp3")
+    page = open_page(browser, live_server, "phone")
+    page.goto(f"{sample_episode.get_absolute_url()}?q=NIS2&t=1309")
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight / 2)")
+    for control in (".now-time", "#find-q", ".count", ".timeline", ".match-next"):
+        assert page.eval_on_selector(control, IN_WINDOW), control
+    panel = page.eval_on_selector(".episode-panel", "el => el.getBoundingClientRect().height")
+    assert panel < SIZES["phone"]["height"] * 0.2
+    screenshot(page, f"episode-bar-phone-{'audio' if media else 'no-media'}")
+    page.context.close()
+
+
+def test_on_a_phone_a_tap_on_a_line_moves_there_and_time_targets_are_24_px(browser, live_server, sample_episode):
+    page = open_page(browser, live_server, "phone")
+    page.goto(sample_episode.get_absolute_url())
+    page.locator("#t-1309 .text").click()
+    expect(page.locator("#t-1309")).to_have_attribute("aria-current", "time")
+    expect(page).to_have_url(re.compile(r"\?t=1309#t-1309$"))
+    sizes = page.eval_on_selector_all(
+        ".transcript .timestamp", "els => els.slice(0, 50).map(el => el.getBoundingClientRect())"
+    )
+    assert all(box["height"] >= 24 and box["width"] >= 24 for box in sizes)
+    page.context.close()
+
+
+def test_on_a_phone_a_passage_is_chosen_by_touch(browser, live_server, sample_episode):
+    context = browser.new_context(
+        viewport=SIZES["phone"], base_url=live_server.url, reduced_motion="reduce", has_touch=True, is_mobile=True
+    )
+    page = context.new_page()
+    url = f"{live_server.url}{sample_episode.get_absolute_url()}"
+    page.goto(f"{url}?t=752")
+    page.locator("#t-752 a.timestamp").tap()
+    page.locator(".cite summary").tap()
+    page.locator(".passage-end").tap()
+    expect(page.locator(".passage-end")).to_have_attribute("aria-pressed", "true")
+    page.locator("#t-790 .text").tap()
+    expect(page).to_have_url(f"{url}?t=752-790")
+    expect(page.locator(".transcript .quoted")).to_have_count(9)
+    expect(page.locator(".passage-end")).to_have_attribute("aria-pressed", "false")
+    assert page.locator("#citation").input_value().endswith(f"12:32–13:10. {url}?t=752-790")
+    context.close()

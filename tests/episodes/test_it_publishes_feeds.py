@@ -155,3 +155,12 @@ def test_the_srt_and_webvtt_transcripts_are_announced_as_captions(client, archiv
     item = item_titled(feed(client, "/feed.xml"), entry.title)
     rels = {t.get("type"): t.get("rel") for t in item.findall("podcast:transcript", NS)}
     assert rels == {"application/x-subrip": "captions", "text/vtt": "captions", "application/json": None}
+
+
+def test_show_pages_and_the_episode_list_show_a_subscribe_link_to_their_feed(client, archive):
+    episodes = BeautifulSoup(client.get("/episodes/").content, "html.parser").select_one("a.subscribe")
+    assert episodes.text == "S’abonner (RSS)" and episodes["href"] == "/feed.xml"
+    show = BeautifulSoup(client.get("/shows/smart-tech/").content, "html.parser").select_one("a.subscribe")
+    assert show["href"] == "/shows/smart-tech/feed.xml"
+    assert client.get(show["href"]).status_code == 200
+    assert feedparser.parse(client.get(show["href"]).content).feed.title == "SMART TECH"

@@ -118,7 +118,7 @@ def test_cite_gives_the_range_ready_to_paste(client, episode):
 def test_cite_gives_the_moment_or_else_the_episode(client, episode):
     url = f"http://testserver{episode.get_absolute_url()}"
     moment = soup(client, episode, "21:49").select_one("#citation").text
-    assert moment == f"«\u00a0Vous pensez à Nice 2, par exemple ?\u00a0», {EPISODE}, 21:49. {url}?t=1309"
+    assert moment == f"«\u00a0Vous pensez à Nice 2, par exemple ?\u00a0», {EPISODE}, 21:49. {url}?t=1309#t-1309"
     whole = soup(client, episode, "").select_one("#citation").text
     assert whole == f"{EPISODE}. {url}"
 
