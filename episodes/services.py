@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils.text import slugify
 
 from episodes.models import Appearance, Episode, Person, Segment, Show
-from episodes.parsing import ParsedPerson, ParsedTranscript, ParseWarning, TranscriptError, parse_transcript
+from episodes.parsing import ParsedPerson, ParsedTranscript, ParseWarning, TranscriptError, parse_transcript, retitled
 from episodes.parsing.limits import check_characters, check_line_count, check_line_text
 from episodes.parsing.types import N_, TranslatableError
 from search.indexing import request_reindex
@@ -67,9 +67,11 @@ def read_transcript(
     """The transcript in this file, with what was given in place of what it says; TranscriptError
     (with the line when known) when it cannot be read or names no show, date or title."""
     transcript = parse_transcript(data, filename, max_bytes=settings.TRANSCRIPT_MAX_BYTES)
+    transcript.air_date = air_date or transcript.air_date
+    if show and not title:
+        transcript.title = retitled(transcript, show)
     transcript.show = show or transcript.show
     transcript.title = title or transcript.title
-    transcript.air_date = air_date or transcript.air_date
     if people is not None:
         transcript.people = people
     _require_identity(transcript)

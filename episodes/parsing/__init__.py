@@ -5,6 +5,7 @@ format by content (never by the file name), reads it, then checks the
 timeline: every error is a TranscriptError naming the line.
 """
 
+import datetime
 import itertools
 from pathlib import PurePath
 
@@ -143,9 +144,19 @@ def _fill_from_filename(transcript: ParsedTranscript, filename: str) -> None:
 
 
 def _title_from_name(name: str, transcript: ParsedTranscript) -> str:
-    """`smart-tech-2025-06-19` -> `Smart tech du 19 juin 2025`."""
+    """`smart-tech-2025-06-19` -> `Smart tech du 19 juin 2025` (`retitled` gives it the show's casing)."""
     words = header.FILE_DATE.sub(" ", name).replace("_", " ").replace("-", " ").split()
-    title = " ".join(words).capitalize() or transcript.show or "Épisode"
-    if transcript.air_date:
-        title = f"{title} du {header.french_date(transcript.air_date)}"
-    return title
+    transcript.name_words = " ".join(words)
+    return dated_title(transcript.name_words.capitalize() or transcript.show or "Épisode", transcript.air_date)
+
+
+def dated_title(title: str, air_date: datetime.date | None) -> str:
+    return f"{title} du {header.french_date(air_date)}" if air_date else title
+
+
+def retitled(transcript: ParsedTranscript, show: str) -> str:
+    """A title made from the file's name, written as the show is when the name is the show's
+    (`smart-tech-2025-06-19.srt` with the show `SMART TECH`: `SMART TECH du 19 juin 2025`)."""
+    if transcript.name_words and transcript.name_words.casefold() == " ".join(show.split()).casefold():
+        return dated_title(" ".join(show.split()), transcript.air_date)
+    return transcript.title

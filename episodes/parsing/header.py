@@ -58,8 +58,8 @@ def date_from_filename(filename: str) -> datetime.date | None:
 
 
 def french_date(day: datetime.date) -> str:
-    """`19 juin 2025`: the show's titles are French whatever the reader's language."""
-    return f"{day.day} {MONTHS_FR[day.month - 1]} {day.year}"
+    """`19 juin 2025`, `1er août 2025`: the show's titles are French whatever the reader's language."""
+    return f"{'1er' if day.day == 1 else day.day} {MONTHS_FR[day.month - 1]} {day.year}"
 
 
 def guests(description: str) -> list[ParsedPerson]:

@@ -105,6 +105,8 @@ class ParsedTranscript:
     description: str = ""
     people: list[ParsedPerson] = field(default_factory=list)
     warnings: list[ParseWarning] = field(default_factory=list)
+    # The title's words as the file's name gives them (`smart tech`), when the title was made so.
+    name_words: str = ""
 
     @property
     def duration_ms(self) -> int:

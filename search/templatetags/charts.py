@@ -8,8 +8,8 @@ register = template.Library()
 
 
 @register.simple_tag
-def chart_bars(chart: Chart) -> SafeString:
-    return topics.bars_svg(chart)
+def chart_bars(chart: Chart, search_query: str = "") -> SafeString:
+    return topics.bars_svg(chart, search_query)
 
 
 @register.simple_tag

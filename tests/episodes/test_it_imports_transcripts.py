@@ -184,3 +184,15 @@ def test_it_refuses_a_json_end_past_24_hours_and_stores_nothing(uploads_in_tmp, 
     assert error.value.line == 2
     assert Episode.objects.count() == Segment.objects.count() == 0
     assert not list(uploads_in_tmp.rglob("*.*"))
+
+
+def test_a_title_made_from_a_file_name_writes_the_first_of_the_month_and_the_shows_own_casing(db):
+    from episodes.services import read_transcript
+
+    vtt = b"WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nBonjour.\n"
+    first = read_transcript(data=vtt, filename="cyber-hebdo-2025-08-01.vtt", show="Podcast Cyber")
+    assert first.title == "Cyber hebdo du 1er août 2025"
+    shown = read_transcript(data=vtt, filename="smart-tech-2025-06-19.vtt", show="SMART TECH")
+    assert (shown.title, shown.show) == ("SMART TECH du 19 juin 2025", "SMART TECH")
+    other = read_transcript(data=vtt, filename="special-ia-2025-06-19.vtt", show="SMART TECH")
+    assert other.title == "Special ia du 19 juin 2025"

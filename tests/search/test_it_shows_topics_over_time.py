@@ -94,15 +94,10 @@ def test_the_topics_list_links_each_term_said_with_how_many_moments(client, arch
     assert client.get("/topics/unknown/").status_code == 404
 
 
-def test_a_topic_charts_every_month_of_the_archive_as_its_table_says(client, archive):
+def test_a_topic_charts_every_month_of_the_archive_and_tables_the_months_it_is_said(client, archive):
     page = soup(client, "/topics/nis2/")
-    assert table(page) == [
-        ("2024-12", "décembre 2024", 0, 0),
-        ("2025-01", "janvier 2025", 3, 1),
-        ("2025-02", "février 2025", 0, 0),
-        ("2025-03", "mars 2025", 2, 2),
-    ]
-    assert chart(page) == [(month, moments) for month, _name, moments, _episodes in table(page)]
+    assert table(page) == [("2025-01", "janvier 2025", 3, 1), ("2025-03", "mars 2025", 2, 2)]
+    assert chart(page) == [("2024-12", 0), ("2025-01", 3), ("2025-02", 0), ("2025-03", 2)]
     assert [t.text for t in page.select("svg.mentions-bars text.chart-month")] == [
         "déc. 2024",
         "jan. 2025",
@@ -187,3 +182,27 @@ def test_a_topic_page_keeps_to_the_time_limit_and_says_so(client, archive, monke
     monkeypatch.setattr(moments, "ENGINE_TIME_LIMIT_SECONDS", -1.0)
     page = soup(client, "/topics/nis2/")
     assert "Cette recherche a pris trop de temps" in page.select_one(".notice").text
+
+
+def test_each_month_said_on_the_chart_links_to_its_moments_and_names_its_value(client, archive):
+    page = soup(client, "/topics/nis2/")
+    links = page.select("svg.mentions-bars a")
+    assert [link["aria-label"] for link in links] == ["janvier 2025\u00a0: 3 moments", "mars 2025\u00a0: 2 moments"]
+    assert [link.title.text for link in links] == [link["aria-label"] for link in links]
+    assert [link.select_one("text.bar-value").text for link in links] == [link["aria-label"] for link in links]
+    month = soup(client, links[0]["href"])
+    assert month.select_one("#id_from")["value"] == "2025-01-01" and month.select_one("#id_to")["value"] == "2025-01-31"
+    assert [int(bar["data-moments"]) for bar in month.select("svg.mentions-bars rect.bar")] == [3]
+
+
+def test_counts_are_written_with_the_languages_thousands_separator(client, db, settings):
+    from django.template import Context, Template
+
+    template = Template("{% include 'search/moment_count.html' %}")
+    found = type("Found", (), {"count": 7048, "count_is_exact": True, "timed_out": False})()
+    assert template.render(Context({"found": found})) == "7\u00a0048 moments"
+    settings.LANGUAGE_CODE = "en"
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert template.render(Context({"found": found})) == "7,048 moments"

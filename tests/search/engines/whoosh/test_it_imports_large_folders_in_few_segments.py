@@ -104,7 +104,8 @@ def test_a_commit_that_fails_midway_leaves_the_index_as_it_was_and_its_jobs_for_
     # The first file again (replaced in place), and two new episodes: three jobs left.
     assert Episode.objects.count() == 3 and IndexJob.objects.count() == 3
     assert moments_held() == before
-    assert all("disk full" in job.last_error for job in IndexJob.objects.all())
+    errors = [job.last_error for job in IndexJob.objects.all()]
+    assert all("disk full" in error for error in errors), [error[-300:] for error in errors]
 
     monkeypatch.undo()
     IndexJob.objects.update(not_before=None)  # their retry is due
