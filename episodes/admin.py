@@ -1,13 +1,14 @@
 from pathlib import PurePosixPath
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models, transaction
 from django.db.models import Count, Exists, OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from episodes.admin_import import import_view
 from episodes.admin_original import original_view
@@ -55,8 +56,23 @@ class ReindexesEpisodes:
         request_reindex(*ids)
 
 
+class TitledInFrench:
+    """Page titles written whole: Django's « Modification de %s » gives « Modification de
+    épisode », where French says « Modification de l'épisode »."""
+
+    add_title = ""
+    change_title = ""
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return super().add_view(request, form_url, {"title": self.add_title, **(extra_context or {})})
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return super().change_view(request, object_id, form_url, {"title": self.change_title, **(extra_context or {})})
+
+
 @admin.register(Show)
-class ShowAdmin(ReindexesEpisodes, admin.ModelAdmin):
+class ShowAdmin(TitledInFrench, ReindexesEpisodes, admin.ModelAdmin):
+    add_title, change_title = _("Add a show"), _("Change the show")
     list_display = ["name", "slug", "kind", "episode_count"]
     list_filter = ["kind"]
     search_fields = ["name"]
@@ -99,7 +115,8 @@ class AppearanceInline(admin.TabularInline):
 
 
 @admin.register(Episode)
-class EpisodeAdmin(ReindexesEpisodes, admin.ModelAdmin):
+class EpisodeAdmin(TitledInFrench, ReindexesEpisodes, admin.ModelAdmin):
+    add_title, change_title = _("Add an episode"), _("Change the episode")
     list_display = ["title", "show", "air_date", "duration", "status", "search_state", "updated_at"]
     list_filter = [StatusFilter, "show", "source_format", ("air_date", admin.DateFieldListFilter)]
     list_select_related = ["show"]
@@ -206,10 +223,22 @@ class EpisodeAdmin(ReindexesEpisodes, admin.ModelAdmin):
         set_published(episodes, published)
         for episode in episodes:
             self.log_change(request, episode, _("Published") if published else _("Unpublished"))
+        count = len(episodes)
+        if published:
+            said = ngettext(
+                "%(count)d episode published: %(titles)s.", "%(count)d episodes published: %(titles)s.", count
+            )
+        else:
+            said = ngettext(
+                "%(count)d episode unpublished: %(titles)s.", "%(count)d episodes unpublished: %(titles)s.", count
+            )
+        titles = ", ".join(f"« {episode.title} »" for episode in episodes[:5]) + (" …" if len(episodes) > 5 else "")
+        self.message_user(request, said % {"count": len(episodes), "titles": titles}, messages.SUCCESS)
 
 
 @admin.register(Person)
-class PersonAdmin(ReindexesEpisodes, admin.ModelAdmin):
+class PersonAdmin(TitledInFrench, ReindexesEpisodes, admin.ModelAdmin):
+    add_title, change_title = _("Add a person"), _("Change the person")
     list_display = ["name", "slug", "appearance_count"]
     search_fields = ["name", "other_spellings"]
     prepopulated_fields = {"slug": ["name"]}

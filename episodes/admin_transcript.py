@@ -51,6 +51,7 @@ class CorrectionForm(forms.Form):
     text = LineTextField()
     split_words = forms.CharField(required=False)
     split_start = MomentField(required=False)
+    seen = forms.CharField(required=False, max_length=16)  # the line's version the page showed
 
     def clean(self) -> dict:
         data = super().clean()
@@ -175,16 +176,47 @@ def _correct(model_admin: admin.ModelAdmin, request: HttpRequest, episode: Episo
     if any(form.has_error(field) for field in FORM_FIELDS):
         raise BadRequest("not a correction this page sent")
     segment = get_object_or_404(Segment, pk=form.cleaned_data["segment"], episode=episode)
+    url = reverse("admin:episodes_episode_transcript", args=[episode.pk]) + f"?page={form.cleaned_data['page'] or 1}"
+    if form.cleaned_data.get("seen") and form.cleaned_data["seen"] != segment.version:
+        # Sent twice (the first already merged, split or saved it), or changed by someone else.
+        refusal = {"time": segment.timestamp}
+        messages.error(
+            request,
+            _(
+                "%(time)s: not changed: the line changed since this page showed it (sent twice?); "
+                "here it is as it stands."
+            )
+            % refusal,
+        )
+        return redirect(f"{url}#content-start")
+    if _unchanged(form, segment):
+        # Saved as it was: nothing to record in the history, nor to reindex.
+        messages.info(request, _("%(time)s: unchanged.") % {"time": segment.timestamp})
+        return redirect(f"{url}#line-{segment.pk}")
     try:
         message = _apply(form, segment)
     except EditError as error:
         refusal = {"time": segment.timestamp, "error": translated(error)}
         messages.error(request, _("%(time)s: not changed: %(error)s") % refusal)
-    else:
-        model_admin.log_change(request, episode, message)
-        messages.success(request, message)
-    url = reverse("admin:episodes_episode_transcript", args=[episode.pk])
-    return redirect(f"{url}?page={form.cleaned_data['page'] or 1}#line-{segment.pk}")
+        # The message is at the top of the page: the page opens there, not at the line (a
+        # fragment left from the last save would hide it off screen).
+        return redirect(f"{url}#content-start")
+    model_admin.log_change(request, episode, message)
+    messages.success(request, message)
+    return redirect(f"{url}#line-{segment.pk}")
+
+
+def _unchanged(form: CorrectionForm, segment: Segment) -> bool:
+    """A line saved with its text, speaker and start as they are (whitespace aside)."""
+    data = form.cleaned_data
+    if form.errors or data.get("action") != "save":
+        return False
+    start = data.get("start")
+    return (
+        " ".join((data.get("text") or "").split()) == segment.text
+        and (data.get("speaker") or "").strip() == segment.speaker
+        and (start is None or start == segment.start_ms)
+    )
 
 
 def _apply(form: CorrectionForm, segment: Segment) -> str:

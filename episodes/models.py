@@ -1,3 +1,4 @@
+import hashlib
 import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, NamedTuple
@@ -322,6 +323,13 @@ class Segment(models.Model):
 
     def get_absolute_url(self) -> str:
         return self.episode.moment_url(self.start_ms)
+
+    @property
+    def version(self) -> str:
+        """The line as a page shows it, in 16 characters: a form sent twice (a double click on
+        « Fusionner ») finds the line changed by the first and is refused, not done again."""
+        said = f"{self.start_ms}|{self.end_ms}|{self.speaker}|{self.text}"
+        return hashlib.sha256(said.encode()).hexdigest()[:16]
 
     @property
     def timestamp(self) -> str:

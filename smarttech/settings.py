@@ -91,7 +91,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
-    "axes",
+    "smarttech.apps.AxesConfig",
     "csp",
     "episodes",
     # Before haystack: its rebuild_index, update_index and clear_index replace haystack's.

@@ -5,10 +5,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
 from episodes.sitemaps import SITEMAPS
-from smarttech.views import healthz, robots_txt
+from smarttech.views import favicon, healthz, robots_txt
 
 urlpatterns = [
     path("robots.txt", robots_txt),
+    # Browsers and crawlers ask for /favicon.ico whatever the page says: the site's icon.
+    path("favicon.ico", favicon),
     path("healthz", healthz, name="healthz"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("admin/", admin.site.urls),

@@ -4,6 +4,8 @@ import logging
 from django.conf import settings
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -45,3 +47,10 @@ def _may_see_details(request: HttpRequest) -> bool:
         return request.user.is_staff
     except DatabaseError:  # the session is in the database, which may be the check that fails
         return False
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """The site's icon, for browsers and crawlers that ask /favicon.ico whatever the page says.
+    Not a permanent redirect: the icon's hashed name changes with it."""
+    return redirect(static("favicon.svg"))

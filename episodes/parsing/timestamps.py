@@ -6,9 +6,10 @@ from episodes.parsing.limits import MAX_MS
 from episodes.parsing.types import N_, TranscriptError
 
 # `21:49`, `1:02:03`, `00:01:02,500` (SRT), `01:02.500` (WebVTT).
-CLOCK = re.compile(r"(?:(?P<h>\d{1,2}):)?(?P<m>\d{1,2}):(?P<s>\d{2})(?:[.,](?P<frac>\d{1,3}))?")
+# ASCII digits only: Python's `\d` and `int()` also read `١٢:٣٤`, which no one types for a time here.
+CLOCK = re.compile(r"(?:(?P<h>\d{1,2}):)?(?P<m>\d{1,2}):(?P<s>\d{2})(?:[.,](?P<frac>\d{1,3}))?", re.ASCII)
 # `21m49s`, `1h02m03s`, `49s`, `1h`.
-UNITS = re.compile(r"(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m(?:in)?)?(?:(?P<s>\d+(?:[.,]\d+)?)s?)?", re.I)
+UNITS = re.compile(r"(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m(?:in)?)?(?:(?P<s>\d+(?:[.,]\d+)?)s?)?", re.I | re.ASCII)
 
 # Longer than `1h02m03.500s` by a margin; anything longer is not a time.
 MAX_LENGTH = 16
@@ -45,9 +46,11 @@ def parse_timestamp(value: str) -> int:
         raise TranscriptError(N_("empty time"))
     if len(text) > MAX_LENGTH:
         raise TranscriptError(N_("%(start)s... is too long to be a time"), start=repr(text[:MAX_LENGTH]))
+    if not text.isascii():
+        raise TranscriptError(N_("%(value)s: write a time with the digits 0 to 9 (1309, 21:49)"), value=repr(value))
     if match := CLOCK.fullmatch(text):
         return clock_to_ms(match)
-    if re.fullmatch(r"\d+(?:[.,]\d+)?", text):
+    if re.fullmatch(r"\d+(?:[.,]\d+)?", text, re.ASCII):
         return within_a_day(round(float(text.replace(",", ".")) * 1000), text)
     match = UNITS.fullmatch(text)
     if match and any(match.group(unit) for unit in "hms"):

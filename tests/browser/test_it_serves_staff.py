@@ -58,3 +58,18 @@ def test_staff_upload_a_saved_web_page_and_see_what_was_understood(staff_page: P
     expect(preview).to_contain_text("Delphine Sabattier")
     screenshot(staff_page, "admin-import-web-page-preview")
     assert staff_page.evaluate(OVERFLOW) <= 0
+
+
+def test_a_double_click_on_merge_merges_one_pair_and_the_page_shows_why_not_two(staff_page: Page, sample_episode):
+    lines = sample_episode.segments.count()
+    fourth = sample_episode.segments.order_by("position")[3]
+    staff_page.goto(f"/admin/episodes/episode/{sample_episode.pk}/transcript/")
+    row = staff_page.locator(f"#line-{fourth.pk}")
+    # Two clicks as fast as a hand makes them: the browser may send the form twice.
+    row.locator("button[value=merge]").dblclick()
+    staff_page.wait_for_load_state("load")
+    expect(staff_page.locator(".messagelist")).to_be_visible()
+    assert sample_episode.segments.count() == lines - 1
+    # Whatever the browser sent, the message the page opens on is in view, not left off screen.
+    assert staff_page.locator(".messagelist").is_visible()
+    assert staff_page.eval_on_selector(".messagelist", "el => el.getBoundingClientRect().top < window.innerHeight")
