@@ -83,7 +83,8 @@ def test_french_titles_and_names_in_the_admin(editor, sample_episode):
 
 
 def test_staff_find_the_admin_from_the_public_page_and_visitors_do_not(client, editor, sample_episode):
-    link = BeautifulSoup(editor.get(sample_episode.get_absolute_url()).content, "html.parser").select_one("a.staff-edit")
+    page = BeautifulSoup(editor.get(sample_episode.get_absolute_url()).content, "html.parser")
+    link = page.select_one("a.staff-edit")
     assert link.text == "Modifier" and link["href"] == f"/admin/episodes/episode/{sample_episode.pk}/change/"
     editor.logout()
     page = BeautifulSoup(client.get(sample_episode.get_absolute_url()).content, "html.parser")
