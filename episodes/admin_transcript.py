@@ -19,6 +19,7 @@ from episodes.forms import MomentField, moment_text, name_fields_in_errors
 from episodes.messages import translated
 from episodes.models import Episode, Person, Segment
 from episodes.parsing import MAX_LINE_CHARS
+from episodes.parsing.timestamps import parse_timestamp
 from episodes.services import (
     EditError,
     edit_segment,
@@ -115,8 +116,35 @@ def transcript_view(model_admin: admin.ModelAdmin, request: HttpRequest, object_
         return _give_speaker(model_admin, request, episode)
     if request.method == "POST":
         return _correct(model_admin, request, episode)
+    if request.GET.get("at"):
+        return _go_to_time(request, episode, request.GET["at"])
     speakers = SpeakerRangeForm(episode=episode)
     return _render_editor(model_admin, request, episode, speakers, request.GET.get("page"))
+
+
+# How many lines "find in the transcript" lists, each a link to its place in the editor.
+FOUND_LINES = 50
+
+
+def _go_to_time(request: HttpRequest, episode: Episode, at: str) -> HttpResponse:
+    """The editor's page holding the line said at that time (the last one started by then)."""
+    try:
+        ms = parse_timestamp(at)
+    except ValueError as error:
+        messages.error(request, translated(error))
+        return redirect(reverse("admin:episodes_episode_transcript", args=[episode.pk]) + "#content-start")
+    segment = episode.segments.filter(start_ms__lte=ms).order_by("-position").first() or episode.segments.first()
+    return _redirect_to_line(episode, segment)
+
+
+def _found_lines(episode: Episode, words: str) -> list[tuple[Segment, str]]:
+    """The lines whose text holds these words (case aside), with their place in the editor."""
+    url = reverse("admin:episodes_episode_transcript", args=[episode.pk])
+    found = []
+    for segment in episode.segments.filter(text__icontains=words).order_by("position")[:FOUND_LINES]:
+        before = episode.segments.filter(position__lt=segment.position).count()
+        found.append((segment, f"{url}?page={before // LINES_PER_PAGE + 1}#line-{segment.pk}"))
+    return found
 
 
 def _render_editor(
@@ -134,8 +162,11 @@ def _render_editor(
         "page": page,
         "speakers": speakers,
         "max_line_chars": MAX_LINE_CHARS,
+        "find": (request.GET.get("find") or "").strip()[:200],
         "title": _("Transcript of %(episode)s") % {"episode": episode},
     }
+    if context["find"]:
+        context["found_lines"] = _found_lines(episode, context["find"])
     return TemplateResponse(request, "admin/episodes/episode/transcript.html", context)
 
 

@@ -95,3 +95,19 @@ def test_the_site_icon_answers_at_favicon_ico(client, db):
     response = client.get("/favicon.ico")
     assert response.status_code == 302 and response["Location"].startswith("/static/favicon")
     assert client.get(response["Location"]).status_code == 200
+
+
+def test_the_editor_goes_to_a_time_and_finds_lines(editor, sample_episode):
+    url = edit_url(sample_episode)
+    target = sample_episode.segments.get(start_ms__lte=1_309_000, start_ms__gt=1_305_000)
+    went = editor.get(url, {"at": "21:49"})
+    assert went.status_code == 302 and went["Location"].endswith(f"?page=4#line-{target.pk}")
+    assert f'id="line-{target.pk}"' in editor.get(went["Location"]).content.decode()
+    refused = editor.get(url, {"at": "demain"})
+    assert refused.status_code == 302 and refused["Location"].endswith("#content-start")
+    assert "demain" in messages_of(editor.get(refused["Location"]))[-1]
+    page = BeautifulSoup(editor.get(url, {"find": "nice 2"}).content, "html.parser")
+    found = page.select(".editor-found li")
+    assert page.select_one(".editor-found h2").text == "2 lignes contiennent «\u00a0nice 2\u00a0»"
+    assert [li.a.text for li in found] == ["21:49", "21:50"]
+    assert all(link["href"].startswith(f"{url}?page=4#line-") for link in page.select(".editor-found a"))
