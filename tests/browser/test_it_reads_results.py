@@ -88,3 +88,42 @@ def test_a_name_search_shows_the_person_first(browser, live_server, sample_episo
     person.click()
     expect(page.locator("h1")).to_have_text("Delphine Sabattier")
     page.context.close()
+
+
+LABEL_BESIDE_FIELD = """form => [...form.querySelectorAll('.field')].map(field => {
+  const label = field.querySelector('label').getBoundingClientRect();
+  const input = field.querySelector('select, input').getBoundingClientRect();
+  return Math.abs((label.top + label.bottom) / 2 - (input.top + input.bottom) / 2) < input.height;
+})"""
+
+
+def test_on_a_phone_each_filter_keeps_its_label_beside_it(browser, live_server, sample_episode):
+    page = open_page(browser, live_server, "phone")
+    page.goto("/search/?q=quantique&show=smart-tech")
+    beside = page.eval_on_selector("details.filters", LABEL_BESIDE_FIELD)
+    assert len(beside) == 6 and all(beside)
+    page.goto("/episodes/")
+    beside = page.eval_on_selector("form.filters-inline", LABEL_BESIDE_FIELD)
+    assert len(beside) == 3 and all(beside)
+    screenshot(page, "episode-filters-phone")
+    page.context.close()
+
+
+def test_a_month_of_a_topic_shows_its_value_on_focus_and_leads_to_its_moments(browser, live_server, sample_episode):
+    from search.models import GlossaryEntry
+
+    GlossaryEntry.objects.get_or_create(term="NIS2", defaults={"variants": "Nice 2"})
+    page = open_page(browser, live_server, "desktop")
+    page.goto("/topics/nis2/")
+    month = page.locator("svg.mentions-bars a").first
+    value = month.locator("text.bar-value")
+    expect(value).to_be_hidden()
+    month.focus()
+    expect(value).to_be_visible()
+    expect(value).to_have_text("juin 2025\u00a0: 3 moments")
+    month.click()
+    # The topic's own query (its term, as a phrase), within that month.
+    expect(page).to_have_url(f"{live_server.url}/search/?q=%22NIS2%22&from=2025-06-01&to=2025-06-30")
+    assert page.locator("#id_from").input_value() == "2025-06-01"
+    expect(page.locator("ol.moments li, .episode-group").first).to_be_visible()
+    page.context.close()
