@@ -42,6 +42,7 @@ def test_the_language_selector_needs_no_token_and_still_works(client, sample_epi
 
 
 def test_without_gathered_static_files_pages_still_name_and_get_them(client, sample_episode, settings, tmp_path):
+    (tmp_path / "never-gathered").mkdir()
     settings.STATIC_ROOT = tmp_path / "never-gathered"
     page = BeautifulSoup(client.get(sample_episode.get_absolute_url()).content, "html.parser")
     stylesheet = page.select_one("link[rel=stylesheet]")["href"]

@@ -41,7 +41,7 @@ def test_it_edits_an_episode_with_its_people(admin_client, episode):
     assert response.status_code == 200
     page = response.content.decode()
     assert "Hexatrust" in page and "déléguée générale" in page
-    assert "408 segments" in page
+    assert "408 lignes" in page
 
 
 def test_it_filters_segments_by_episode_and_searches_their_text(admin_client, episode):
