@@ -1,14 +1,17 @@
 from urllib.parse import urlencode
 
 from django.core.paginator import EmptyPage
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from episodes.models import Episode, Person, Show
 from search.engines import Filters
+from search.feed import search_feed
 from search.forms import SearchForm
 from search.moments import Found, Moment, episode_page, find_moments, flat_page, grouped_page
 from search.names import named_in
@@ -74,6 +77,32 @@ def topic_page(request: HttpRequest, slug: str) -> HttpResponse:
         "search_query": urlencode({"q": topic.query}),
     }
     return render(request, "search/topic.html", context)
+
+
+# A search's feed may be cached this long by readers and proxies; a poller asks again with
+# If-None-Match and gets a 304 while nothing new is said.
+FEED_MAX_AGE = 60
+
+
+@require_safe
+def search_feed_view(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET)
+    if not form.is_valid() or not form.cleaned_data["q"].strip():
+        parameter, message = form.first_error() if form.errors else ("q", _("give the words to follow"))
+        return HttpResponseBadRequest(f"{parameter}: {message}\n", content_type="text/plain; charset=utf-8")
+    feed = search_feed(request, form.cleaned_data["q"], form.filters())
+    conditional = get_conditional_response(request, etag=f'"{feed.etag}"', last_modified=_timestamp(feed.last_modified))
+    response = conditional or HttpResponse(feed.body, content_type="application/rss+xml; charset=utf-8")
+    response["ETag"] = f'"{feed.etag}"'
+    if feed.last_modified:
+        response["Last-Modified"] = http_date(_timestamp(feed.last_modified))
+    patch_cache_control(response, public=True, max_age=FEED_MAX_AGE)
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _timestamp(moment) -> int | None:
+    return int(moment.timestamp()) if moment else None
 
 
 # The read-only API: what it answers to, and the headers that let other sites' pages read it.

@@ -1,0 +1,75 @@
+"""What following a search costs: `/search/feed.xml` (the 50 newest moments that match), and a
+poller's revalidation (If-None-Match, answered 304).
+
+    .venv/bin/python bench/search_feed.py --episodes 1000 [--runs 20]   # builds a throwaway archive
+    ARCHIVE_DATA_DIR=/path .venv/bin/python bench/search_feed.py         # an archive that exists, read only
+
+The archive is built as bench/topics.py builds it (the sample and generated episodes, imported
+with `import_transcript`). For each query, after one untimed request, through Django's test
+client: the feed, then the same feed asked again with its ETag. Median, p95 and least over
+--runs, and the feed's size. Prints figures.
+"""
+
+import argparse
+import atexit
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.topics import build, median, p95, timings
+
+QUERIES = {"a glossary term (NIS2)": "NIS2", "a common word": "données", "a rare word": "quantique"}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--episodes", type=int, help="build an archive of this many corpus episodes")
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+    if args.episodes and not os.environ.get("ARCHIVE_DATA_DIR"):
+        work = Path(tempfile.mkdtemp(prefix="bench-feed-"))
+        atexit.register(shutil.rmtree, work, ignore_errors=True)
+        os.environ["ARCHIVE_DATA_DIR"] = str(work / "data")
+    elif not os.environ.get("ARCHIVE_DATA_DIR"):
+        sys.exit("bench/search_feed.py: give --episodes N, or ARCHIVE_DATA_DIR of an archive that exists")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smarttech.settings")
+    import django
+
+    django.setup()
+    if args.episodes:
+        build(args.episodes)
+    report(args.runs)
+
+
+def report(runs: int) -> None:
+    from django.test import Client
+
+    from episodes.models import Episode, Segment
+
+    client = Client(HTTP_HOST="localhost")
+    episodes, lines = Episode.objects.published().count(), Segment.objects.published().count()
+    print(f"== /search/feed.xml, {episodes:,} published episodes ({lines:,} lines), {runs} runs ==")
+    heading = f"{'query':<26} {'feed ms (median / p95 / least)':>32} {'304 ms (median / least)':>25}"
+    print(f"{heading} {'items':>6} {'bytes':>8}")
+    for name, query in QUERIES.items():
+        first = client.get("/search/feed.xml", {"q": query})
+        assert first.status_code == 200, first.content
+        etag = first["ETag"]
+        full = timings(lambda query=query: client.get("/search/feed.xml", {"q": query}), runs)
+        again = timings(
+            lambda query=query, etag=etag: client.get("/search/feed.xml", {"q": query}, HTTP_IF_NONE_MATCH=etag), runs
+        )
+        assert client.get("/search/feed.xml", {"q": query}, HTTP_IF_NONE_MATCH=etag).status_code == 304
+        items = first.content.count(b"<item>")
+        print(
+            f"{name:<26} {median(full):>12.1f} / {p95(full):>6.1f} / {min(full):>6.1f}"
+            f" {median(again):>15.1f} / {min(again):>6.1f} {items:>6} {len(first.content):>8,}"
+        )
+
+
+if __name__ == "__main__":
+    main()
