@@ -4,7 +4,8 @@
 episodes' air dates, newest first), each with its episode, time, speaker and the line with its
 neighbours, linked to the moment. Drafts never: moments come from published episodes only, as
 on the results page. An ETag (what the items say) and a Last-Modified (the newest episode's
-change) let a poller ask again for a 304.
+change) let a poller ask again for a 304; a feed whose search was cut short at its time limit
+has neither, and may not be cached.
 """
 
 import dataclasses
@@ -28,6 +29,9 @@ class SearchFeed:
     body: bytes
     etag: str
     last_modified: datetime.datetime | None
+    # False when the search stopped at its time limit (a worker's first search at scale may):
+    # then the items are what it found by then, and no poller should keep them as the answer.
+    complete: bool = True
 
 
 def search_feed(request: HttpRequest, query: str, filters: Filters) -> SearchFeed:
@@ -46,7 +50,7 @@ def search_feed(request: HttpRequest, query: str, filters: Filters) -> SearchFee
     said = "\n".join(f"{m.segment.pk}:{m.segment.speaker}:{m.segment.text}" for m in moments)
     etag = hashlib.sha256(f"{request.GET.urlencode()}\n{said}".encode()).hexdigest()[:32]
     changed = [m.segment.episode.updated_at for m in moments]
-    return SearchFeed(body, etag, max(changed) if changed else None)
+    return SearchFeed(body, etag, max(changed) if changed else None, complete=not found.timed_out)
 
 
 def newest_moments(found: Found) -> list[Moment]:

@@ -91,6 +91,12 @@ def search_feed_view(request: HttpRequest) -> HttpResponse:
         parameter, message = form.first_error() if form.errors else ("q", _("give the words to follow"))
         return HttpResponseBadRequest(f"{parameter}: {message}\n", content_type="text/plain; charset=utf-8")
     feed = search_feed(request, form.cleaned_data["q"], form.filters())
+    if not feed.complete:
+        # Cut short at the time limit: what was found by then, never kept as the feed's answer.
+        response = HttpResponse(feed.body, content_type="application/rss+xml; charset=utf-8")
+        patch_cache_control(response, no_cache=True, no_store=True)
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
     conditional = get_conditional_response(request, etag=f'"{feed.etag}"', last_modified=_timestamp(feed.last_modified))
     response = conditional or HttpResponse(feed.body, content_type="application/rss+xml; charset=utf-8")
     response["ETag"] = f'"{feed.etag}"'

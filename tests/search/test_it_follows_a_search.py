@@ -83,3 +83,13 @@ def test_the_results_page_links_its_feed_visibly_and_for_readers(client, sample_
 def test_a_feed_without_words_or_with_a_bad_parameter_says_why(client, db, params):
     response = client.get(FEED, params)
     assert response.status_code == 400 and response.content.decode().split(":")[0] in ("q", "from")
+
+
+def test_a_feed_cut_short_at_the_time_limit_is_never_kept_as_the_answer(client, sample_episode, monkeypatch):
+    from search import moments
+
+    monkeypatch.setattr(moments, "ENGINE_TIME_LIMIT_SECONDS", 0.0)
+    response = client.get(FEED, {"q": "de"})
+    assert response.status_code == 200 and not feedparser.parse(response.content).bozo
+    assert "no-store" in response["Cache-Control"]
+    assert not response.has_header("ETag") and not response.has_header("Last-Modified")
