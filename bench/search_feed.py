@@ -12,16 +12,12 @@ a 304, the feed's items and size, and whether its search was cut at the time lim
 """
 
 import argparse
-import atexit
-import os
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.topics import build, median, p95, timings
+from bench.topics import median, open_archive, p95, timings
 
 QUERIES = {"a glossary term (NIS2)": "NIS2", "a common word": "données", "a rare word": "quantique"}
 
@@ -31,18 +27,7 @@ def main() -> None:
     parser.add_argument("--episodes", type=int, help="build an archive of this many corpus episodes")
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
-    if args.episodes and not os.environ.get("ARCHIVE_DATA_DIR"):
-        work = Path(tempfile.mkdtemp(prefix="bench-feed-"))
-        atexit.register(shutil.rmtree, work, ignore_errors=True)
-        os.environ["ARCHIVE_DATA_DIR"] = str(work / "data")
-    elif not os.environ.get("ARCHIVE_DATA_DIR"):
-        sys.exit("bench/search_feed.py: give --episodes N, or ARCHIVE_DATA_DIR of an archive that exists")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smarttech.settings")
-    import django
-
-    django.setup()
-    if args.episodes:
-        build(args.episodes)
+    open_archive(args.episodes, "bench/search_feed.py")
     report(args.runs)
 
 

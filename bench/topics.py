@@ -46,19 +46,25 @@ def main() -> None:
     parser.add_argument("--episodes", type=int, help="build an archive of this many corpus episodes")
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
-    if args.episodes and not os.environ.get("ARCHIVE_DATA_DIR"):
-        work = Path(tempfile.mkdtemp(prefix="bench-topics-"))
+    open_archive(args.episodes, "bench/topics.py")
+    report(args.runs)
+
+
+def open_archive(episodes: int | None, script: str) -> None:
+    """Django set up on the archive to measure: one of `episodes` corpus episodes built in a
+    throwaway folder (or in ARCHIVE_DATA_DIR, a new folder, kept), else ARCHIVE_DATA_DIR's."""
+    if episodes and not os.environ.get("ARCHIVE_DATA_DIR"):
+        work = Path(tempfile.mkdtemp(prefix="bench-"))
         atexit.register(shutil.rmtree, work, ignore_errors=True)
         os.environ["ARCHIVE_DATA_DIR"] = str(work / "data")
     elif not os.environ.get("ARCHIVE_DATA_DIR"):
-        sys.exit("bench/topics.py: give --episodes N, or ARCHIVE_DATA_DIR of an archive that exists")
+        sys.exit(f"{script}: give --episodes N, or ARCHIVE_DATA_DIR of an archive that exists")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smarttech.settings")
     import django
 
     django.setup()
-    if args.episodes:
-        build(args.episodes)
-    report(args.runs)
+    if episodes:
+        build(episodes)
 
 
 def build(episodes: int) -> None:

@@ -22,12 +22,6 @@ def positions(episode) -> list[int]:
     return list(episode.segments.order_by("position").values_list("position", flat=True))
 
 
-@pytest.fixture
-def editor(client, sample_episode):
-    client.force_login(User.objects.create_superuser("editor", "e@example.org", "pw"))
-    return client
-
-
 def edit_url(episode) -> str:
     return f"/admin/episodes/episode/{episode.pk}/transcript/"
 

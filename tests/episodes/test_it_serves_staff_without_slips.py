@@ -5,21 +5,11 @@ digits, French titles, a way from the public page to the admin, and the site's i
 import pytest
 from bs4 import BeautifulSoup
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth.models import User
 
 from episodes.models import Episode
+from tests.episodes.test_it_edits_a_transcript import edit_url
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor(client, sample_episode):
-    client.force_login(User.objects.create_superuser("editor", "e@example.org", "pw"))
-    return client
-
-
-def edit_url(episode) -> str:
-    return f"/admin/episodes/episode/{episode.pk}/transcript/"
 
 
 def messages_of(response) -> list[str]:
