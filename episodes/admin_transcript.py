@@ -132,19 +132,15 @@ def _go_to_time(request: HttpRequest, episode: Episode, at: str) -> HttpResponse
         ms = parse_timestamp(at)
     except ValueError as error:
         messages.error(request, translated(error))
-        return redirect(reverse("admin:episodes_episode_transcript", args=[episode.pk]) + "#content-start")
+        return redirect(_editor_url(episode) + "#content-start")
     segment = episode.segments.filter(start_ms__lte=ms).order_by("-position").first() or episode.segments.first()
     return _redirect_to_line(episode, segment)
 
 
 def _found_lines(episode: Episode, words: str) -> list[tuple[Segment, str]]:
     """The lines whose text holds these words (case aside), with their place in the editor."""
-    url = reverse("admin:episodes_episode_transcript", args=[episode.pk])
-    found = []
-    for segment in episode.segments.filter(text__icontains=words).order_by("position")[:FOUND_LINES]:
-        before = episode.segments.filter(position__lt=segment.position).count()
-        found.append((segment, f"{url}?page={before // LINES_PER_PAGE + 1}#line-{segment.pk}"))
-    return found
+    lines = episode.segments.filter(text__icontains=words).order_by("position")[:FOUND_LINES]
+    return [(segment, _line_url(episode, segment)) for segment in lines]
 
 
 def _render_editor(
@@ -195,10 +191,17 @@ def _give_speaker(model_admin: admin.ModelAdmin, request: HttpRequest, episode: 
 
 
 def _redirect_to_line(episode: Episode, segment: Segment) -> HttpResponse:
+    return redirect(_line_url(episode, segment))
+
+
+def _line_url(episode: Episode, segment: Segment) -> str:
     """The editor's page where this line is, scrolled to it."""
     before = episode.segments.filter(position__lt=segment.position).count()
-    url = reverse("admin:episodes_episode_transcript", args=[episode.pk])
-    return redirect(f"{url}?page={before // LINES_PER_PAGE + 1}#line-{segment.pk}")
+    return f"{_editor_url(episode)}?page={before // LINES_PER_PAGE + 1}#line-{segment.pk}"
+
+
+def _editor_url(episode: Episode) -> str:
+    return reverse("admin:episodes_episode_transcript", args=[episode.pk])
 
 
 def _correct(model_admin: admin.ModelAdmin, request: HttpRequest, episode: Episode) -> HttpResponse:
@@ -207,7 +210,7 @@ def _correct(model_admin: admin.ModelAdmin, request: HttpRequest, episode: Episo
     if any(form.has_error(field) for field in FORM_FIELDS):
         raise BadRequest("not a correction this page sent")
     segment = get_object_or_404(Segment, pk=form.cleaned_data["segment"], episode=episode)
-    url = reverse("admin:episodes_episode_transcript", args=[episode.pk]) + f"?page={form.cleaned_data['page'] or 1}"
+    url = f"{_editor_url(episode)}?page={form.cleaned_data['page'] or 1}"
     if form.cleaned_data.get("seen") and form.cleaned_data["seen"] != segment.version:
         # Sent twice (the first already merged, split or saved it), or changed by someone else.
         refusal = {"time": segment.timestamp}

@@ -29,7 +29,7 @@ def share_text(page: EpisodePage) -> tuple[str, str]:
         title = f"« {quote.text(120)} » — {episode.title} ({quote.times})"
         said = quote.text(QUOTE_CHARS)
         if len(quote.speakers) > 1:
-            said = " ".join(turn_form(speaker, words) for speaker, words in quote.turns(QUOTE_CHARS))
+            said = _turns(quote)
         elif quote.speakers:
             said = _("%(speaker)s: %(quote)s") % {"speaker": quote.speakers[0], "quote": said}
         return title, f"{quote.times} · {episode.show.name} · {said}"
@@ -44,10 +44,14 @@ def citation(page: EpisodePage, url: str) -> str:
         return citation_form(page.episode, url=url)
     if len(quote.speakers) > 1:
         # Each one's words apart: "A : « … » B : « … »", never all the words given to both.
-        turns = " ".join(turn_form(speaker, said) for speaker, said in quote.turns(QUOTE_CHARS))
-        return citation_form(page.episode, url=url, turns=turns, times=quote.times)
+        return citation_form(page.episode, url=url, turns=_turns(quote), times=quote.times)
     speaker = _speakers(quote.speakers)
     return citation_form(page.episode, url=url, quote=quote.text(QUOTE_CHARS), times=quote.times, speaker=speaker)
+
+
+def _turns(quote) -> str:
+    """Each speaker's words of the quote, in turn: `A : « … » B : « … »`."""
+    return " ".join(turn_form(speaker, said) for speaker, said in quote.turns(QUOTE_CHARS))
 
 
 def turn_form(speaker: str, quote: str) -> str:

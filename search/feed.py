@@ -60,7 +60,8 @@ def newest_moments(found: Found) -> list[Moment]:
 
 def _add_item(feed: Rss201rev2Feed, request: HttpRequest, moment: Moment) -> None:
     segment, episode = moment.segment, moment.segment.episode
-    link = request.build_absolute_uri(episode.get_absolute_url() + f"?t={segment.start_ms // 1000}#{_anchor(segment)}")
+    # The moment's address (`?t=`) and its second's line, to land on without a script.
+    link = request.build_absolute_uri(f"{segment.get_absolute_url()}#t-{segment.start_ms // 1000}")
     said = [line.text for line in (moment.before, segment, moment.after) if line is not None]
     speaker = moment.speaker.name if moment.speaker else segment.speaker
     title = f"{episode.title} — {segment.timestamp}" + (f" — {speaker}" if speaker else "")
@@ -75,7 +76,3 @@ def _add_item(feed: Rss201rev2Feed, request: HttpRequest, moment: Moment) -> Non
         pubdate=aired,
         categories=[xml_text(episode.show.name)],
     )
-
-
-def _anchor(segment) -> str:
-    return f"t-{segment.start_ms // 1000}"

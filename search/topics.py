@@ -141,13 +141,11 @@ def _bar(bar, search_query: str) -> str:
     )
     if not search_query or not count.moments:
         return rect
-    said = escape(
-        ngettext("%(month)s: %(shown)s moment", "%(month)s: %(shown)s moments", count.moments)
-        % {
-            "month": date_format(count.month, "YEAR_MONTH_FORMAT"),
-            "shown": number_format(count.moments, force_grouping=True),
-        }
-    )
+    # The month's name as the table has it (cached, escaped); the rest is a number and our text.
+    said = ngettext("%(month)s: %(shown)s moment", "%(month)s: %(shown)s moments", count.moments) % {
+        "month": month_name(get_language(), count.month),
+        "shown": grouped(count.moments),
+    }
     last = count.month.replace(day=calendar.monthrange(count.month.year, count.month.month)[1])
     href = escape(f"{reverse('search:page')}?{search_query}&from={count.month:%Y-%m-%d}&to={last:%Y-%m-%d}")
     label = f'<text class="bar-value" x="{bar.x}" y="{max(bar.top - 4, 10):.0f}">{said}</text>'
@@ -161,12 +159,16 @@ def month_rows(chart: Chart) -> SafeString:
         "\n".join(
             f'<tr><th scope="row"><time datetime="{month.month:%Y-%m}">'
             f"{month_name(get_language(), month.month)}</time></th>"
-            f"<td>{number_format(month.moments, force_grouping=True)}</td>"
-            f"<td>{number_format(month.episodes, force_grouping=True)}</td></tr>"
+            f"<td>{grouped(month.moments)}</td><td>{grouped(month.episodes)}</td></tr>"
             for month in chart.mentions.months
             if month.moments
         )
     )
+
+
+def grouped(number: int) -> str:
+    """A count as the language writes it, thousands apart: `7 048`, `7,048`."""
+    return number_format(number, force_grouping=True)
 
 
 @lru_cache(maxsize=2_000)

@@ -91,20 +91,23 @@ def search_feed_view(request: HttpRequest) -> HttpResponse:
         parameter, message = form.first_error() if form.errors else ("q", _("give the words to follow"))
         return HttpResponseBadRequest(f"{parameter}: {message}\n", content_type="text/plain; charset=utf-8")
     feed = search_feed(request, form.cleaned_data["q"], form.filters())
-    if not feed.complete:
+    if feed.complete:
+        etag, modified = f'"{feed.etag}"', _timestamp(feed.last_modified)
+        response = get_conditional_response(request, etag=etag, last_modified=modified) or _feed_response(feed)
+        response["ETag"] = etag
+        if modified:
+            response["Last-Modified"] = http_date(modified)
+        patch_cache_control(response, public=True, max_age=FEED_MAX_AGE)
+    else:
         # Cut short at the time limit: what was found by then, never kept as the feed's answer.
-        response = HttpResponse(feed.body, content_type="application/rss+xml; charset=utf-8")
+        response = _feed_response(feed)
         patch_cache_control(response, no_cache=True, no_store=True)
-        response["Access-Control-Allow-Origin"] = "*"
-        return response
-    conditional = get_conditional_response(request, etag=f'"{feed.etag}"', last_modified=_timestamp(feed.last_modified))
-    response = conditional or HttpResponse(feed.body, content_type="application/rss+xml; charset=utf-8")
-    response["ETag"] = f'"{feed.etag}"'
-    if feed.last_modified:
-        response["Last-Modified"] = http_date(_timestamp(feed.last_modified))
-    patch_cache_control(response, public=True, max_age=FEED_MAX_AGE)
     response["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+def _feed_response(feed) -> HttpResponse:
+    return HttpResponse(feed.body, content_type="application/rss+xml; charset=utf-8")
 
 
 def _timestamp(moment) -> int | None:
