@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from episodes.admin_corrections import CorrectionAdmin  # noqa: F401 (registers « Corrections proposées »)
 from episodes.admin_import import import_view
 from episodes.admin_original import original_view
 from episodes.admin_transcript import transcript_view

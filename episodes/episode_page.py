@@ -194,6 +194,15 @@ class EpisodePage:
         return f"?q={quote(self.query)}&t={match.start_seconds}#{anchor}"
 
     @property
+    def correction_query(self) -> str:
+        """`?t=32&n=2` of the current line (its id `t-32-2`), for « Proposer une correction »."""
+        line = next((line for line in self.lines if line.is_current), None)
+        if line is None:
+            return "?t=0"
+        second, _dash, nth = line.anchor.removeprefix("t-").partition("-")
+        return f"?t={second}" + (f"&n={nth}" if nth else "")
+
+    @property
     def player_src(self) -> str:
         return self.player.src_at(self.current.start_ms if self.current else 0) if self.player else ""
 

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from episodes.corrections import MAX_CORRECTION_CHARS
 from episodes.messages import translated
 from episodes.parsing import TranscriptError
 from episodes.parsing.timestamps import format_timestamp, parse_timestamp
@@ -211,3 +212,24 @@ class EpisodeFilterForm(forms.Form):
         if data.get("person"):
             episodes = episodes.filter(appearances__person__slug=data["person"]).distinct()
         return episodes
+
+
+class ProposeCorrectionForm(forms.Form):
+    """A listener's text for one line: the line by its second and its order in that second, as
+    `?t=` and the page's `t-32-2` ids name it; `website` is a trap only robots fill in."""
+
+    t = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    n = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+    text = forms.CharField(
+        label=_("The line as it should read"),
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": MAX_CORRECTION_CHARS}),
+        error_messages={"required": _("Write the line as it should read.")},
+    )
+    website = forms.CharField(label=_("Leave this field empty"), required=False)
+
+    def clean(self) -> dict:
+        if self.cleaned_data.get("website"):
+            # Said to all (the field is hidden from people): a person never meets it.
+            raise ValidationError(_("Not sent: the hidden field “Leave this field empty” was filled in."))
+        return self.cleaned_data

@@ -3,6 +3,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Window
 from django.db.models.functions import Lead
@@ -338,3 +339,73 @@ class Segment(models.Model):
     @property
     def start_seconds(self) -> int:
         return self.start_ms // 1000
+
+
+class CorrectionStatus(models.TextChoices):
+    PROPOSED = "proposed", _("proposed")
+    ACCEPTED = "accepted", _("accepted")
+    REJECTED = "rejected", _("rejected")
+
+
+class CorrectionQuerySet(models.QuerySet):
+    def proposed(self) -> "CorrectionQuerySet":
+        return self.filter(status=CorrectionStatus.PROPOSED)
+
+    def accepted(self) -> "CorrectionQuerySet":
+        return self.filter(status=CorrectionStatus.ACCEPTED)
+
+    def lines_corrected(self) -> int:
+        """How many lines accepted corrections changed (a line corrected twice counts once)."""
+        return self.accepted().order_by().values("start_ms").distinct().count()
+
+
+class Correction(models.Model):
+    """A listener's proposed text for one line, public only once staff accept it.
+
+    The line's text and speaker as the listener saw them are kept: staff review against them,
+    and a line changed since is not overwritten by an acceptance.
+    """
+
+    episode = models.ForeignKey(Episode, models.CASCADE, related_name="corrections", verbose_name=_("episode"))
+    # Null once the line is gone (merged, or the transcript imported again).
+    segment = models.ForeignKey(
+        Segment, models.SET_NULL, null=True, blank=True, related_name="corrections", verbose_name=_("line")
+    )
+    start_ms = models.PositiveIntegerField(_("start (ms)"))
+    speaker = models.CharField(_("speaker"), max_length=200, blank=True)
+    original = models.TextField(_("text as shown"))
+    text = models.TextField(_("proposed text"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=CorrectionStatus.choices, default=CorrectionStatus.PROPOSED
+    )
+    proposed_at = models.DateTimeField(_("proposed"), default=timezone.now)
+    # A keyed hash of the sender's address, for the per-address limit: never the address itself.
+    sender = models.CharField(_("sender"), max_length=64, editable=False)
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+
+    objects = CorrectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-proposed_at"]
+        verbose_name = _("proposed correction")
+        verbose_name_plural = _("proposed corrections")
+        indexes = [
+            models.Index(fields=["sender", "proposed_at"], name="correction_sender"),
+            models.Index(fields=["episode", "status"], name="correction_episode_status"),
+            models.Index(fields=["status", "proposed_at"], name="correction_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{format_timestamp(self.start_ms)} {self.text[:60]}"
+
+    @property
+    def timestamp(self) -> str:
+        return format_timestamp(self.start_ms)

@@ -1,15 +1,19 @@
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import conditional_escape
 from django.utils.http import content_disposition_header
+from django.utils.text import capfirst
 from django.views.decorators.http import require_safe
 
 from episodes.citations import citation, citation_forms, json_ld, og_type, share_text
+from episodes.corrections import CorrectionError, TooManyCorrections, line_asked, line_place, lines_around
+from episodes.corrections import propose_correction as propose
 from episodes.episode_page import build_episode_page
 from episodes.exports import FORMATS
-from episodes.forms import EpisodeFilterForm
+from episodes.forms import EpisodeFilterForm, ProposeCorrectionForm
+from episodes.messages import translated
 from episodes.models import Appearance, Episode, EpisodeQuerySet, Person, Segment, Show
 from episodes.transcript_html import quote_edge_labels, transcript_html
 from search.moments import Filters, Moment, find_moments, flat_page
@@ -89,6 +93,7 @@ def episode_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "json_ld": json_ld(page, request),
         "og_type": og_type(page),
         "transcript": transcript_html(page),
+        "corrected_by_listeners": episode.corrections.lines_corrected(),
     }
     return render(request, "episodes/episode_detail.html", context)
 
@@ -142,3 +147,40 @@ def person_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "query_string": query_without_page(request),
     }
     return render(request, "episodes/person_detail.html", context)
+
+
+def propose_correction(request: HttpRequest, slug: str) -> HttpResponse:
+    """« Proposer une correction »: the line with its neighbours and a form (GET), the proposal
+    recorded for staff to review (POST, no account), or the form again with the reason it was refused."""
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
+    episode = get_object_or_404(Episode.objects.published().select_related("show"), slug=slug)
+    posted = request.POST if request.method == "POST" else None
+    segment = line_asked(episode, (posted or request.GET).get("t"), (posted or request.GET).get("n"))
+    if segment is None:
+        raise Http404
+    second, nth = line_place(segment)
+    line_query = f"t={second}" + (f"&n={nth}" if nth > 1 else "")
+    form, status = ProposeCorrectionForm(posted, initial={"text": segment.text}), 200
+    if posted is not None:
+        if not form.is_valid():
+            status = 400
+        else:
+            try:
+                propose(segment=segment, text=form.cleaned_data["text"], address=request.META["REMOTE_ADDR"])
+            except CorrectionError as error:
+                form.add_error("text", capfirst(translated(error)) + ".")
+                status = 429 if isinstance(error, TooManyCorrections) else 400
+            else:
+                return redirect(f"{request.path}?{line_query}&sent=1")
+    context = {
+        "episode": episode,
+        "segment": segment,
+        "around": lines_around(episode, segment, segment.start_ms),
+        "form": form,
+        "second": second,
+        "nth": nth,
+        "sent": posted is None and "sent" in request.GET,
+        "moment_url": f"{episode.get_absolute_url()}?t={second}#t-{second}" + (f"-{nth}" if nth > 1 else ""),
+    }
+    return render(request, "episodes/correction_form.html", context, status=status)

@@ -134,6 +134,8 @@ AXES_FAILURE_LIMIT = env_int("ARCHIVE_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("ARCHIVE_LOGIN_COOLOFF_MINUTES", 30) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Listeners' proposed corrections (episodes/corrections.py): at most this many an hour from one address.
+ARCHIVE_CORRECTIONS_PER_HOUR = env_int("ARCHIVE_CORRECTIONS_PER_HOUR", 10)
 
 ROOT_URLCONF = "smarttech.urls"
 

@@ -8,6 +8,7 @@ const embed = document.getElementById("player-embed");
 const nowTime = document.querySelector(".now-time");
 const copyButton = document.querySelector(".copy-link");
 const citation = document.getElementById("citation");
+const proposeLink = document.querySelector(".propose-correction");
 const copyCitationButton = document.querySelector(".copy-citation");
 const selectionStatus = document.querySelector(".selection-status");
 const passageEndButton = document.querySelector(".passage-end");
@@ -57,6 +58,12 @@ function momentUrl(line, search) {
   return url;
 }
 
+// « Proposer une correction » of a line: its second, and its order in it (`t-32-2`: n=2).
+function correctionUrl(line) {
+  const [, nth] = line.id.slice(2).split("-");
+  return `${proposeLink.dataset.base}?t=${secondsOf(line)}${nth ? `&n=${nth}` : ""}`;
+}
+
 function markCurrent(line) {
   if (line === current) return;
   if (current) {
@@ -68,6 +75,7 @@ function markCurrent(line) {
   line.setAttribute("aria-current", "time");
   line.classList.add("current");
   if (nowTime) nowTime.textContent = line.querySelector(".timestamp").textContent;
+  if (proposeLink) proposeLink.href = correctionUrl(line);
   // While a passage is chosen, the address keeps it: the player moving on does not undo it.
   if (!passage) window.history.replaceState(null, "", momentUrl(line, window.location.search));
   updateCitation();

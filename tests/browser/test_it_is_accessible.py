@@ -77,6 +77,8 @@ def test_keyboard_reaches_the_copy_control_of_the_moment(page: Page, sample_epis
     page.goto("/episodes/smart-tech-du-19-juin-2025/?t=1309")
     page.locator("#find-q").focus()
     page.keyboard.press("Shift+Tab")
+    assert "propose-correction" in focused(page) and "?t=1309" in focused(page)
+    page.keyboard.press("Shift+Tab")
     assert "<summary>Citer</summary>" in focused(page)
     page.keyboard.press("Shift+Tab")
     assert "copy-link" in focused(page)
