@@ -15,8 +15,8 @@ from episodes.admin_import import import_view
 from episodes.admin_original import original_view
 from episodes.admin_transcript import transcript_view
 from episodes.forms import MomentField
-from episodes.models import Appearance, Episode, Person, Segment, Show
-from episodes.services import set_published
+from episodes.models import Appearance, Chapter, Episode, Person, Segment, Show
+from episodes.services import replace_chapters, set_published
 from search.admin import counts_list
 from search.indexing import request_reindex
 from search.models import IndexJob
@@ -115,6 +115,23 @@ class AppearanceInline(admin.TabularInline):
     fields = ["order", "person", "role", "title", "organisation"]
 
 
+class ChapterForm(forms.ModelForm):
+    """A chapter's start as staff read and type it (21:49)."""
+
+    start_ms = MomentField(label=_("Start"))
+
+    class Meta:
+        model = Chapter
+        fields = ["start_ms", "title"]
+
+
+class ChapterInline(admin.TabularInline):
+    model = Chapter
+    form = ChapterForm
+    extra = 1
+    verbose_name_plural = _("Chapters (suggested from the transcript until changed here)")
+
+
 @admin.register(Episode)
 class EpisodeAdmin(TitledInFrench, ReindexesEpisodes, admin.ModelAdmin):
     add_title, change_title = _("Add an episode"), _("Change the episode")
@@ -139,9 +156,9 @@ class EpisodeAdmin(TitledInFrench, ReindexesEpisodes, admin.ModelAdmin):
     # duration_ms is shown as a time, read-only: the transcript sets it; the original file is a
     # link to the staff-only download (`original`), never its address in the media folder.
     exclude = ["duration_ms", "source_file"]
-    inlines = [AppearanceInline]
+    inlines = [AppearanceInline, ChapterInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    actions = ["publish", "unpublish"]
+    actions = ["publish", "unpublish", "suggest_chapters"]
 
     class Media:
         # Narrower boxes for the people's table, so that the page fits 1,280 px beside the sidebar.
@@ -210,6 +227,19 @@ class EpisodeAdmin(TitledInFrench, ReindexesEpisodes, admin.ModelAdmin):
         return format_html(
             '<a href="{}">{}</a> · <a href="{}">{}</a>', editor, _("Edit the transcript"), listing, count
         )
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        super().save_formset(request, form, formset, change)
+        if formset.model is Chapter and (formset.deleted_objects or formset.changed_objects or formset.new_objects):
+            # Staff's own now, all of them: a chapter deleted here is not suggested again at the next import.
+            Chapter.objects.filter(episode=form.instance).update(suggested=False)
+
+    @admin.action(description=_("Suggest the chapters again (replaces the chapters of the selected episodes)"))
+    def suggest_chapters(self, request: HttpRequest, queryset) -> None:
+        for episode in queryset:
+            count = replace_chapters(episode, keep_edited=False)
+            self.log_change(request, episode, _("%(count)d chapters suggested") % {"count": count})
+        self.message_user(request, _("Chapters suggested again for %(count)d episodes.") % {"count": len(queryset)})
 
     @admin.action(description=_("Publish the selected episodes"))
     def publish(self, request: HttpRequest, queryset) -> None:

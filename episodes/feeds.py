@@ -6,7 +6,7 @@ from urllib.parse import urljoin
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from episodes.media import player_for
-from episodes.models import Appearance, Episode, EpisodeQuerySet, Person, Segment, Show, name_key
+from episodes.models import Appearance, Chapter, Episode, EpisodeQuerySet, Person, Segment, Show, name_key
 from episodes.parsing.types import Role
 
 # Newest first; podcast apps read the latest episodes, and the archive's pages hold the rest.
@@ -27,6 +27,8 @@ TRANSCRIPT_LANGUAGE = "fr"
 TRANSCRIPT_TYPES = {"srt": "application/x-subrip", "vtt": "text/vtt", "json": "application/json"}
 # SRT and WebVTT are written as captions (episodes/exports.py): players may show them as such.
 CAPTION_TYPES = {"application/x-subrip", "text/vtt"}
+# Podcasting 2.0 JSON chapters' own media type.
+CHAPTERS_TYPE = "application/json+chapters"
 # Who speaks in a transcript without being in the episode's description: a guest, for the
 # Podcasting 2.0 taxonomy (whose default role, when none is given, is host).
 SPEAKER_ROLE = "guest"
@@ -57,6 +59,9 @@ class PodcastFeed(Rss201rev2Feed):
             if media_type in CAPTION_TYPES:
                 attrs["rel"] = "captions"
             handler.addQuickElement("podcast:transcript", attrs=attrs)
+        if item["chapters"]:
+            attrs = {"url": urljoin(item["link"], item["chapters"]), "type": CHAPTERS_TYPE}
+            handler.addQuickElement("podcast:chapters", attrs=attrs)
 
 
 class ArchiveFeed(Feed):
@@ -97,7 +102,8 @@ class ArchiveFeed(Feed):
             (reverse("episodes:transcript", args=[episode.slug, fmt]), media_type)
             for fmt, media_type in TRANSCRIPT_TYPES.items()
         ]
-        return {"people": people, "transcripts": transcripts}
+        chapters = reverse("episodes:chapters", args=[episode.slug]) if episode.has_chapters else ""
+        return {"people": people, "transcripts": transcripts, "chapters": chapters}
 
 
 class ShowFeed(ArchiveFeed):
@@ -121,6 +127,7 @@ class ShowFeed(ArchiveFeed):
 def latest(episodes: EpisodeQuerySet) -> list[Episode]:
     appearances = Prefetch("appearances", Appearance.objects.select_related("person"))
     episodes = episodes.select_related("show").prefetch_related(appearances)
+    episodes = episodes.annotate(has_chapters=Exists(Chapter.objects.filter(episode=OuterRef("pk"))))
     latest = list(episodes.order_by("-air_date", "-pk")[:FEED_ITEMS])
     _add_other_speakers(latest)
     return latest

@@ -409,3 +409,33 @@ class Correction(models.Model):
     @property
     def timestamp(self) -> str:
         return format_timestamp(self.start_ms)
+
+
+class Chapter(models.Model):
+    """Where a part of an episode starts, and its title: suggested from the transcript
+    (episodes/chapters.py) until staff edit them, then kept as staff left them."""
+
+    episode = models.ForeignKey(Episode, models.CASCADE, related_name="chapters", verbose_name=_("episode"))
+    start_ms = models.PositiveIntegerField(_("start (ms)"))
+    title = models.CharField(_("title"), max_length=200)
+    suggested = models.BooleanField(_("suggested"), default=True, editable=False)
+
+    class Meta:
+        ordering = ["episode", "start_ms"]
+        verbose_name = _("chapter")
+        verbose_name_plural = _("chapters")
+        constraints = [models.UniqueConstraint(fields=["episode", "start_ms"], name="chapter_start")]
+
+    def __str__(self) -> str:
+        return f"{self.timestamp} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.episode.moment_url(self.start_ms)}#t-{self.start_seconds}"
+
+    @property
+    def timestamp(self) -> str:
+        return format_timestamp(self.start_ms)
+
+    @property
+    def start_seconds(self) -> int:
+        return self.start_ms // 1000

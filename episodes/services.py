@@ -2,7 +2,7 @@
 
 import datetime
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -12,13 +12,17 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import F
+from django.utils import translation
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
-from episodes.models import Appearance, Episode, Person, Segment, Show
+from episodes.chapters import ChapterLine, Guest, SuggestedChapter, suggest_chapters
+from episodes.models import Appearance, Chapter, Episode, Person, Segment, Show
 from episodes.parsing import ParsedPerson, ParsedTranscript, ParseWarning, TranscriptError, parse_transcript, retitled
 from episodes.parsing.limits import check_characters, check_line_count, check_line_text
-from episodes.parsing.types import N_, TranslatableError
+from episodes.parsing.types import N_, Role, TranslatableError
 from search.indexing import request_reindex
+from search.models import GlossaryEntry
 
 SLUG_MAX = 200
 
@@ -160,6 +164,7 @@ def save_transcript(
     episode.save()
     _replace_appearances(episode, transcript.people)
     replace_segments(episode, transcript)
+    replace_chapters(episode, transcript.headings)
     request_reindex(episode.pk)
     if old_file and old_file != stored_name:
         transaction.on_commit(lambda: default_storage.delete(old_file))
@@ -432,3 +437,29 @@ def _shift_positions(episode_id: int, *, after: int, by: int) -> None:
     Segment.objects.filter(episode_id=episode_id, position__gt=POSITION_SHIFT).update(
         position=F("position") - POSITION_SHIFT + by
     )
+
+
+def suggested_chapters(episode: Episode, headings: Sequence[tuple[int, str]] = ()) -> list[SuggestedChapter]:
+    """The chapters episodes/chapters.py suggests from the episode's lines, guests and the glossary."""
+    rows = episode.segments.order_by("position").values_list("start_ms", "text", "speaker")
+    guests = [
+        Guest(appearance.person.name, appearance.organisation)
+        for appearance in episode.appearances.filter(role=Role.GUEST.value).select_related("person")
+    ]
+    topics = [entry.forms() for entry in GlossaryEntry.objects.all()]
+    with translation.override(settings.LANGUAGE_CODE):
+        opening = gettext("Opening")
+    lines = [ChapterLine(*row) for row in rows.iterator()]
+    return suggest_chapters(lines, opening=opening, guests=guests, topics=topics, headings=headings)
+
+
+@transaction.atomic
+def replace_chapters(episode: Episode, headings: Sequence[tuple[int, str]] = (), *, keep_edited: bool = True) -> int:
+    """Put the suggested chapters in place of the episode's own; chapters staff edited stay
+    unless `keep_edited` is False (« Suggérer les chapitres à nouveau »). How many were written."""
+    if keep_edited and episode.chapters.filter(suggested=False).exists():
+        return 0
+    episode.chapters.all().delete()
+    chapters = suggested_chapters(episode, headings)
+    Chapter.objects.bulk_create(Chapter(episode=episode, start_ms=c.start_ms, title=c.title[:200]) for c in chapters)
+    return len(chapters)

@@ -1,6 +1,6 @@
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import conditional_escape
 from django.utils.http import content_disposition_header
@@ -12,6 +12,7 @@ from episodes.corrections import CorrectionError, TooManyCorrections, line_asked
 from episodes.corrections import propose_correction as propose
 from episodes.episode_page import build_episode_page
 from episodes.exports import FORMATS
+from episodes.feeds import CHAPTERS_TYPE
 from episodes.forms import EpisodeFilterForm, ProposeCorrectionForm
 from episodes.messages import translated
 from episodes.models import Appearance, Episode, EpisodeQuerySet, Person, Segment, Show
@@ -94,6 +95,7 @@ def episode_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "og_type": og_type(page),
         "transcript": transcript_html(page),
         "corrected_by_listeners": episode.corrections.lines_corrected(),
+        "chapters": list(episode.chapters.all()),
     }
     return render(request, "episodes/episode_detail.html", context)
 
@@ -108,6 +110,27 @@ def transcript_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse
     response = HttpResponse(export.write(episode.export_lines()), content_type=export.content_type)
     response["Content-Disposition"] = content_disposition_header(True, f"{episode.slug}.{fmt}")
     # Podcast apps on the web read transcripts from other sites; what visitors see is public.
+    if episode.is_published:
+        response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_safe
+def chapters_json(request: HttpRequest, slug: str) -> HttpResponse:
+    """The episode's chapters as Podcasting 2.0 JSON chapters, each linking to its moment."""
+    episode = get_object_or_404(visible_episodes(request), slug=slug)
+    chapters = [
+        {
+            "startTime": chapter.start_ms / 1000,
+            "title": chapter.title,
+            "url": request.build_absolute_uri(chapter.get_absolute_url()),
+        }
+        for chapter in episode.chapters.all()
+    ]
+    if not chapters:
+        raise Http404
+    response = JsonResponse({"version": "1.2.0", "chapters": chapters}, json_dumps_params={"ensure_ascii": False})
+    response["Content-Type"] = f"{CHAPTERS_TYPE}; charset=utf-8"
     if episode.is_published:
         response["Access-Control-Allow-Origin"] = "*"
     return response

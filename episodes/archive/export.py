@@ -119,6 +119,10 @@ def _export_episode(folder: Path, episode: Episode, sums: dict[str, str], export
             }
             for appearance in episode.appearances.select_related("person").order_by("order", "pk")
         ],
+        "chapters": [
+            {"start_ms": chapter.start_ms, "title": chapter.title, "suggested": chapter.suggested}
+            for chapter in episode.chapters.all()
+        ],
     }
 
 

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
-from episodes.models import Appearance, Episode, Person, Show
+from episodes.models import Appearance, Chapter, Episode, Person, Show
 from episodes.parsing import TranscriptError, TranscriptFormat, parse_transcript
 from episodes.parsing.limits import MAX_MS
 from episodes.parsing.types import Role
@@ -222,6 +222,25 @@ def _check_episode(where: Path, at: str, episode: dict, shows: set[str], people:
         if role in roles:
             raise ArchiveError(f"{where}: {at}.people[{number}]: the same person twice in the same role")
         roles.add(role)
+    if "chapters" in episode:
+        _check_chapters(where, f"{at}.chapters", episode["chapters"])
+
+
+def _check_chapters(where: Path, at: str, chapters: Any) -> None:
+    starts = set()
+    for number, chapter in enumerate(_list(where, at, chapters)):
+        if not isinstance(chapter, dict) or set(chapter) != {"start_ms", "title", "suggested"}:
+            raise ArchiveError(f'{where}: {at}[{number}]: an object of "start_ms", "title" and "suggested"')
+        start = chapter["start_ms"]
+        if not isinstance(start, int) or isinstance(start, bool) or not 0 <= start <= MAX_MS:
+            raise ArchiveError(f"{where}: {at}[{number}].start_ms: not a number of milliseconds (a day at most)")
+        if start in starts:
+            raise ArchiveError(f"{where}: {at}[{number}].start_ms: two chapters start at {start}")
+        starts.add(start)
+        _text(where, f"{at}[{number}].title", chapter["title"], empty=False)
+        _fields(where, f"{at}[{number}]", Chapter, chapter, ("title",))
+        if not isinstance(chapter["suggested"], bool):
+            raise ArchiveError(f"{where}: {at}[{number}].suggested: true or false")
 
 
 def _check_state(where: Path, at: str, episode: dict) -> None:

@@ -10,8 +10,8 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 
 from episodes.archive.manifest import ArchiveError, Checked, _parse_transcript, _read_checked, original_max_bytes
-from episodes.models import Appearance, Episode, Person, Show
-from episodes.services import replace_segments
+from episodes.models import Appearance, Chapter, Episode, Person, Show
+from episodes.services import replace_chapters, replace_segments
 from search.indexing import request_reindex
 from search.models import GlossaryEntry
 from smarttech.progress import Advance, not_told
@@ -109,6 +109,11 @@ def _restore_episode(
     )
     if transcript is not None:
         replace_segments(episode, transcript)
+    if "chapters" in item:
+        Chapter.objects.bulk_create(Chapter(episode=episode, **chapter) for chapter in item["chapters"])
+    else:
+        # An export made before episodes had chapters: they are suggested, as an import does.
+        replace_chapters(episode)
     return episode
 
 

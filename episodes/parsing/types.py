@@ -107,6 +107,8 @@ class ParsedTranscript:
     warnings: list[ParseWarning] = field(default_factory=list)
     # The title's words as the file's name gives them (`smart tech`), when the title was made so.
     name_words: str = ""
+    # A web page's own headings among its lines: (start of the line after each, its text), for chapters.
+    headings: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def duration_ms(self) -> int:

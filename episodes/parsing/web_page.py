@@ -16,13 +16,14 @@ bs4 with Python's own `html.parser`: forgiving with broken markup, no C library 
 
 import re
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import dataclass
 
 from bs4 import BeautifulSoup
 from bs4.element import PageElement, PreformattedString, Tag
 
 from episodes.parsing import text
-from episodes.parsing.timestamps import CLOCK
+from episodes.parsing.timestamps import CLOCK, parse_timestamp
 from episodes.parsing.types import N_, ParsedTranscript, ParseWarning, TranscriptError, TranscriptFormat
 
 # An HTML document or fragment starts with a tag HTML has (after a doctype or comments).
@@ -50,6 +51,8 @@ BLOCKS = frozenset(
 )  # fmt: skip
 HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 BRACKETED_TIME = re.compile(r"\[[\d:.,]+\]")
+# A chapter's title is a heading's first words.
+MAX_HEADING_CHARS = 200
 
 
 @dataclass
@@ -57,6 +60,7 @@ class PageLine:
     number: int  # the line of the HTML file where it starts
     text: str
     soft: bool = False  # began after a `<br>` (or a newline in `<pre>`)
+    heading: bool = False  # the text of an `<h1>`…`<h6>`
 
 
 def looks_like_html(content: str) -> bool:
@@ -64,7 +68,7 @@ def looks_like_html(content: str) -> bool:
 
 
 def parse_web_page(content: str) -> ParsedTranscript:
-    lines = page_lines(content)
+    lines, headings = _headings_apart(page_lines(content))
     texts = [line.text for line in lines]
     numbers = [line.number for line in lines]
     try:
@@ -78,7 +82,27 @@ def parse_web_page(content: str) -> ParsedTranscript:
         ParseWarning(_html_line(numbers, warning.line), warning.template, warning.params)
         for warning in transcript.warnings
     ]
+    transcript.headings = headings
     return transcript
+
+
+def _headings_apart(lines: list[PageLine]) -> tuple[list[PageLine], list[tuple[int, str]]]:
+    """The lines without the headings among the transcript's lines (after its first time), and
+    those headings, each with the time of the line after it: a page's own chapters."""
+    first = next((i for i, line in enumerate(lines) if _timestamped(line.text)), len(lines))
+    kept: list[PageLine] = []
+    headings: list[tuple[int, str]] = []
+    waiting: list[str] = []
+    for index, line in enumerate(lines):
+        if index > first and line.heading and not _timestamped(line.text):
+            waiting.append(line.text)
+            continue
+        if waiting and (match := text.GLUED.match(line.text) or text.BRACKETED.match(line.text)):
+            with suppress(ValueError):
+                headings.append((parse_timestamp(match["time"]), waiting[-1][:MAX_HEADING_CHARS]))
+            waiting = []
+        kept.append(line)
+    return kept, headings
 
 
 def page_lines(content: str) -> list[PageLine]:
@@ -169,6 +193,7 @@ def _block_lines(soup: BeautifulSoup) -> list[PageLine]:
         if isinstance(node, Tag):
             number = node.sourceline if event == "enter" and node.sourceline else number
             in_pre += (1 if event == "enter" else -1) if node.name == "pre" else 0
+            lines.in_heading += (1 if event == "enter" else -1) if node.name in HEADINGS else 0
             if node.name in BLOCKS or node.name == "pre":
                 lines.end()
             elif node.name == "br" and event == "enter":
@@ -207,13 +232,14 @@ class _Lines:
         self.lines: list[PageLine] = []
         self.current: PageLine | None = None
         self.soft_next = False
+        self.in_heading = 0
 
     def add(self, string: str, number: int) -> None:
         if self.current is None:
             if not string.strip():
                 return
             leading = string[: len(string) - len(string.lstrip())]
-            self.current = PageLine(number + leading.count("\n"), "", soft=self.soft_next)
+            self.current = PageLine(number + leading.count("\n"), "", soft=self.soft_next, heading=self.in_heading > 0)
         self.current.text += string.replace("\n", " ")
 
     def end(self) -> None:

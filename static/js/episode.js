@@ -374,6 +374,17 @@ function start() {
     });
   }
 
+  // A chapter of the lines shown: go there (and play) without reloading; one in another part loads it.
+  for (const link of document.querySelectorAll(".chapters a[data-start]")) {
+    link.addEventListener("click", (event) => {
+      if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey || event.button !== 0) return;
+      const line = lineAt(Number(link.dataset.start));
+      if (!line) return;
+      event.preventDefault();
+      go(line);
+    });
+  }
+
   for (const link of document.querySelectorAll(".match-nav a")) {
     link.addEventListener("click", (event) => {
       // The player may have moved the current line since the link was last set.

@@ -44,6 +44,7 @@ def describe_archive() -> dict:
                 "source_sha256": episode.source_sha256,
                 "original_sha256": original_sha256(episode),
                 "people": list(episode.appearances.values_list("person__slug", "role", "title", "organisation")),
+                "chapters": list(episode.chapters.values_list("start_ms", "title", "suggested")),
                 "lines": list(
                     episode.segments.order_by("position").values_list("start_ms", "end_ms", "text", "speaker")
                 ),
