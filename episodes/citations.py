@@ -3,6 +3,7 @@ description, the citation to paste and its forms, and the schema.org JSON-LD."""
 
 import json
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import get_text_list
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from episodes.episode_page import EpisodePage, shorten
 from episodes.media import PlayerKind
 from episodes.models import Episode, ShowKind
+from episodes.quote_picture import QuoteCard
 from episodes.templatetags.archive import long_date
 
 # json_script's escapes, for a <script type="application/ld+json">.
@@ -185,3 +187,27 @@ def _person(appearance, request: HttpRequest) -> dict:
 def _iso_duration(ms: int) -> str:
     seconds = ms // 1000
     return f"PT{seconds // 3600}H{seconds % 3600 // 60}M{seconds % 60}S"
+
+
+# A picture holds about as many words as a long citation, in large type.
+PICTURE_CHARS = 320
+
+
+def quote_card(page: EpisodePage) -> QuoteCard | None:
+    """What the shared quote's picture shows, as its citation says it; None without a quote."""
+    quote, episode = page.quote, page.episode
+    if quote is None:
+        return None
+    if len(quote.speakers) > 1:
+        said, speaker = " ".join(f"{who} : {words}" for who, words in quote.turns(PICTURE_CHARS)), ""
+    else:
+        said, speaker = quote.text(PICTURE_CHARS), _speakers(quote.speakers)
+    return QuoteCard(
+        quote=said,
+        speaker=speaker,
+        title=episode.title,
+        show=episode.show.name,
+        date=long_date(episode.air_date),
+        times=quote.times,
+        site=settings.ARCHIVE_SITE_NAME or _("Broadcast archive"),
+    )

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("episodes/", views.episode_list, name="list"),
     path("episodes/<slug:slug>/", views.episode_detail, name="detail"),
+    path("episodes/<slug:slug>/quote.png", views.quote_picture, name="quote_picture"),
     path("episodes/<slug:slug>/chapters.json", views.chapters_json, name="chapters"),
     path("episodes/<slug:slug>/corrections/", views.propose_correction, name="corrections"),
     path("episodes/<slug:slug>/transcript.<str:fmt>", views.transcript_export, name="transcript"),

@@ -1,13 +1,23 @@
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseNotModified,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.html import conditional_escape
 from django.utils.http import content_disposition_header
 from django.utils.text import capfirst
 from django.views.decorators.http import require_safe
 
-from episodes.citations import citation, citation_forms, json_ld, og_type, share_text
+from episodes.citations import citation, citation_forms, json_ld, og_type, quote_card, share_text
 from episodes.corrections import CorrectionError, TooManyCorrections, line_asked, line_place, lines_around
 from episodes.corrections import propose_correction as propose
 from episodes.episode_page import build_episode_page
@@ -16,6 +26,7 @@ from episodes.feeds import CHAPTERS_TYPE
 from episodes.forms import EpisodeFilterForm, ProposeCorrectionForm
 from episodes.messages import translated
 from episodes.models import Appearance, Episode, EpisodeQuerySet, Person, Segment, Show
+from episodes.quote_picture import cached_picture, described
 from episodes.transcript_html import quote_edge_labels, transcript_html
 from search.moments import Filters, Moment, find_moments, flat_page
 from smarttech.paging import query_without_page
@@ -96,8 +107,18 @@ def episode_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "transcript": transcript_html(page),
         "corrected_by_listeners": episode.corrections.lines_corrected(),
         "chapters": list(episode.chapters.all()),
+        "picture": _picture_of(request, episode, page),
     }
     return render(request, "episodes/episode_detail.html", context)
+
+
+def _picture_of(request: HttpRequest, episode: Episode, page) -> dict | None:
+    """The quote's picture for og:image and « Citer »: its address and its words (the image's alt text)."""
+    card = quote_card(page)
+    if card is None:
+        return None
+    path = reverse("episodes:quote_picture", args=[episode.slug]) + page.quote.link.split("#")[0]
+    return {"url": request.build_absolute_uri(path), "path": path, "alt": described(card)}
 
 
 @require_safe
@@ -112,6 +133,27 @@ def transcript_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse
     # Podcast apps on the web read transcripts from other sites; what visitors see is public.
     if episode.is_published:
         response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_safe
+def quote_picture(request: HttpRequest, slug: str) -> HttpResponse:
+    """The picture of `?t=754-790` (or `?t=754`): its link preview's og:image, and « Citer »'s download."""
+    episode = get_object_or_404(visible_episodes(request), slug=slug)
+    card = quote_card(build_episode_page(episode, request.GET.get("t", ""), ""))
+    if card is None:
+        raise Http404
+    etag = f'"{card.key}"'
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponseNotModified()
+    else:
+        response = FileResponse(
+            cached_picture(card, settings.ARCHIVE_QUOTE_PICTURES_DIR).open("rb"), content_type="image/png"
+        )
+        name = f"{episode.slug}-{card.times.replace(':', '').replace('–', '-')}.png"
+        response["Content-Disposition"] = content_disposition_header(False, name)
+    response["ETag"] = etag
+    response["Cache-Control"] = "public, max-age=86400" if episode.is_published else "private, no-store"
     return response
 
 

@@ -235,6 +235,8 @@ MEDIA_URL = "media/"
 # through the admin (episodes/admin_original.py), which checks the user, then sends the file, or,
 # behind nginx, names it under this internal location for nginx to send (docs/operations.md).
 MEDIA_ROOT = env_path("ARCHIVE_MEDIA_DIR", ARCHIVE_DATA_DIR / "uploads")
+# Shared passages' pictures (og:image), each drawn once then read from here (episodes/quote_picture.py).
+ARCHIVE_QUOTE_PICTURES_DIR = env_path("ARCHIVE_QUOTE_PICTURES_DIR", ARCHIVE_DATA_DIR / "quote-pictures")
 ARCHIVE_ORIGINALS_ACCEL_REDIRECT = env_str("ARCHIVE_ORIGINALS_ACCEL_REDIRECT", "")
 
 # HTTPS in production: DJANGO_HTTPS=1 redirects to HTTPS, secures the cookies and sends HSTS.

@@ -9,6 +9,7 @@ const nowTime = document.querySelector(".now-time");
 const copyButton = document.querySelector(".copy-link");
 const citation = document.getElementById("citation");
 const proposeLink = document.querySelector(".propose-correction");
+const pictureLink = document.querySelector(".quote-picture");
 const copyCitationButton = document.querySelector(".copy-citation");
 const selectionStatus = document.querySelector(".selection-status");
 const passageEndButton = document.querySelector(".passage-end");
@@ -194,6 +195,11 @@ function updateCitation() {
   };
   const form = speakers.length > 1 ? citation.dataset.several : speakers.length ? citation.dataset.said : citation.dataset.unsaid;
   citation.value = fill(form, values);
+  if (pictureLink) {
+    // The same quote as a picture: the passage's `?t=START-END`, or the line's second.
+    pictureLink.href = `${pictureLink.dataset.base}?t=${sharedUrl().searchParams.get("t")}`;
+    pictureLink.hidden = false;
+  }
 }
 
 function textOf(line) {

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from PIL import Image
 from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot
@@ -91,3 +92,17 @@ def test_the_script_keeps_each_speakers_words_apart_as_the_server_does(browser, 
     assert scripted == page.locator("#citation").evaluate("el => el.defaultValue")
     assert scripted.count("Delphine Sabattier\u00a0: «") == 1 and scripted.count("Dorothée Decrop\u00a0: «") == 1
     page.context.close()
+
+
+def test_the_passage_chosen_downloads_as_its_picture(page, sample_episode):
+    page.goto(f"{sample_episode.get_absolute_url()}?t=700")
+    page.locator("#t-752 a.timestamp").click()
+    page.locator("#t-790 a.timestamp").click(modifiers=["Shift"])
+    page.locator(".cite summary").click()
+    picture = page.get_by_role("link", name="Télécharger la citation en image")
+    expect(picture).to_have_attribute("href", f"/episodes/{sample_episode.slug}/quote.png?t=752-790")
+    with page.expect_download() as download:
+        picture.click()
+    saved = Image.open(download.value.path())
+    assert (saved.format, saved.size) == ("PNG", (1200, 630))
+    assert download.value.suggested_filename == f"{sample_episode.slug}-1232-1310.png"
