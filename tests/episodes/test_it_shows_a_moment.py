@@ -137,7 +137,9 @@ def test_a_shared_moment_quotes_its_line_in_the_card(client, sample_episode):
     assert meta["og:title"] == "« Vous pensez à Nice 2, par exemple ? » — SMART TECH du 19 juin 2025 (21:49)"
     assert meta["og:description"].startswith("21:49 · SMART TECH · Vous pensez à Nice 2")
     assert meta["og:url"] == f"http://testserver{sample_episode.get_absolute_url()}?t=1309"
-    assert meta["twitter:card"] == "summary"
+    # Its picture: the quote drawn (tests/episodes/test_it_draws_quote_pictures.py).
+    assert meta["twitter:card"] == "summary_large_image"
+    assert meta["og:image"] == f"http://testserver{sample_episode.get_absolute_url()}quote.png?t=1309"
     assert page.select_one('link[rel="canonical"]')["href"] == f"http://testserver{sample_episode.get_absolute_url()}"
 
 

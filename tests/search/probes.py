@@ -48,6 +48,9 @@ def unpublished(episode) -> dict:
         "is_published": "",
         "appearances-TOTAL_FORMS": "0",
         "appearances-INITIAL_FORMS": "0",
+        # Its chapters left as they are.
+        "chapters-TOTAL_FORMS": "0",
+        "chapters-INITIAL_FORMS": "0",
     }
 
 
