@@ -5,8 +5,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Window
-from django.db.models.functions import Lead
+from django.db.models import Count, F, OuterRef, Subquery, Window
+from django.db.models.functions import Coalesce, Lead
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -82,6 +82,13 @@ class Show(models.Model):
 class EpisodeQuerySet(models.QuerySet):
     def published(self) -> "EpisodeQuerySet":
         return self.filter(is_published=True)
+
+    def with_listener_corrections(self) -> "EpisodeQuerySet":
+        """Each episode with `corrected_by_listeners`: how many of its lines accepted corrections
+        changed (a line corrected twice counts once), in the episode's own query."""
+        accepted = Correction.objects.accepted().filter(episode=OuterRef("pk")).order_by().values("episode")
+        lines = accepted.annotate(lines=Count("start_ms", distinct=True)).values("lines")
+        return self.annotate(corrected_by_listeners=Coalesce(Subquery(lines), 0))
 
 
 class Episode(models.Model):
@@ -353,10 +360,6 @@ class CorrectionQuerySet(models.QuerySet):
 
     def accepted(self) -> "CorrectionQuerySet":
         return self.filter(status=CorrectionStatus.ACCEPTED)
-
-    def lines_corrected(self) -> int:
-        """How many lines accepted corrections changed (a line corrected twice counts once)."""
-        return self.accepted().order_by().values("start_ms").distinct().count()
 
 
 class Correction(models.Model):

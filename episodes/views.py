@@ -82,7 +82,8 @@ def _list_context(form: EpisodeFilterForm, page, request: HttpRequest) -> dict:
 @require_safe
 def episode_detail(request: HttpRequest, slug: str) -> HttpResponse:
     appearances = Prefetch("appearances", Appearance.objects.select_related("person"))
-    episode = get_object_or_404(visible_episodes(request).prefetch_related(appearances), slug=slug)
+    episodes = visible_episodes(request).with_listener_corrections().prefetch_related(appearances)
+    episode = get_object_or_404(episodes, slug=slug)
     page = build_episode_page(episode, request.GET.get("t", ""), request.GET.get("q", "")[:500])
     if page.query and "t" not in request.GET and page.next_match:
         # "Find in this episode" lands on the first match, with or without a script.
@@ -105,7 +106,6 @@ def episode_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "json_ld": json_ld(page, request),
         "og_type": og_type(page),
         "transcript": transcript_html(page),
-        "corrected_by_listeners": episode.corrections.lines_corrected(),
         "chapters": list(episode.chapters.all()),
         "picture": _picture_of(request, episode, page),
     }
