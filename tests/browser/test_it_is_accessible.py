@@ -14,10 +14,11 @@ MAIN_PAGES = {
     "episodes": "/episodes/",
     "people": "/people/",
     "topic": "/topics/nis2/",
+    "correction": "/episodes/smart-tech-du-19-juin-2025/corrections/?t=1309",
 }
 
 
-@pytest.mark.parametrize("name", ["home", "search", "episode", "person", "topic"])
+@pytest.mark.parametrize("name", ["home", "search", "episode", "person", "topic", "correction"])
 def test_no_serious_or_critical_accessibility_violation(page: Page, sample_episode, name):
     page.goto(MAIN_PAGES[name])
     results = Axe().run(page)
