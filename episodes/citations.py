@@ -2,6 +2,7 @@
 description, the citation to paste and its forms, and the schema.org JSON-LD."""
 
 import json
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from episodes.episode_page import EpisodePage, shorten
 from episodes.media import PlayerKind
-from episodes.models import Episode, ShowKind
+from episodes.models import Chapter, Episode, ShowKind
 from episodes.quote_picture import QuoteCard
 from episodes.templatetags.archive import long_date
 
@@ -115,8 +116,9 @@ MEDIA_OBJECTS = {PlayerKind.AUDIO: "AudioObject", PlayerKind.VIDEO: "VideoObject
 VIDEO_PLAYERS = {PlayerKind.VIDEO, PlayerKind.YOUTUBE, PlayerKind.DAILYMOTION, PlayerKind.VIMEO}
 
 
-def json_ld(page: EpisodePage, request: HttpRequest) -> SafeString:
-    """schema.org data for the episode, with its transcript, and the shared moment or passage as a Clip."""
+def json_ld(page: EpisodePage, request: HttpRequest, chapters: Sequence[Chapter] = ()) -> SafeString:
+    """schema.org data for the episode, with its transcript, the shared moment or passage as a
+    Clip, then its chapters as Clips (what search engines show as an episode's key moments)."""
     episode = page.episode
     people = [a for a in episode.appearances.all()]
     episode_type, series_type = SCHEMA_TYPES.get(episode.show.kind, SCHEMA_TYPES[ShowKind.PODCAST])
@@ -146,8 +148,7 @@ def json_ld(page: EpisodePage, request: HttpRequest) -> SafeString:
         if page.player.media_type:
             media["encodingFormat"] = page.player.media_type
         data["associatedMedia"] = media
-    if page.quote:
-        data["hasPart"] = _clip(page, request)
+    data["hasPart"] = ([_clip(page, request)] if page.quote else []) + _chapter_clips(page, request, chapters)
     # Nothing empty: a search engine reads an empty description or creator as one given.
     data = {key: value for key, value in data.items() if value not in ("", [])}
     return mark_safe(json.dumps(data, ensure_ascii=False).translate(JSON_ESCAPES))
@@ -166,6 +167,21 @@ def _clip(page: EpisodePage, request: HttpRequest) -> dict:
         "endOffset": end,
         "url": request.build_absolute_uri(page.episode.get_absolute_url() + quote.link.split("#")[0]),
     }
+
+
+def _chapter_clips(page: EpisodePage, request: HttpRequest, chapters: Sequence[Chapter]) -> list[dict]:
+    """Each chapter from its start to the next one's (the last to the episode's end)."""
+    ends = [chapter.start_ms for chapter in chapters[1:]] + [page.episode.duration_ms]
+    return [
+        {
+            "@type": "Clip",
+            "name": chapter.title,
+            "startOffset": chapter.start_seconds,
+            "endOffset": max(-(-end // 1000), chapter.start_seconds + 1),
+            "url": request.build_absolute_uri(chapter.get_absolute_url()),
+        }
+        for chapter, end in zip(chapters, ends, strict=True)
+    ]
 
 
 def og_type(page: EpisodePage) -> str:

@@ -89,6 +89,7 @@ def episode_detail(request: HttpRequest, slug: str) -> HttpResponse:
         # "Find in this episode" lands on the first match, with or without a script.
         return redirect(episode.get_absolute_url() + page.next_match_link)
     share_title, share_description = share_text(page)
+    chapters = list(episode.chapters.all())
     link = page.quote.link if page.quote else ""
     # The card's address is the page's (a fragment is not a page); the citation lands on the line.
     share_url = request.build_absolute_uri(episode.get_absolute_url() + link.split("#")[0])
@@ -103,10 +104,10 @@ def episode_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "citation": citation(page, cited_url),
         "citation_forms": citation_forms(episode),
         "quote_edges": quote_edge_labels(),
-        "json_ld": json_ld(page, request),
+        "json_ld": json_ld(page, request, chapters),
         "og_type": og_type(page),
         "transcript": transcript_html(page),
-        "chapters": list(episode.chapters.all()),
+        "chapters": chapters,
         "picture": _picture_of(request, episode, page),
     }
     return render(request, "episodes/episode_detail.html", context)

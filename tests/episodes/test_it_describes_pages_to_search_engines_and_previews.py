@@ -46,15 +46,23 @@ def test_an_episode_is_typed_by_its_shows_kind(client, sample_episode, kind, epi
 
 
 def test_a_shared_moment_and_a_passage_are_clips_of_the_episode(client, sample_episode):
-    moment = json_ld(page_of(client, sample_episode.get_absolute_url(), t="1309"))["hasPart"]
+    moment = json_ld(page_of(client, sample_episode.get_absolute_url(), t="1309"))["hasPart"][0]
     line = sample_episode.segments.get(start_ms__gte=1_309_000, start_ms__lt=1_310_000)
     assert moment["@type"] == "Clip" and moment["startOffset"] == 1309
     assert moment["endOffset"] == -(-line.end_ms // 1000)
     assert moment["url"] == f"http://testserver{sample_episode.get_absolute_url()}?t=1309"
-    passage = json_ld(page_of(client, sample_episode.get_absolute_url(), t="754-790"))["hasPart"]
+    passage = json_ld(page_of(client, sample_episode.get_absolute_url(), t="754-790"))["hasPart"][0]
     assert (passage["startOffset"], passage["name"]) == (752, "SMART TECH du 19 juin 2025 (12:32–13:10)")
     assert passage["endOffset"] > 790 and passage["url"].endswith("?t=752-790")
-    assert "hasPart" not in json_ld(page_of(client, sample_episode.get_absolute_url()))
+    # Without one, the parts are the chapters alone: the episode's key moments.
+    chapters = json_ld(page_of(client, sample_episode.get_absolute_url()))["hasPart"]
+    assert [(c["name"], c["startOffset"], c["endOffset"]) for c in chapters] == [
+        ("Ouverture", 0, 97),
+        ("Marc Kaplan (VeriQloud)", 97, 868),
+        ("Alain Staron (Artifeel)", 868, 1252),
+        ("Dorothée Decrop (Hexatrust)", 1252, -(-sample_episode.duration_ms // 1000)),
+    ]
+    assert chapters[1]["url"] == f"http://testserver{sample_episode.get_absolute_url()}?t=97#t-97"
 
 
 def test_nothing_empty_is_described_and_dates_are_written_in_french(client, db):
