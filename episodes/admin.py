@@ -124,6 +124,15 @@ class ChapterForm(forms.ModelForm):
         model = Chapter
         fields = ["start_ms", "title"]
 
+    def clean_start_ms(self) -> int:
+        start = self.cleaned_data["start_ms"]
+        episode = getattr(self.instance, "episode", None)
+        if start is not None and episode is not None and episode.duration_ms and start > episode.duration_ms:
+            raise forms.ValidationError(
+                _("A chapter starts within the episode, which ends at %(end)s.") % {"end": episode.duration}
+            )
+        return start
+
 
 class ChapterInline(admin.TabularInline):
     model = Chapter

@@ -141,6 +141,9 @@ def test_staff_edit_chapters_and_a_new_import_keeps_them(client, sample_episode)
     total = int(data[f"{prefix}-TOTAL_FORMS"])
     marc = next(i for i in range(total) if data.get(f"{prefix}-{i}-title", "").startswith("Marc"))
     data[f"{prefix}-{marc}-title"] = "L'entretien avec Marc Kaplan"
+    data[f"{prefix}-{marc}-start_ms"] = "41:00"
+    refused = BeautifulSoup(client.post(url, data).content, "html.parser")
+    assert "Un chapitre commence dans l'épisode, qui finit à 28:19." in refused.select_one(".errorlist").get_text()
     data[f"{prefix}-{marc}-start_ms"] = "01:35"
     response = client.post(url, data)
     assert response.status_code == 302, BeautifulSoup(response.content, "html.parser").select(".errorlist")
