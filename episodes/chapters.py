@@ -4,9 +4,9 @@ Three signs, strongest first:
 
 - a web page's own headings (`<h2>` and the like among its lines), where they fall;
 - a guest taking the floor: the first line a guest speaks, when the transcript names speakers;
-  else the line where the host greets or turns to a guest by name ("Bonjour Marc.",
-  "Dorothée, on en est où… ?", "Alain."), names heard as speech recognition writes them
-  ("Décrope" for Decrop);
+  else the line where the host greets or turns to a guest by name or organisation ("Bonjour
+  Marc.", "Dorothée, on en est où… ?", "Alain.", "je voulais interroger l'avocat"), names heard
+  as speech recognition writes them ("Décrope" for Decrop);
 - a topic of the glossary said again and again for the first time ("NIS2", said in three lines within three minutes).
 
 The opening runs from 0 (a player's chapters start there); a sign within MIN_CHAPTER_MS of the
@@ -28,6 +28,13 @@ TOPIC_WINDOW_MS = 180_000
 # A line that turns to someone is short, or a question, or a greeting.
 ADDRESS_WORDS = 6
 GREETINGS = frozenset(["bonjour", "bonsoir", "bienvenue", "salut", "hello"])
+# How a host turns to someone: « je voulais interroger l'avocat », « je me tourne vers vous »,
+# « je vous pose la question », « je vous donne la parole ».
+TURNING = frozenset(["interroger", "interroge", "demander", "demande", "tourne", "question", "parole"])
+# An organisation's words that name a kind of body, not this one (« cabinet Soris Avocats »: « avocats » calls him).
+GENERIC = frozenset(
+    ["cabinet", "groupe", "societe", "agence", "association", "fondation", "institut", "universite", "ministere"]
+)
 THANKS = frozenset(["merci", "remercie", "remercier", "revoir"])
 # How alike a heard word and a name must be ("decrope" and "decrop": 0.92).
 NAME_LIKENESS = 0.85
@@ -98,7 +105,7 @@ def _guests_taking_the_floor(lines: Sequence[ChapterLine], guests: Sequence[Gues
         by_initial.setdefault(word[0], set()).add(word)
     signs = []
     for guest in guests:
-        keys = _name_words(guest.name)
+        keys = _name_words(guest.name) + _organisation_words(guest.organisation)
         calls = {word for key in keys for word in by_initial.get(key[0], ()) if _heard_as(word, key)}
         previous: list[str] = []
         for line, words in zip(lines, said, strict=True):
@@ -117,7 +124,9 @@ def _addresses(text: str, words: list[str]) -> bool:
     """A line that greets, introduces or questions someone (named in it), not one that thanks them."""
     if not THANKS.isdisjoint(words):
         return False
-    return len(words) <= ADDRESS_WORDS or text.rstrip().endswith("?") or not GREETINGS.isdisjoint(words)
+    if len(words) <= ADDRESS_WORDS or text.rstrip().endswith("?"):
+        return True
+    return not GREETINGS.isdisjoint(words) or not TURNING.isdisjoint(words)
 
 
 def _topics_first_said(lines: Sequence[ChapterLine], topics: Sequence[Sequence[str]]) -> list[tuple[int, str, str]]:
@@ -142,6 +151,11 @@ def _heard_as(word: str, key: str) -> bool:
     # Cheap bounds first, as difflib.get_close_matches does: the sample's 408 lines take 4 ms, not 56.
     matcher = difflib.SequenceMatcher(a=word, b=key)
     return matcher.quick_ratio() >= NAME_LIKENESS and matcher.ratio() >= NAME_LIKENESS
+
+
+def _organisation_words(organisation: str) -> list[str]:
+    """The words of an organisation a host may call its guest by (« l'avocat » for « Soris Avocats »)."""
+    return [word for word in _words(organisation) if len(word) >= 5 and word not in GENERIC]
 
 
 def _name_words(name: str) -> list[str]:

@@ -9,7 +9,7 @@ def test_a_chapter_is_one_click_away(page, sample_episode):
     page.goto(sample_episode.get_absolute_url())
     page.evaluate("window.loadedOnce = true")
     contents = page.get_by_role("navigation", name="Chapitres")
-    expect(contents.get_by_role("link")).to_have_count(4)
+    expect(contents.get_by_role("link")).to_have_count(5)
     contents.get_by_role("link", name="20:52 Dorothée Decrop (Hexatrust)").click()
     line = page.locator("#t-1252")
     expect(line).to_have_attribute("aria-current", "time")

@@ -59,7 +59,8 @@ def test_a_shared_moment_and_a_passage_are_clips_of_the_episode(client, sample_e
     assert [(c["name"], c["startOffset"], c["endOffset"]) for c in chapters] == [
         ("Ouverture", 0, 97),
         ("Marc Kaplan (VeriQloud)", 97, 868),
-        ("Alain Staron (Artifeel)", 868, 1252),
+        ("Alain Staron (Artifeel)", 868, 1053),
+        ("Louis Soris (cabinet Soris Avocats)", 1053, 1252),
         ("Dorothée Decrop (Hexatrust)", 1252, -(-sample_episode.duration_ms // 1000)),
     ]
     assert chapters[1]["url"] == f"http://testserver{sample_episode.get_absolute_url()}?t=97#t-97"

@@ -20,6 +20,7 @@ SAMPLE_CHAPTERS = [
     ("00:00", "Ouverture"),
     ("01:37", "Marc Kaplan (VeriQloud)"),
     ("14:28", "Alain Staron (Artifeel)"),
+    ("17:33", "Louis Soris (cabinet Soris Avocats)"),
     ("20:52", "Dorothée Decrop (Hexatrust)"),
 ]
 
@@ -51,6 +52,7 @@ def test_chapters_json_is_podcasting_2_0(client, sample_episode):
         (0, "Ouverture"),
         (97, "Marc Kaplan (VeriQloud)"),
         (868, "Alain Staron (Artifeel)"),
+        (1053, "Louis Soris (cabinet Soris Avocats)"),
         (1252, "Dorothée Decrop (Hexatrust)"),
     ]
     assert chapters["chapters"][1]["url"] == f"http://testserver/episodes/{sample_episode.slug}/?t=97#t-97"
@@ -104,6 +106,18 @@ def test_names_are_heard_as_speech_recognition_writes_them_and_thanks_are_no_tur
     lines.append(ChapterLine(400_000, "Dorothée Décrope, on en est où ?"))
     chapters = suggest_chapters(lines, opening="Ouverture", guests=[Guest("Dorothée Decrop", "Hexatrust")])
     assert [(c.start_ms, c.title) for c in chapters] == [(0, "Ouverture"), (400_000, "Dorothée Decrop (Hexatrust)")]
+
+
+def test_a_host_may_turn_to_a_guest_by_their_organisation():
+    lines = [ChapterLine(0, "Bonjour à tous."), ChapterLine(150_000, "En tant qu'avocat au quotidien, je le vois.")]
+    lines.append(ChapterLine(300_000, "Alors, je voulais interroger l'avocat sur ce rachat."))
+    guests = [Guest("Louis Soris", "cabinet Soris Avocats"), Guest("Ana Lopez", "Cabinet Lopez")]
+    chapters = suggest_chapters(lines, opening="Ouverture", guests=guests)
+    # Said by him in passing, not an address; and « cabinet » calls no one.
+    assert [(c.start_ms, c.title) for c in chapters] == [
+        (0, "Ouverture"),
+        (300_000, "Louis Soris (cabinet Soris Avocats)"),
+    ]
 
 
 def test_a_web_pages_headings_are_its_chapters_and_not_its_lines(db):
