@@ -17,3 +17,11 @@ def long_date(day: datetime.date | None) -> str:
     if day.day == 1 and (get_language() or "").startswith("fr") and text.startswith("1 "):
         return "1er" + text[1:]
     return text
+
+
+@register.simple_tag
+def corrections_to_review() -> int:
+    """How many listeners' proposals wait for staff (the admin's home says so)."""
+    from episodes.models import Correction
+
+    return Correction.objects.proposed().count()

@@ -126,6 +126,9 @@ def test_a_time_between_lines_names_the_line_being_said(client, sample_episode):
 def test_staff_review_side_by_side_and_accepting_publishes_and_reindexes(client, staff, sample_episode):
     propose(client, sample_episode, "Vous pensez à NIS2, par exemple ?")
     correction = Correction.objects.get()
+    home = BeautifulSoup(staff.get("/admin/").content, "html.parser").select_one(".corrections-module a")
+    assert home.get_text() == "1 correction d'auditeur à relire"
+    assert home["href"] == "/admin/episodes/correction/?status__exact=proposed"
     listing = page_text(staff.get("/admin/episodes/correction/"))
     assert "Corrections proposées" in listing and "Vous pensez à NIS2, par exemple ?" in listing
 
