@@ -21,6 +21,7 @@ What changes from the stock backend, and why:
 """
 
 import fcntl
+import logging
 import os
 import shutil
 import threading
@@ -46,6 +47,8 @@ from whoosh.writing import IndexWriter
 from search.engines.whoosh.deadline import DeadlineSearcher
 from search.engines.whoosh.documents import moment_documents, moments
 from search.engines.whoosh.schema import SCHEMA_VERSION, moment_schema
+
+log = logging.getLogger(__name__)
 
 HAYSTACK_KEYS = {"id", "django_ct", "django_id"}
 # Whoosh waits this long for its own lock; ours is taken first, so this is a safety net.
@@ -133,7 +136,7 @@ class FrenchWhooshSearchBackend(WhooshSearchBackend):
             try:
                 yield writer
             except BaseException:
-                writer.cancel()
+                _cancel(writer)
                 raise
             writer.commit(mergetype=merge_small_segments)
             self.index = self.index.refresh()
@@ -150,7 +153,7 @@ class FrenchWhooshSearchBackend(WhooshSearchBackend):
                     writer.add_document(**doc)
                     count += 1
             except BaseException:
-                writer.cancel()
+                _cancel(writer)
                 shutil.rmtree(build, ignore_errors=True)
                 raise
             writer.commit()
@@ -271,6 +274,14 @@ def _searcher(index: Any) -> Searcher:
     return searcher
 
 
+def _cancel(writer: IndexWriter) -> None:
+    """Cancel a writer after a failure without hiding that failure behind the cancel's own."""
+    try:
+        writer.cancel()
+    except Exception:
+        log.warning("Cancelling the index writer failed too", exc_info=True)
+
+
 def bulk_writer(index: Any, procs: int, memory_mb: int, **options: Any) -> IndexWriter:
     """A writer in `procs` processes, each with `memory_mb` to sort postings before spilling them.
 
@@ -339,14 +350,19 @@ class _ParentBoundMpWriter(MpWriter):
         return task
 
     def cancel(self) -> None:
-        # MpWriter.cancel() flags its processes in this process's memory only; they
-        # would go on waiting for documents, and exiting would wait for them.
+        # MpWriter.cancel() flags its processes in this process's memory only: they would go on
+        # reading and deleting job files in the temporary folder that cancel() empties, and one
+        # deleted between its listing and its removal made cancel() raise before it released
+        # Whoosh's lock, so that the next writer waited 60 s for a LockError (a test failed so
+        # under load). The processes are stopped first, and the lock is released whatever happens.
+        for task in self.tasks:
+            task.terminate()
+            task.join()
         try:
             super().cancel()
         finally:
-            for task in self.tasks:
-                task.terminate()
-                task.join()
+            if self.writelock is not None and self.writelock.fd is not None:
+                self.writelock.release()
 
 
 def _exit_when_orphaned(parent: int) -> None:

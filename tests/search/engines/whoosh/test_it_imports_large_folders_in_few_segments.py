@@ -4,7 +4,9 @@ rebuild finds, and a commit that fails midway leaves the index as it was, its jo
 
 from io import StringIO
 
+import pytest
 from django.core.management import call_command
+from whoosh.filedb.filestore import FileStorage
 
 from episodes.management.commands import import_transcript as command
 from episodes.models import Episode, Segment
@@ -13,6 +15,7 @@ from search.engines import engine
 from search.engines.whoosh import backend as whoosh_backend
 from search.engines.whoosh import engine as whoosh_engine
 from search.engines.whoosh.backend import search_backend
+from search.engines.whoosh.documents import moment_documents, moments
 from search.models import IndexJob
 from tests.conftest import SAMPLE, index_now, moments_held
 
@@ -136,3 +139,32 @@ def test_small_segments_are_merged_a_few_at_a_time_and_large_ones_never(
     merged = answers(client)
     engine().rebuild()
     assert answers(client) == merged
+
+
+def test_a_writer_cancelled_while_its_processes_still_run_leaves_the_index_unlocked(
+    db, tmp_path, search_index, monkeypatch, settings
+):
+    """The race behind a LockError seen under load: a writer process deleted a job file while the
+    cancelled writer emptied its temporary folder, which raised before Whoosh's lock was released."""
+    sample_copies(tmp_path, 1)
+    call_command("import_transcript", str(tmp_path / "copie-1.txt"), stdout=StringIO(), stderr=StringIO())
+    documents = list(moment_documents(moments()))
+    settings.ARCHIVE_INDEX_PROCS = 2
+    monkeypatch.setattr(whoosh_backend, "WHOOSH_LOCK_TIMEOUT", 1.0)
+    backend = search_backend()
+    real_clean = FileStorage.clean
+
+    def vanished_midway(storage, *args, **kwargs):
+        real_clean(storage, *args, **kwargs)
+        raise FileNotFoundError(2, "No such file or directory", "1a2b3c.job")
+
+    monkeypatch.setattr(FileStorage, "clean", vanished_midway)
+    # The failure is what is raised, not the cancel's own.
+    with pytest.raises(OSError, match="disk full"), backend.writing(bulk=True) as writer:
+        for document in documents:  # batches of 100 go to the writer processes
+            writer.add_document(**document)
+        assert writer.tasks
+        raise OSError("disk full")
+    monkeypatch.undo()
+    with backend.writing() as writer:  # at once: no LockError after WHOOSH_LOCK_TIMEOUT
+        assert writer is not None
