@@ -6,7 +6,6 @@ from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
-    HttpResponseNotAllowed,
     HttpResponseNotModified,
     JsonResponse,
 )
@@ -15,7 +14,7 @@ from django.urls import reverse
 from django.utils.html import conditional_escape
 from django.utils.http import content_disposition_header
 from django.utils.text import capfirst
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from episodes.citations import citation, citation_forms, json_ld, og_type, quote_card, share_text
 from episodes.corrections import CorrectionError, TooManyCorrections, line_asked, line_place, lines_around
@@ -215,11 +214,10 @@ def person_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "episodes/person_detail.html", context)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def propose_correction(request: HttpRequest, slug: str) -> HttpResponse:
     """« Proposer une correction »: the line with its neighbours and a form (GET), the proposal
     recorded for staff to review (POST, no account), or the form again with the reason it was refused."""
-    if request.method not in ("GET", "HEAD", "POST"):
-        return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
     episode = get_object_or_404(Episode.objects.published().select_related("show"), slug=slug)
     posted = request.POST if request.method == "POST" else None
     segment = line_asked(episode, (posted or request.GET).get("t"), (posted or request.GET).get("n"))
