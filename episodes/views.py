@@ -148,7 +148,8 @@ def quote_picture(request: HttpRequest, slug: str) -> HttpResponse:
         response = HttpResponseNotModified()
     else:
         response = FileResponse(
-            cached_picture(card, settings.ARCHIVE_QUOTE_PICTURES_DIR).open("rb"), content_type="image/png"
+            cached_picture(card, settings.ARCHIVE_QUOTE_PICTURES_DIR, settings.ARCHIVE_QUOTE_PICTURES_MAX).open("rb"),
+            content_type="image/png",
         )
         name = f"{episode.slug}-{card.times.replace(':', '').replace('–', '-')}.png"
         response["Content-Disposition"] = content_disposition_header(False, name)

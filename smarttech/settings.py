@@ -237,6 +237,8 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = env_path("ARCHIVE_MEDIA_DIR", ARCHIVE_DATA_DIR / "uploads")
 # Shared passages' pictures (og:image), each drawn once then read from here (episodes/quote_picture.py).
 ARCHIVE_QUOTE_PICTURES_DIR = env_path("ARCHIVE_QUOTE_PICTURES_DIR", ARCHIVE_DATA_DIR / "quote-pictures")
+# At most this many kept (about 45 kB each); past it, the least recently read are deleted.
+ARCHIVE_QUOTE_PICTURES_MAX = env_int("ARCHIVE_QUOTE_PICTURES_MAX", 10_000)
 ARCHIVE_ORIGINALS_ACCEL_REDIRECT = env_str("ARCHIVE_ORIGINALS_ACCEL_REDIRECT", "")
 
 # HTTPS in production: DJANGO_HTTPS=1 redirects to HTTPS, secures the cookies and sends HSTS.

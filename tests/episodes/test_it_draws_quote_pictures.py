@@ -3,6 +3,7 @@ read back with Tesseract (French) as a person reads it; drawn once, then served 
 
 import difflib
 import io
+import os
 import shutil
 import subprocess
 
@@ -127,3 +128,17 @@ def test_wrapping_cuts_with_an_ellipsis_and_refuses_what_cannot_be_drawn():
     assert quote_lines("x" * 200) is None  # one word wider than the picture
     assert not drawable("مرحبا") and not drawable("网络") and drawable("Dorothée Décrope, ça va ? « oui » – 15 000 €")
     assert card("Court.").key != card("Court !").key
+
+
+def test_the_folder_keeps_the_pictures_read_last(client, sample_episode, pictures, settings):
+    settings.ARCHIVE_QUOTE_PICTURES_MAX = 10
+    pictures.mkdir(parents=True)
+    for number in range(10):  # older pictures, read long ago
+        old = pictures / f"{number:032x}.png"
+        old.write_bytes(b"\x89PNG")
+        os.utime(old, (1_000_000 + number, 1_000_000 + number))
+    client.get(f"/episodes/{sample_episode.slug}/quote.png?t=1309")
+    kept = sorted(path.name for path in pictures.iterdir())
+    # Eleven were one too many: down to nine, the new one and the eight read last.
+    assert len(kept) == 9 and f"{0:032x}.png" not in kept and f"{9:032x}.png" in kept
+    assert client.get(f"/episodes/{sample_episode.slug}/quote.png?t=1309").status_code == 200
