@@ -123,6 +123,19 @@ def _export_episode(folder: Path, episode: Episode, sums: dict[str, str], export
             {"start_ms": chapter.start_ms, "title": chapter.title, "suggested": chapter.suggested}
             for chapter in episode.chapters.all()
         ],
+        # Listeners' proposals, without who sent them (a hash keyed by this archive's secret).
+        "corrections": [
+            {
+                "start_ms": correction.start_ms,
+                "speaker": correction.speaker,
+                "original": correction.original,
+                "text": correction.text,
+                "status": correction.status,
+                "proposed_at": correction.proposed_at.isoformat(),
+                "reviewed_at": correction.reviewed_at.isoformat() if correction.reviewed_at else None,
+            }
+            for correction in episode.corrections.order_by("proposed_at", "pk")
+        ],
     }
 
 

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
-from episodes.models import Appearance, Chapter, Episode, Person, Show
+from episodes.models import Appearance, Chapter, Correction, CorrectionStatus, Episode, Person, Show
 from episodes.parsing import TranscriptError, TranscriptFormat, parse_transcript
 from episodes.parsing.limits import MAX_MS
 from episodes.parsing.types import Role
@@ -224,6 +224,8 @@ def _check_episode(where: Path, at: str, episode: dict, shows: set[str], people:
         roles.add(role)
     if "chapters" in episode:
         _check_chapters(where, f"{at}.chapters", episode["chapters"])
+    if "corrections" in episode:
+        _check_corrections(where, f"{at}.corrections", episode["corrections"])
 
 
 def _check_chapters(where: Path, at: str, chapters: Any) -> None:
@@ -241,6 +243,27 @@ def _check_chapters(where: Path, at: str, chapters: Any) -> None:
         _fields(where, f"{at}[{number}]", Chapter, chapter, ("title",))
         if not isinstance(chapter["suggested"], bool):
             raise ArchiveError(f"{where}: {at}[{number}].suggested: true or false")
+
+
+CORRECTION_FIELDS = {"start_ms", "speaker", "original", "text", "status", "proposed_at", "reviewed_at"}
+
+
+def _check_corrections(where: Path, at: str, corrections: Any) -> None:
+    for number, correction in enumerate(_list(where, at, corrections)):
+        place = f"{at}[{number}]"
+        if not isinstance(correction, dict) or set(correction) != CORRECTION_FIELDS:
+            raise ArchiveError(f"{where}: {place}: an object of {', '.join(sorted(CORRECTION_FIELDS))}")
+        start = correction["start_ms"]
+        if not isinstance(start, int) or isinstance(start, bool) or not 0 <= start <= MAX_MS:
+            raise ArchiveError(f"{where}: {place}.start_ms: not a number of milliseconds (a day at most)")
+        for name in ("speaker", "original", "text"):
+            _text(where, f"{place}.{name}", correction[name], empty=name == "speaker")
+        _fields(where, place, Correction, correction, ("speaker",))
+        if correction["status"] not in CorrectionStatus.values:
+            raise ArchiveError(f"{where}: {place}.status: one of {', '.join(CorrectionStatus.values)}")
+        _date(where, f"{place}.proposed_at", correction["proposed_at"], datetime.datetime)
+        if correction["reviewed_at"] is not None:
+            _date(where, f"{place}.reviewed_at", correction["reviewed_at"], datetime.datetime)
 
 
 def _check_state(where: Path, at: str, episode: dict) -> None:

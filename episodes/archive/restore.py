@@ -10,7 +10,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 
 from episodes.archive.manifest import ArchiveError, Checked, _parse_transcript, _read_checked, original_max_bytes
-from episodes.models import Appearance, Chapter, Episode, Person, Show
+from episodes.models import Appearance, Chapter, Correction, Episode, Person, Show
 from episodes.services import replace_chapters, replace_segments
 from search.indexing import request_reindex
 from search.models import GlossaryEntry
@@ -109,12 +109,37 @@ def _restore_episode(
     )
     if transcript is not None:
         replace_segments(episode, transcript)
+    _restore_corrections(episode, item.get("corrections", []))
     if "chapters" in item:
         Chapter.objects.bulk_create(Chapter(episode=episode, **chapter) for chapter in item["chapters"])
     else:
         # An export made before episodes had chapters: they are suggested, as an import does.
         replace_chapters(episode)
     return episode
+
+
+def _restore_corrections(episode: Episode, corrections: list[dict[str, Any]]) -> None:
+    """Each proposal on the line it names, when the line still starts there (else on none, as a
+    proposal whose line was merged away); with no sender, whom the old archive's secret hid."""
+    if not corrections:
+        return
+    starts = {item["start_ms"] for item in corrections}
+    lines = {line.start_ms: line for line in episode.segments.filter(start_ms__in=starts).order_by("-position")}
+    Correction.objects.bulk_create(
+        Correction(
+            episode=episode,
+            segment=lines.get(item["start_ms"]),
+            start_ms=item["start_ms"],
+            speaker=item["speaker"],
+            original=item["original"],
+            text=item["text"],
+            status=item["status"],
+            proposed_at=_moment(item["proposed_at"]),
+            reviewed_at=_moment(item["reviewed_at"]),
+            sender="",
+        )
+        for item in corrections
+    )
 
 
 def _moment(value: str | None) -> datetime.datetime | None:

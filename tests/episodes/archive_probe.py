@@ -45,6 +45,13 @@ def describe_archive() -> dict:
                 "original_sha256": original_sha256(episode),
                 "people": list(episode.appearances.values_list("person__slug", "role", "title", "organisation")),
                 "chapters": list(episode.chapters.values_list("start_ms", "title", "suggested")),
+                "corrections": [
+                    [c.start_ms, c.original, c.text, c.status, c.proposed_at.isoformat(), c.segment_id is not None]
+                    for c in episode.corrections.order_by("proposed_at")
+                ],
+                "corrected_by_listeners": Episode.objects.with_listener_corrections()
+                .get(pk=episode.pk)
+                .corrected_by_listeners,
                 "lines": list(
                     episode.segments.order_by("position").values_list("start_ms", "end_ms", "text", "speaker")
                 ),

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.test import override_settings
 
 from episodes import archive
+from episodes.corrections import accept_correction, propose_correction
 from episodes.models import Episode, Person, Segment, Show
 from episodes.services import edit_segment, give_speaker, import_transcript, set_published
 from search.indexing import request_reindex
@@ -84,6 +85,12 @@ def build_archive() -> None:
     edit_segment(segment=line, text="On commence avec le quantique et un aimant supraconducteur.", speaker="")
     dorothee = Person.objects.get(slug="dorothee-decrop")
     give_speaker(episode=sample, first_ms=31_000, last_ms=39_000, person=dorothee)
+    # A listener's correction accepted, and one waiting for review.
+    accepted = propose_correction(
+        segment=sample.segments.get(start_ms=1_309_000), text="Vous pensez à NIS2 ?", address="203.0.113.7"
+    )
+    accept_correction(correction=accepted, user=None)
+    propose_correction(segment=sample.segments.get(start_ms=1_310_000), text="On pense à NIS2.", address="203.0.113.7")
     # A chapter staff retitled (theirs now), beside the suggested ones.
     sample.chapters.filter(start_ms=97_000).update(title="L'entretien avec Marc Kaplan", suggested=False)
     # As the admin saves a person: her episodes are reindexed.
@@ -299,6 +306,11 @@ def in_manifest(change):
     return harm
 
 
+def with_corrections(manifest: dict) -> dict:
+    """The sample's episode in the manifest: the one listeners corrected."""
+    return next(episode for episode in manifest["episodes"] if episode["corrections"])
+
+
 def linked_to_dev_zero(folder: Path) -> None:
     original = folder / "episodes" / SAMPLE_SLUG / "original.txt"
     original.unlink()
@@ -350,6 +362,16 @@ DAMAGES = {
     "an original that is a link to /dev/zero": (
         linked_to_dev_zero,
         f"{SAMPLE_SLUG}/original.txt: not a plain file",
+    ),
+    "a correction of an unknown status": (
+        in_manifest(lambda manifest: with_corrections(manifest)["corrections"][0].update(status="approved")),
+        r"manifest.json: episodes\[\d\].corrections\[0\].status: one of proposed, accepted, rejected",
+    ),
+    "two chapters at one start": (
+        in_manifest(
+            lambda manifest: with_corrections(manifest)["chapters"].append(with_corrections(manifest)["chapters"][0])
+        ),
+        r"manifest.json: episodes\[\d\].chapters\[\d\].start_ms: two chapters start at 0",
     ),
 }
 
