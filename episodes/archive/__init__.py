@@ -2,8 +2,8 @@
 
 An export folder holds, for each episode, its original file (byte for byte, when there is one) and
 its current transcript (after staff corrections) in Podcasting 2.0 JSON; `manifest.json` with
-everything else (shows, episodes, people and their roles, the glossary); and `SHA256SUMS`, the
-SHA-256 of every other file, in the form `sha256sum -c` checks:
+everything else (shows, episodes, people and their roles, chapters, listeners' corrections, the
+glossary); and `SHA256SUMS`, the SHA-256 of every other file, in the form `sha256sum -c` checks:
 
     manifest.json
     SHA256SUMS
