@@ -9,7 +9,7 @@ from urllib.parse import quote
 from django.utils.safestring import SafeString
 
 from episodes.media import Player, player_for
-from episodes.models import Episode, Segment
+from episodes.models import Episode, Segment, StartsAt
 from episodes.paragraphs import paragraphs
 from episodes.parsing.timestamps import format_timestamp, parse_time_range
 from episodes.transcript_window import Part, transcript_part
@@ -26,8 +26,13 @@ class Line:
     segment: Segment
     highlighted: SafeString | None = None
     is_current: bool = False
-    anchor: str = ""  # the line's id on the page: t-32, then t-32-2 for the next line said in that second
+    nth: int = 1  # its order among the lines said in its second
     quoted: bool = False  # one of the lines of the range `?t=754-790`
+
+    @property
+    def anchor(self) -> str:
+        """The line's id on the page: t-32, then t-32-2 for the next line said in that second."""
+        return line_anchor(self.segment.start_seconds, self.nth)
 
     # What episodes.paragraphs reads.
     @property
@@ -112,19 +117,11 @@ class Quote:
 
 
 @dataclass(frozen=True, slots=True)
-class MatchedLine:
+class MatchedLine(StartsAt):
     """A match of a long transcript, shown or not: the count, the timeline and the links
     to the next and previous match need only its time, and a Segment costs 15 µs to make."""
 
     start_ms: int
-
-    @property
-    def start_seconds(self) -> int:
-        return self.start_ms // 1000
-
-    @property
-    def timestamp(self) -> str:
-        return format_timestamp(self.start_ms)
 
 
 @dataclass(frozen=True)
@@ -197,10 +194,7 @@ class EpisodePage:
     def correction_query(self) -> str:
         """`?t=32&n=2` of the current line (its id `t-32-2`), for « Proposer une correction »."""
         line = next((line for line in self.lines if line.is_current), None)
-        if line is None:
-            return "?t=0"
-        second, _dash, nth = line.anchor.removeprefix("t-").partition("-")
-        return f"?t={second}" + (f"&n={nth}" if nth else "")
+        return line_query(line.segment.start_seconds, line.nth) if line else "?t=0"
 
     @property
     def player_src(self) -> str:
@@ -253,8 +247,8 @@ def build_episode_page(episode: Episode, t: str, q: str) -> EpisodePage:
     highlighted = matches.highlighted if matches else {}
     # A range starts at the line said then, a match in that second or not.
     current = part.current if asked_range else _match_in_second(part.segments, part.current, highlighted)
-    anchors = line_anchors([s.start_ms for s in part.segments])
-    lines = [Line(s, highlighted.get(s.pk), s == current, a) for s, a in zip(part.segments, anchors, strict=True)]
+    orders = line_orders([s.start_ms for s in part.segments])
+    lines = [Line(s, highlighted.get(s.pk), s == current, n) for s, n in zip(part.segments, orders, strict=True)]
     player = player_for(episode.media_url)
     page = EpisodePage(episode, lines, current, matches, player, q.strip(), part=part)
     page.match_positions = timeline(matches.segments if matches else [], episode.duration_ms)
@@ -294,13 +288,28 @@ def _match_in_second(segments: list[Segment], current: Segment | None, matches: 
 def line_anchors(starts_ms: list[int]) -> list[str]:
     """Ids for lines starting at these times: `t-32` for the first said in second 32 (where
     `?t=32` and `#t-32` land), `t-32-2`, `t-32-3`... for the next ones said in that second."""
-    anchors = []
+    return [line_anchor(ms // 1000, nth) for ms, nth in zip(starts_ms, line_orders(starts_ms), strict=True)]
+
+
+def line_orders(starts_ms: list[int]) -> list[int]:
+    """Each line's order among the lines said in its second: 1, then 2, 3... in the same second."""
+    orders = []
     said_in: dict[int, int] = {}
     for start_ms in starts_ms:
         second = start_ms // 1000
         said_in[second] = said_in.get(second, 0) + 1
-        anchors.append(f"t-{second}" if said_in[second] == 1 else f"t-{second}-{said_in[second]}")
-    return anchors
+        orders.append(said_in[second])
+    return orders
+
+
+def line_anchor(second: int, nth: int = 1) -> str:
+    """The id of the `nth` line said in that second: `t-32`, `t-32-2`."""
+    return f"t-{second}" if nth == 1 else f"t-{second}-{nth}"
+
+
+def line_query(second: int, nth: int = 1) -> str:
+    """The address that names that line: `?t=32`, `?t=32&n=2` (« Proposer une correction »)."""
+    return f"?t={second}" if nth == 1 else f"?t={second}&n={nth}"
 
 
 def timeline(matches: list, duration_ms: int) -> list[tuple[Segment | MatchedLine, float]]:

@@ -37,6 +37,21 @@ def name_key(name: str) -> str:
     return " ".join(letters.replace("-", " ").split())
 
 
+class StartsAt:
+    """What shows a line, a chapter or a proposal by its start: `21:49`, and second 1309 (`?t=`)."""
+
+    __slots__ = ()
+    start_ms: int
+
+    @property
+    def timestamp(self) -> str:
+        return format_timestamp(self.start_ms)
+
+    @property
+    def start_seconds(self) -> int:
+        return self.start_ms // 1000
+
+
 class ShowQuerySet(models.QuerySet):
     def on_air(self) -> "ShowQuerySet":
         """Shows with at least one published episode: the only ones visitors may learn of."""
@@ -305,7 +320,7 @@ class SegmentQuerySet(models.QuerySet):
         return self.filter(speaker__in=[name for name in said if name_key(name) in keys])
 
 
-class Segment(models.Model):
+class Segment(StartsAt, models.Model):
     episode = models.ForeignKey(Episode, models.CASCADE, related_name="segments", verbose_name=_("episode"))
     position = models.PositiveIntegerField(_("position"))
     start_ms = models.PositiveIntegerField(_("start (ms)"))
@@ -339,14 +354,6 @@ class Segment(models.Model):
         said = f"{self.start_ms}|{self.end_ms}|{self.speaker}|{self.text}"
         return hashlib.sha256(said.encode()).hexdigest()[:16]
 
-    @property
-    def timestamp(self) -> str:
-        return format_timestamp(self.start_ms)
-
-    @property
-    def start_seconds(self) -> int:
-        return self.start_ms // 1000
-
 
 class CorrectionStatus(models.TextChoices):
     PROPOSED = "proposed", _("proposed")
@@ -362,7 +369,7 @@ class CorrectionQuerySet(models.QuerySet):
         return self.filter(status=CorrectionStatus.ACCEPTED)
 
 
-class Correction(models.Model):
+class Correction(StartsAt, models.Model):
     """A listener's proposed text for one line, public only once staff accept it.
 
     The line's text and speaker as the listener saw them are kept: staff review against them,
@@ -409,12 +416,8 @@ class Correction(models.Model):
     def __str__(self) -> str:
         return f"{format_timestamp(self.start_ms)} {self.text[:60]}"
 
-    @property
-    def timestamp(self) -> str:
-        return format_timestamp(self.start_ms)
 
-
-class Chapter(models.Model):
+class Chapter(StartsAt, models.Model):
     """Where a part of an episode starts, and its title: suggested from the transcript
     (episodes/chapters.py) until staff edit them, then kept as staff left them."""
 
@@ -434,11 +437,3 @@ class Chapter(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"{self.episode.moment_url(self.start_ms)}#t-{self.start_seconds}"
-
-    @property
-    def timestamp(self) -> str:
-        return format_timestamp(self.start_ms)
-
-    @property
-    def start_seconds(self) -> int:
-        return self.start_ms // 1000

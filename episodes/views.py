@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from episodes.citations import citation, citation_forms, json_ld, og_type, quote_card, share_text
 from episodes.corrections import CorrectionError, TooManyCorrections, line_asked, line_place, lines_around
 from episodes.corrections import propose_correction as propose
-from episodes.episode_page import build_episode_page
+from episodes.episode_page import build_episode_page, line_anchor, line_query
 from episodes.exports import FORMATS
 from episodes.feeds import CHAPTERS_TYPE
 from episodes.forms import EpisodeFilterForm, ProposeCorrectionForm
@@ -225,7 +225,6 @@ def propose_correction(request: HttpRequest, slug: str) -> HttpResponse:
     if segment is None:
         raise Http404
     second, nth = line_place(segment)
-    line_query = f"t={second}" + (f"&n={nth}" if nth > 1 else "")
     form, status = ProposeCorrectionForm(posted, initial={"text": segment.text}), 200
     if posted is not None:
         if not form.is_valid():
@@ -237,7 +236,7 @@ def propose_correction(request: HttpRequest, slug: str) -> HttpResponse:
                 form.add_error("text", capfirst(translated(error)) + ".")
                 status = 429 if isinstance(error, TooManyCorrections) else 400
             else:
-                return redirect(f"{request.path}?{line_query}&sent=1")
+                return redirect(f"{request.path}{line_query(second, nth)}&sent=1")
     context = {
         "episode": episode,
         "segment": segment,
@@ -246,6 +245,6 @@ def propose_correction(request: HttpRequest, slug: str) -> HttpResponse:
         "second": second,
         "nth": nth,
         "sent": posted is None and "sent" in request.GET,
-        "moment_url": f"{episode.get_absolute_url()}?t={second}#t-{second}" + (f"-{nth}" if nth > 1 else ""),
+        "moment_url": f"{episode.get_absolute_url()}?t={second}#{line_anchor(second, nth)}",
     }
     return render(request, "episodes/correction_form.html", context, status=status)
