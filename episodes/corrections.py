@@ -17,9 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from episodes.models import Correction, CorrectionStatus, Episode, Segment
-from episodes.parsing.limits import MAX_LINES, MAX_MS, check_line_text
+from episodes.parsing.limits import MAX_LINES, MAX_MS
 from episodes.parsing.types import N_, Quantity, TranscriptError, TranslatableError
-from episodes.services import EditError, edit_segment
+from episodes.services import EditError, edit_segment, line_text
 from search.models import GlossaryEntry
 
 # A line is a sentence or a few: a proposal longer than this is not a correction of it.
@@ -90,10 +90,9 @@ def lines_around(episode: Episode, segment: Segment | None, start_ms: int, count
 def cleaned_text(text: str) -> str:
     """The proposal as a staff edit would store it, or a CorrectionError saying why not."""
     try:
-        check_line_text(text)
+        text = line_text(text)
     except TranscriptError as error:
         raise CorrectionError(error.template, **error.params) from None
-    text = " ".join(text.split())
     if not text:
         raise CorrectionError(N_("write the line as it should read"))
     if len(text) > MAX_CORRECTION_CHARS:
@@ -197,7 +196,10 @@ def _bare(text: str) -> str:
 
 def glossary_has(heard: str, meant: str) -> bool:
     """Whether the glossary already searches `heard` as a spelling of `meant`."""
-    entry = GlossaryEntry.objects.filter(term__iexact=meant).first()
+    return _spells(GlossaryEntry.objects.filter(term__iexact=meant).first(), heard)
+
+
+def _spells(entry: GlossaryEntry | None, heard: str) -> bool:
     return entry is not None and heard.casefold() in {form.casefold() for form in entry.forms()}
 
 
@@ -213,7 +215,7 @@ def add_to_glossary(correction: Correction) -> tuple[GlossaryEntry, str, str]:
     entry = GlossaryEntry.objects.select_for_update().filter(term__iexact=meant).first()
     if entry is None:
         entry = GlossaryEntry.objects.create(term=meant, variants=heard)
-    elif heard.casefold() not in {form.casefold() for form in entry.forms()}:
+    elif not _spells(entry, heard):
         entry.variants = "\n".join([*entry.variant_list(), heard])
         entry.save(update_fields=["variants"])
     return entry, heard, meant

@@ -87,9 +87,10 @@ def draw(card: QuoteCard) -> bytes:
 
 
 def described(card: QuoteCard) -> str:
-    said = f"« {card.quote} »" if drawable(card.quote) else card.title
-    who = f"{card.speaker} : " if card.speaker and drawable(card.quote) else ""
-    return f"{who}{said} — {card.footer}"
+    if not drawable(card.quote):
+        return f"{card.title} — {card.footer}"
+    who = f"{card.speaker} : " if card.speaker else ""
+    return f"{who}« {card.quote} » — {card.footer}"
 
 
 def quote_lines(quote: str) -> tuple[int, list[str]] | None:

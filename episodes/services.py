@@ -320,15 +320,22 @@ class EditError(TranslatableError):
 POSITION_SHIFT = 1_000_000
 
 
+def line_text(text: str) -> str:
+    """A line's text as the transcript keeps it, whitespace folded ("" when blank), or a
+    TranscriptError when a file could not hold it: what staff edits and listeners' proposals share."""
+    # Before whitespace is folded: Python counts some control characters as whitespace.
+    check_characters(text)
+    text = " ".join(text.split())
+    check_line_text(text)
+    return text
+
+
 @transaction.atomic
 def edit_segment(*, segment: Segment, text: str, speaker: str = "", start_ms: int | None = None) -> Segment:
     """Correct a line's text, speaker or start; its neighbours' ends follow."""
     with _as_edit_error():
-        # Before whitespace is folded: Python counts some control characters as whitespace.
-        check_characters(text)
+        text = line_text(text)
         check_characters(speaker)
-        text = " ".join(text.split())
-        check_line_text(text)
     if not text:
         raise EditError(N_("a line needs text; merge it with the next one instead"))
     segment = Segment.objects.select_for_update().get(pk=segment.pk)
